@@ -1,0 +1,5 @@
+// Every domain's routes, in the order they are registered.
+import type { RouteModule } from './http/app.js';
+import { healthRoutes } from './http/health.js';
+
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes];

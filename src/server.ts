@@ -1,0 +1,56 @@
+// Composes the running system: database, migrations, context, HTTP app, worker, and an
+// orderly shutdown (stop accepting, let in-flight requests finish, flush ledger batches).
+import type { Config } from './config.js';
+import { type AppContext, createContext } from './context.js';
+import { openDb } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { type App, buildApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { ROUTE_MODULES } from './routes.js';
+import { startWorker, type Worker } from './worker.js';
+
+export interface Running {
+  ctx: AppContext;
+  app: App | null;
+  worker: Worker | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+export async function openContext(config: Config): Promise<AppContext> {
+  const logger = createLogger(config);
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  return createContext(config, db, logger);
+}
+
+export async function start(config: Config, { http = true, worker = true } = {}): Promise<Running> {
+  const ctx = await openContext(config);
+  const app = http ? await buildApp(ctx, ROUTE_MODULES) : null;
+  const jobs = worker ? startWorker(ctx) : null;
+  let url: string | null = null;
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+    url = `http://localhost:${config.port}`;
+    ctx.logger.info({ url, database: ctx.db.kind, worker }, 'tollgate is listening');
+  } else {
+    ctx.logger.info({ database: ctx.db.kind }, 'tollgate worker started');
+  }
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app?.close();
+      await jobs?.stop();
+      await ctx.writer.close();
+      await ctx.db.close();
+      ctx.logger.info('tollgate stopped');
+    })();
+    return stopping;
+  };
+  return { ctx, app, worker: jobs, url, stop };
+}

@@ -1,0 +1,79 @@
+// A fresh, migrated database for one test file: in-memory PGlite, or (TEST_DB=postgres) a new
+// PostgreSQL database created from TEST_DATABASE_URL and dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDb } from '../../src/db/index.js';
+import { migrate } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/types.js';
+
+export type TestDbKind = 'pglite' | 'postgres';
+
+export function testDbKind(): TestDbKind {
+  return process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+}
+
+export interface TestDb {
+  db: Db;
+  /** The URL of the fresh PostgreSQL database (undefined on PGlite). */
+  url: string | undefined;
+  /** Opens another pool on the same database (PostgreSQL only): a second process's view. */
+  openAnother(poolSize?: number): Promise<Db>;
+  drop(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL');
+  return url;
+}
+
+/** Creates an empty PostgreSQL database and returns its URL and a drop function. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = adminUrl();
+  const name = `tollgate_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+export async function createTestDb({ poolSize = 20 } = {}): Promise<TestDb> {
+  if (testDbKind() === 'pglite') {
+    const db = await openDb({ databaseUrl: undefined, dataDir: 'memory' });
+    await migrate(db);
+    return {
+      db,
+      url: undefined,
+      openAnother: () => Promise.reject(new Error('PGlite has a single connection')),
+      drop: () => db.close(),
+    };
+  }
+  const created = await createPostgresDatabase();
+  const db = await openDb({ databaseUrl: created.url, dataDir: 'memory', poolSize });
+  await migrate(db);
+  const others: Db[] = [];
+  return {
+    db,
+    url: created.url,
+    async openAnother(size = 20) {
+      const other = await openDb({ databaseUrl: created.url, dataDir: 'memory', poolSize: size });
+      others.push(other);
+      return other;
+    },
+    async drop() {
+      await Promise.allSettled([db.close(), ...others.map((o) => o.close())]);
+      await created.drop();
+    },
+  };
+}
