@@ -1,6 +1,11 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// Three projects: DB-free unit tests; everything else on PGlite; and, when TEST_DATABASE_URL is
+// Browser tests drive the portal in Chromium (CHROMIUM_PATH or Debian's /usr/bin/chromium);
+// they join the run wherever that browser is installed (.ci/run installs it).
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Projects: DB-free unit tests; everything else on PGlite; and, when TEST_DATABASE_URL is
 // set, everything else again on PostgreSQL plus the *.pg.test.ts files that need real
 // concurrency (many connections, several processes).
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -22,6 +27,19 @@ export default defineConfig({
           env: { TEST_DB: 'pglite' },
         },
       },
+      ...(existsSync(chromium)
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'browser',
+                include: ['test/browser/**/*.test.ts'],
+                env: { TEST_DB: 'pglite', CHROMIUM_PATH: chromium },
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
       ...(postgresUrl
         ? [
             {

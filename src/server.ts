@@ -36,7 +36,8 @@ export async function start(config: Config, { http = true, worker = true } = {})
   let url: string | null = null;
   if (app) {
     await app.listen({ port: config.port, host: config.host });
-    url = `http://localhost:${config.port}`;
+    const address = app.server.address();
+    url = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
     ctx.logger.info({ url, database: ctx.db.kind, worker }, 'tollgate is listening');
   } else {
     ctx.logger.info({ database: ctx.db.kind }, 'tollgate worker started');
