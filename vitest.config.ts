@@ -35,7 +35,6 @@ export default defineConfig({
                 name: 'browser',
                 include: ['test/browser/**/*.test.ts'],
                 env: { TEST_DB: 'pglite', CHROMIUM_PATH: chromium },
-                fileParallelism: false,
               },
             },
           ]
