@@ -1,0 +1,89 @@
+// The API client: JSON over fetch with the session cookie, the CSRF token on every write,
+// and one error type carrying the API's code, message and request id.
+
+const BASE = '/api/v1';
+
+let csrfToken = null;
+const unauthenticatedListeners = new Set();
+
+export function setCsrfToken(token) {
+  csrfToken = token ?? null;
+}
+
+/** Called with the error whenever the API answers 401 (the session ended or never was). */
+export function onUnauthenticated(listener) {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `The server answered ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = error?.code ?? 'unknown';
+    this.requestId = error?.requestId ?? null;
+    this.details = error?.details ?? {};
+  }
+
+  /** Field problems of a validation_failed answer, with paths relative to the body. */
+  get fields() {
+    const fields = Array.isArray(this.details.fields) ? this.details.fields : [];
+    return fields.map((f) => ({ path: String(f.path ?? '').replace(/^body\.?/, ''), message: f.message }));
+  }
+}
+
+/**
+ * Calls the API. `path` is relative to /api/v1 unless it starts with '//' (then it is a root
+ * path such as '//health'). Options: `body`, `expect401` (a 401 is an answer, not an ended session).
+ */
+export async function request(method, path, { body, expect401 = false, signal } = {}) {
+  const url = path.startsWith('//') ? path.slice(1) : `${BASE}${path}`;
+  const headers = { accept: 'application/json' };
+  const write = method !== 'GET' && method !== 'HEAD';
+  if (write && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let payload;
+  if (body !== undefined || (write && method !== 'DELETE')) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: payload, credentials: 'same-origin', signal });
+  } catch (error) {
+    if (error?.name === 'AbortError') throw error;
+    throw new ApiError(0, {
+      code: 'network',
+      message: 'The server cannot be reached. Check your connection and try again.',
+    });
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, {
+      code: data?.error?.code,
+      message: data?.error?.message ?? `The server answered ${response.status} ${response.statusText}`,
+      requestId: data?.error?.requestId ?? response.headers.get('x-request-id'),
+      details: data?.error?.details,
+    });
+    if (response.status === 401 && !expect401) {
+      for (const listener of unauthenticatedListeners) listener(error);
+    }
+    throw error;
+  }
+  return data;
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, options),
+  post: (path, body, options) => request('POST', path, { ...options, body }),
+  put: (path, body, options) => request('PUT', path, { ...options, body }),
+  delete: (path, options) => request('DELETE', path, options),
+};

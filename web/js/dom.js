@@ -1,0 +1,88 @@
+// A tiny DOM builder: elements from tag, properties and children. Text is always inserted as
+// text nodes, never parsed as HTML, so values from the API cannot inject markup.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Properties set on the element itself (after its children, so a select finds its option). */
+const PROPERTIES = new Set(['value', 'checked', 'selected', 'disabled', 'indeterminate']);
+
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  const late = [];
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (PROPERTIES.has(key)) late.push([key, value]);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  for (const [key, value] of late) el[key] = value;
+  return el;
+}
+
+export function append(parent, children) {
+  for (const child of children.flat(Number.POSITIVE_INFINITY)) {
+    if (child === null || child === undefined || child === false || child === true) continue;
+    parent.append(child instanceof Node ? child : String(child));
+  }
+  return parent;
+}
+
+/** Line icons, 24×24, stroked with the current colour; decorative (hidden from assistive tech). */
+const ICONS = {
+  home: ['M3 10.5 12 3l9 7.5', 'M5 9.5V21h5v-6h4v6h5V9.5'],
+  billing: ['M3 6h18v12H3z', 'M3 10h18', 'M7 15h4'],
+  phone: ['M7 2h10a1 1 0 0 1 1 1v18a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1z', 'M11 18h2'],
+  sliders: [
+    'M4 6h9',
+    'M17 6h3',
+    'M4 12h3',
+    'M11 12h9',
+    'M4 18h11',
+    'M19 18h1',
+    'M15 4v4',
+    'M9 10v4',
+    'M17 16v4',
+  ],
+  key: ['M15 9a4 4 0 1 1-3.5-4 4 4 0 0 1 3.5 4z', 'M13.5 12.5 21 20', 'M18 17l2-2', 'M16 15l2-2'],
+  coins: [
+    'M12 3c4.4 0 8 1.3 8 3s-3.6 3-8 3-8-1.3-8-3 3.6-3 8-3z',
+    'M4 6v6c0 1.7 3.6 3 8 3s8-1.3 8-3V6',
+    'M4 12v6c0 1.7 3.6 3 8 3s8-1.3 8-3v-6',
+  ],
+  shield: ['M12 3 4 6v6c0 4.4 3.4 8.3 8 9 4.6-.7 8-4.6 8-9V6z', 'M9 12l2 2 4-4'],
+  logout: ['M15 4h4v16h-4', 'M10 8l-4 4 4 4', 'M6 12h11'],
+  check: ['M5 12.5 10 17 19 7'],
+  circle: ['M12 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18z'],
+  alert: ['M12 3 2 20h20z', 'M12 10v4', 'M12 17h.01'],
+  copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
+  close: ['M6 6l12 12', 'M18 6 6 18'],
+  search: ['M11 4a7 7 0 1 1 0 14 7 7 0 0 1 0-14z', 'M16 16l5 5'],
+  arrow: ['M5 12h14', 'M13 6l6 6-6 6'],
+  user: ['M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M4 21c0-4 3.6-6 8-6s8 2 8 6'],
+  message: ['M4 5h16v11H9l-5 4z'],
+};
+
+export function icon(name, className = 'icon') {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', className);
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  for (const d of ICONS[name] ?? ICONS.circle) {
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+let uid = 0;
+/** A document-unique id for label/description wiring. */
+export function uniqueId(prefix = 'id') {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}

@@ -1,0 +1,191 @@
+// Form building blocks: labelled fields with hints and error slots, nested values from dotted
+// names ("address.city"), and the API's field errors shown next to the field they concern.
+import { ApiError } from './api.js';
+import { h, uniqueId } from './dom.js';
+import { notifyError } from './notices.js';
+
+/**
+ * A labelled control. `options` ([{value, label}]) makes a select. The error slot is wired
+ * with aria-describedby so screen readers read it with the field.
+ */
+export function field({
+  name,
+  label,
+  type = 'text',
+  value = '',
+  required = false,
+  optional = false,
+  hint,
+  options,
+  placeholder,
+  autocomplete,
+  attrs = {},
+  wide = false,
+}) {
+  const id = uniqueId(`f-${name.replaceAll('.', '-')}`);
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const common = {
+    id,
+    name,
+    required: required || undefined,
+    'aria-describedby': [hintId, errorId].filter(Boolean).join(' '),
+    autocomplete,
+    placeholder,
+    ...attrs,
+  };
+  let control;
+  if (options) {
+    control = h(
+      'select',
+      { ...common, value: value ?? '' },
+      options.map((o) => h('option', { value: o.value }, o.label)),
+    );
+  } else {
+    control = h('input', { ...common, type, value: value ?? '' });
+  }
+  return h(
+    'div',
+    { class: ['field', wide && 'field-wide'] },
+    h(
+      'label',
+      { for: id },
+      label,
+      optional ? h('span', { class: 'optional' }, ' (optional)') : null,
+      required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null,
+    ),
+    control,
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    h('p', { class: 'field-error', id: errorId, hidden: true }),
+  );
+}
+
+/** Form values as a nested object; empty optional fields are left out. */
+export function formValues(form) {
+  const out = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || el.type === 'submit' || el.type === 'button') continue;
+    const value = el.type === 'checkbox' ? el.checked : el.value.trim();
+    if (value === '' && !el.required) continue;
+    const parts = el.name.split('.');
+    let target = out;
+    for (const part of parts.slice(0, -1)) {
+      target[part] ??= {};
+      target = target[part];
+    }
+    target[parts[parts.length - 1]] = el.type === 'password' ? el.value : value;
+  }
+  return out;
+}
+
+export function clearErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) {
+    el.textContent = '';
+    el.hidden = true;
+  }
+  const summary = form.querySelector('.form-summary');
+  if (summary) {
+    summary.replaceChildren();
+    summary.hidden = true;
+  }
+}
+
+function controlFor(form, path) {
+  // Exact name first, then the nearest enclosing name ("address" for "address.line1" or vice versa).
+  const byName = (name) => [...form.elements].find((el) => el.name === name);
+  let parts = path.split('.');
+  while (parts.length) {
+    const found = byName(parts.join('.'));
+    if (found) return found;
+    parts = parts.slice(0, -1);
+  }
+  return null;
+}
+
+/** Shows [{path, message}] next to the fields; what matches no field goes to the summary. */
+export function showErrors(form, fields) {
+  clearErrors(form);
+  const unmatched = [];
+  let first = null;
+  for (const { path, message } of fields) {
+    const control = path ? controlFor(form, path) : null;
+    if (!control) {
+      unmatched.push(path ? `${path} ${message}` : message);
+      continue;
+    }
+    control.setAttribute('aria-invalid', 'true');
+    const slot = control.closest('.field')?.querySelector('.field-error');
+    if (slot) {
+      slot.textContent = slot.textContent ? `${slot.textContent}; ${message}` : capitalise(message);
+      slot.hidden = false;
+    }
+    first ??= control;
+  }
+  const summary = form.querySelector('.form-summary');
+  if (summary && unmatched.length) {
+    summary.replaceChildren(
+      h(
+        'ul',
+        {},
+        unmatched.map((m) => h('li', {}, capitalise(m))),
+      ),
+    );
+    summary.hidden = false;
+  }
+  first?.focus();
+}
+
+function capitalise(text) {
+  const s = String(text ?? '');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Required fields that are empty, as field problems (checked before calling the API). */
+function missingRequired(form) {
+  return [...form.elements]
+    .filter((el) => el.required && !el.disabled && String(el.value).trim() === '')
+    .map((el) => ({ path: el.name, message: 'is required' }));
+}
+
+/**
+ * Wires a form: on submit, checks required fields, disables the submit button while `action`
+ * runs and shows API errors (field errors next to fields, the message and request id as a notice).
+ */
+export function onSubmit(form, action) {
+  form.noValidate = true;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const missing = missingRequired(form);
+    if (missing.length) {
+      showErrors(form, missing);
+      return;
+    }
+    clearErrors(form);
+    const buttons = [...form.querySelectorAll('button[type="submit"]')];
+    for (const b of buttons) {
+      b.disabled = true;
+      b.setAttribute('aria-busy', 'true');
+    }
+    try {
+      await action(formValues(form), form);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'validation_failed') showErrors(form, error.fields);
+      notifyError(error);
+    } finally {
+      for (const b of buttons) {
+        b.disabled = false;
+        b.removeAttribute('aria-busy');
+      }
+    }
+  });
+  return form;
+}
+
+export function summarySlot() {
+  return h('div', { class: 'form-summary', role: 'alert', hidden: true });
+}
+
+export function submitButton(label, kind = 'primary') {
+  return h('button', { type: 'submit', class: ['button', `button-${kind}`] }, label);
+}
