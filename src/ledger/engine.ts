@@ -259,6 +259,7 @@ export async function executeBatch(
   // 5. Decide each request in arrival order against the running totals.
   const fresh: { index: number; transfer: Omit<Transfer, 'seq' | 'createdAt'> }[] = [];
   const firstInBatch = new Map<string, { index: number; request: LedgerRequest }>();
+  const repeats: { index: number; first: number }[] = [];
   const account = (id: string) => accounts.get(id);
 
   for (const index of valid) {
@@ -271,13 +272,11 @@ export async function executeBatch(
     }
     const earlier = firstInBatch.get(request.id);
     if (earlier) {
-      const first = results[earlier.index];
+      // Answered once the first one is: the same result, as a replay.
       if (JSON.stringify(normalise(earlier.request)) !== JSON.stringify(normalise(request))) {
         fail(index, idConflict(request.id));
-      } else if (first?.ok) {
-        results[index] = { ok: true, transfer: first.transfer, replayed: true };
-      } else if (first) {
-        results[index] = first;
+      } else {
+        repeats.push({ index, first: earlier.index });
       }
       continue;
     }
@@ -460,6 +459,10 @@ export async function executeBatch(
         changed.map((r) => String(r.credits_posted)),
       ],
     );
+  }
+  for (const { index, first } of repeats) {
+    const result = results[first];
+    results[index] = result?.ok ? { ok: true, transfer: result.transfer, replayed: true } : result;
   }
   return results.map((result, index) => {
     if (!result) throw new Error(`ledger request ${index} was not decided`);

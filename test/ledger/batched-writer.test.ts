@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/types.js';
+import {
+  auditLedger,
+  BatchedWriter,
+  type ItemResult,
+  Ledger,
+  type LedgerRequest,
+  parseCredits,
+  WriterClosedError,
+} from '../../src/ledger/index.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+const c = parseCredits;
+let n = 0;
+const uid = (p: string) => `${p}_${++n}_${Math.random().toString(36).slice(2, 8)}`;
+
+describe('the batched writer', () => {
+  let t: TestDb;
+  let db: Db;
+  let ledger: Ledger;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    db = t.db;
+    ledger = new Ledger(db);
+  });
+  afterAll(async () => {
+    expect((await auditLedger(db)).problems).toEqual([]);
+    await t.drop();
+  });
+
+  async function fundedAccount(credits: string): Promise<string> {
+    const id = uid('acc');
+    await ledger.openCustomerAccount(id);
+    await ledger.apply([
+      {
+        type: 'transfer',
+        id: uid('fund'),
+        debit: { system: 'sales' },
+        credit: id,
+        amount: c(credits),
+        code: 'purchase',
+      },
+    ]);
+    return id;
+  }
+  const debit = (account: string, amount: string, id = uid('d')): LedgerRequest => ({
+    type: 'transfer',
+    id,
+    debit: account,
+    credit: { system: 'consumption' },
+    amount: c(amount),
+    code: 'consumption',
+  });
+
+  it('coalesces concurrent debits into few transactions, answering each caller', async () => {
+    const account = await fundedAccount('100');
+    const sizes: number[] = [];
+    const writer = new BatchedWriter(db, {
+      lingerMs: 5,
+      maxBatch: 1000,
+      onBatch: (size) => sizes.push(size),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => writer.submit(debit(account, '0.5'))),
+    );
+    await writer.close();
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(sizes.length).toBeLessThan(20);
+    expect(await ledger.balance(account)).toEqual({ balance: 0n, held: 0n, available: 0n });
+  });
+
+  it('decides requests in arrival order: the first ones that fit are accepted', async () => {
+    const account = await fundedAccount('3');
+    const writer = new BatchedWriter(db, { lingerMs: 20, maxBatch: 1000 });
+    const amounts = ['2', '2', '1', '0.5'];
+    const results = await Promise.all(amounts.map((a) => writer.submit(debit(account, a))));
+    await writer.close();
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+    const refused = results[1] as Extract<ItemResult, { ok: false }>;
+    expect(refused.error.code).toBe('insufficient_credit');
+    expect(refused.error.details).toEqual({ required: '2', available: '1' });
+    const last = results[3] as Extract<ItemResult, { ok: false }>;
+    expect(last.error.details).toEqual({ required: '0.5', available: '0' });
+  });
+
+  it('gives a retried id its first answer, within a batch and across batches', async () => {
+    const account = await fundedAccount('10');
+    const writer = new BatchedWriter(db, { lingerMs: 10, maxBatch: 1000 });
+    const id = uid('same');
+    const [a, b] = await Promise.all([
+      writer.submit(debit(account, '1', id)),
+      writer.submit(debit(account, '1', id)),
+    ]);
+    const later = await writer.submit(debit(account, '1', id));
+    const conflict = await writer.submit(debit(account, '2', id));
+    await writer.close();
+    expect(a.ok && !a.replayed).toBe(true);
+    expect(b.ok && b.replayed).toBe(true);
+    expect(later.ok && later.replayed).toBe(true);
+    expect(!conflict.ok && conflict.error.code).toBe('id_conflict');
+    expect((await ledger.balance(account))?.balance).toBe(c('9'));
+  });
+
+  it('holds, then posts and voids through the same writer', async () => {
+    const account = await fundedAccount('10');
+    const writer = new BatchedWriter(db, { lingerMs: 1, maxBatch: 100 });
+    const holds = await Promise.all(
+      [1, 2, 3].map(() =>
+        writer.submit({
+          type: 'hold',
+          id: uid('h'),
+          debit: account,
+          credit: { system: 'consumption' },
+          amount: c('2'),
+          code: 'consumption',
+        }),
+      ),
+    );
+    expect(await ledger.balance(account)).toEqual({ balance: c('10'), held: c('6'), available: c('4') });
+    const ids = holds.map((h) => (h.ok ? h.transfer.id : ''));
+    const ends = await Promise.all([
+      writer.submit({ type: 'post', id: uid('p'), pendingId: ids[0] ?? '', code: 'consumption' }, account),
+      writer.submit(
+        { type: 'post', id: uid('p'), pendingId: ids[1] ?? '', amount: c('0.5'), code: 'consumption' },
+        account,
+      ),
+      writer.submit({ type: 'void', id: uid('v'), pendingId: ids[2] ?? '', code: 'release' }, account),
+      writer.submit({ type: 'void', id: uid('v'), pendingId: ids[0] ?? '', code: 'release' }, account),
+    ]);
+    await writer.close();
+    expect(ends.map((e) => e.ok)).toEqual([true, true, true, false]);
+    expect(await ledger.balance(account)).toEqual({ balance: c('7.5'), held: 0n, available: c('7.5') });
+  });
+
+  it('refuses a malformed request for its caller only', async () => {
+    const account = await fundedAccount('10');
+    const writer = new BatchedWriter(db, { lingerMs: 5, maxBatch: 100 });
+    const [good, bad] = await Promise.all([
+      writer.submit(debit(account, '1')),
+      writer.submit({ ...debit(account, '1'), amount: 0n }),
+    ]);
+    await writer.close();
+    expect(good.ok).toBe(true);
+    expect(!bad.ok && bad.error.code).toBe('invalid_request');
+  });
+
+  it('writes everything queued before it closes, then refuses new work', async () => {
+    const account = await fundedAccount('10');
+    const writer = new BatchedWriter(db, { lingerMs: 50, maxBatch: 100 });
+    const queued = Array.from({ length: 10 }, () => writer.submit(debit(account, '1')));
+    await writer.close();
+    expect((await Promise.all(queued)).every((r) => r.ok)).toBe(true);
+    await expect(writer.submit(debit(account, '1'))).rejects.toBeInstanceOf(WriterClosedError);
+    expect((await ledger.balance(account))?.available).toBe(0n);
+  });
+
+  it('serves many accounts at once without mixing them up', async () => {
+    const accounts = await Promise.all([1, 2, 3, 4, 5].map(() => fundedAccount('5')));
+    const writer = new BatchedWriter(db, { lingerMs: 2, maxBatch: 50 });
+    const results = await Promise.all(
+      accounts.flatMap((a) => Array.from({ length: 8 }, () => writer.submit(debit(a, '1')))),
+    );
+    await writer.close();
+    expect(results.filter((r) => r.ok)).toHaveLength(25);
+    for (const a of accounts) expect((await ledger.balance(a))?.available).toBe(0n);
+  });
+});
