@@ -140,7 +140,14 @@ describe('the batched writer', () => {
     const writer = new BatchedWriter(db, { lingerMs: 5, maxBatch: 100 });
     const [good, bad] = await Promise.all([
       writer.submit(debit(account, '1')),
-      writer.submit({ ...debit(account, '1'), amount: 0n }),
+      writer.submit({
+        type: 'transfer',
+        id: uid('z'),
+        debit: account,
+        credit: { system: 'consumption' },
+        amount: 0n,
+        code: 'consumption',
+      }),
     ]);
     await writer.close();
     expect(good.ok).toBe(true);

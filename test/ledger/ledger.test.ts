@@ -263,15 +263,15 @@ describe('the credit ledger', () => {
       'invalid_request',
     );
     await expectLedgerError(
+      // An unknown code, as a caller without types could send it.
       ledger.apply([
-        // @ts-expect-error: an unknown code, as a caller without types could send
         {
           type: 'transfer',
           id: uid('x'),
           debit: { system: 'sales' },
           credit: account,
           amount: 1n,
-          code: 'bonus',
+          code: 'bonus' as LedgerRequest['code'],
         },
       ]),
       'invalid_request',
