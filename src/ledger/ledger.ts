@@ -100,10 +100,10 @@ export class Ledger {
   ): Promise<{ entries: HistoryEntry[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const params: unknown[] = [accountId];
-    const where: string[] = ['(debit_account_id = $1 or credit_account_id = $1)'];
+    const filters: string[] = [];
     const add = (clause: string, value: unknown) => {
       params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
+      filters.push(clause.replace('?', `$${params.length}`));
     };
     if (query.cursor) {
       if (!/^\d{1,19}$/.test(query.cursor)) throw new RangeError('cursor is not one this API gave out');
@@ -114,9 +114,16 @@ export class Ledger {
     if (query.codes?.length) add('code = any(?::text[])', query.codes);
     if (query.kinds?.length) add('kind = any(?::text[])', query.kinds);
     params.push(limit + 1);
+    const n = `$${params.length}`;
+    const extra = filters.map((f) => ` and ${f}`).join('');
+    // One branch per side, each walking its partial index backwards (the predicates repeat the
+    // indexes' own so the planner can use them); a transfer never has the same account twice.
+    const side = (column: string) =>
+      `(select ${TRANSFER_COLUMNS} from ledger_transfers
+         where ${column} = $1 and ${column} not like 'sys\\_%'${extra} order by seq desc limit ${n})`;
     const { rows } = await this.db.query<TransferRow>(
-      `select ${TRANSFER_COLUMNS} from ledger_transfers where ${where.join(' and ')}
-        order by seq desc limit $${params.length}`,
+      `select * from (${side('debit_account_id')} union all ${side('credit_account_id')}) entries
+        order by seq desc limit ${n}`,
       params,
     );
     const page = rows.slice(0, limit).map(toTransfer);
