@@ -21,6 +21,31 @@ export interface Config {
     /** The most debits written in one transaction. */
     batchMax: number;
   };
+  accounts: {
+    /**
+     * `mobile`: an account becomes active by itself once its e-mail and its mobile are
+     * verified. `off`: an operator verifies every account (POST /admin/accounts/{id}/verify).
+     */
+    autoVerify: 'mobile' | 'off';
+    /** A session ends after this many hours without use (and after 30 days whatever happens). */
+    sessionIdleHours: number;
+    /** Multiplies every sign-up, login, reset and code-check limit (raise it for load tests). */
+    rateLimitMultiplier: number;
+    /** Start-up bootstrap: an admin with these credentials is created when none exists. */
+    bootstrapAdmin: { email: string; password: string } | undefined;
+  };
+  mail: {
+    /** smtp:// or smtps:// (with user:password@ when the server wants auth); absent: .eml files. */
+    smtpUrl: string | undefined;
+    from: string;
+  };
+  sms: {
+    carrier: 'simulator';
+    /** The sender shown on the system's own messages (verification codes). */
+    sender: string;
+    /** Simulator: how long until its delivery receipt (0: at once). */
+    simulatorReceiptDelayMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -78,6 +103,39 @@ function url(
   return raw;
 }
 
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+function bootstrapAdmin(env: Env): { email: string; password: string } | undefined {
+  const email = text(env, 'TOLLGATE_ADMIN_EMAIL', '').trim().toLowerCase();
+  const password = text(env, 'TOLLGATE_ADMIN_PASSWORD', '');
+  if (!email && !password) return undefined;
+  if (!email)
+    throw new ConfigError('TOLLGATE_ADMIN_EMAIL', 'is required when TOLLGATE_ADMIN_PASSWORD is set');
+  if (!password)
+    throw new ConfigError('TOLLGATE_ADMIN_PASSWORD', 'is required when TOLLGATE_ADMIN_EMAIL is set');
+  if (!EMAIL.test(email))
+    throw new ConfigError('TOLLGATE_ADMIN_EMAIL', `is not an e-mail address: "${email}"`);
+  return { email, password };
+}
+
+function mailFrom(env: Env, publicUrl: string): string {
+  const raw = text(env, 'MAIL_FROM', `Tollgate <no-reply@${new URL(publicUrl).hostname}>`).trim();
+  const address = /<([^<>]+)>$/.exec(raw)?.[1] ?? raw;
+  if (!EMAIL.test(address) && !/^[^\s@]+@localhost$/.test(address)) {
+    throw new ConfigError('MAIL_FROM', `must be an address or "Name <address>", got "${raw}"`);
+  }
+  return raw;
+}
+
+/** An alphanumeric sender (up to 11 characters) or a number. */
+function smsSender(env: Env): string {
+  const raw = text(env, 'SMS_SENDER', 'Tollgate').trim();
+  if (!/^[A-Za-z0-9 ._-]{1,11}$/.test(raw) && !/^\+?[0-9]{3,15}$/.test(raw)) {
+    throw new ConfigError('SMS_SENDER', `must be up to 11 letters and digits, or a number, got "${raw}"`);
+  }
+  return raw;
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -96,6 +154,21 @@ export function loadConfig(env: Env = process.env): Config {
     ledger: {
       batchLingerMs: integer(env, 'LEDGER_BATCH_LINGER_MS', 1, 0, 1000),
       batchMax: integer(env, 'LEDGER_BATCH_MAX', 1000, 1, 100_000),
+    },
+    accounts: {
+      autoVerify: oneOf(env, 'ACCOUNT_AUTO_VERIFY', 'mobile', ['mobile', 'off'] as const),
+      sessionIdleHours: integer(env, 'SESSION_IDLE_HOURS', 168, 1, 720),
+      rateLimitMultiplier: integer(env, 'RATE_LIMIT_MULTIPLIER', 1, 1, 1_000_000),
+      bootstrapAdmin: bootstrapAdmin(env),
+    },
+    mail: {
+      smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
+      from: mailFrom(env, publicUrl || `http://localhost:${port}`),
+    },
+    sms: {
+      carrier: oneOf(env, 'SMS_CARRIER', 'simulator', ['simulator'] as const),
+      sender: smsSender(env),
+      simulatorReceiptDelayMs: integer(env, 'SIMULATOR_RECEIPT_DELAY_MS', 0, 0, 600_000),
     },
   };
 }

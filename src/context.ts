@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import type { Db } from './db/types.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
+import { type Carrier, createCarrier } from './messaging/carriers/index.js';
+import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -13,13 +15,19 @@ export interface AppContext {
   ledger: Ledger;
   writer: BatchedWriter;
   logger: Logger;
+  /** E-mail through the outbox (notifications/). */
+  mailer: Mailer;
+  /** The SMS carrier picked by SMS_CARRIER. */
+  carrier: Carrier;
   version: string;
   /** The current time; tests replace it. */
   now: () => Date;
 }
 
 export function createContext(config: Config, db: Db, logger: Logger): AppContext {
-  return {
+  // Services read the clock through the context, so a test that replaces ctx.now moves them too.
+  const now = () => ctx.now();
+  const ctx: AppContext = {
     config,
     db,
     ledger: new Ledger(db),
@@ -28,7 +36,15 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
       maxBatch: config.ledger.batchMax,
     }),
     logger,
+    mailer: new Mailer(db, createMailTransport(config), {
+      from: config.mail.from,
+      publicUrl: config.publicUrl,
+      logger,
+      now,
+    }),
+    carrier: createCarrier(config, db, logger, now),
     version: VERSION,
     now: () => new Date(),
   };
+  return ctx;
 }

@@ -1,4 +1,5 @@
 // Background jobs the worker runs. Each must be safe with several workers running it at once.
+import { pruneAuthState } from './accounts/index.js';
 import type { AppContext } from './context.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
 
@@ -13,5 +14,16 @@ export const JOBS: Job[] = [
     name: 'ledger.expire-holds',
     intervalMs: 5_000,
     run: (ctx) => expireOverdueHolds(ctx.ledger, ctx.writer, ctx.now()),
+  },
+  {
+    // E-mails not sent right after their transaction (SMTP down, process ended): retried with back-off.
+    name: 'notifications.send-outbox',
+    intervalMs: 10_000,
+    run: (ctx) => ctx.mailer.sendDue(),
+  },
+  {
+    name: 'accounts.prune',
+    intervalMs: 3_600_000,
+    run: (ctx) => pruneAuthState(ctx),
   },
 ];

@@ -1,5 +1,6 @@
-// The `tollgate` command: serve | worker | migrate | ledger-check.
+// The `tollgate` command: serve | worker | migrate | ledger-check | create-admin.
 import { parseArgs } from 'node:util';
+import { AdminSetupError, createAdmin } from './accounts/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
@@ -13,6 +14,8 @@ commands:
   worker                the background worker alone (scale-out with PostgreSQL)
   migrate               apply database migrations and exit
   ledger-check          verify the ledger's invariants and exit (non-zero if any fails)
+  create-admin --email E --password P [--name N]
+                        create an operator admin (migrates the database first)
 
 configuration comes from the environment: see docs/OPERATIONS.md`;
 
@@ -40,6 +43,9 @@ export async function main(argv: string[]): Promise<void> {
       const running = await start(config, {
         http: command === 'serve',
         worker: command === 'worker' || !values['no-worker'],
+      }).catch((error: unknown) => {
+        if (error instanceof AdminSetupError) fail(`cannot create the start-up admin: ${error.message}`);
+        throw error;
       });
       const shutdown = (signal: string) => {
         running.ctx.logger.info({ signal }, 'shutting down');
@@ -68,6 +74,29 @@ export async function main(argv: string[]): Promise<void> {
       await db.close();
       process.stdout.write(report.ok ? 'ledger ok\n' : `${report.problems.join('\n')}\n`);
       if (!report.ok) process.exitCode = 2;
+      return;
+    }
+    case 'create-admin': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      });
+      if (!values.email || !values.password) fail('create-admin needs --email and --password');
+      const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(db);
+        const { userId } = await createAdmin(
+          db,
+          { email: values.email, password: values.password, name: values.name },
+          new Date(),
+        );
+        process.stdout.write(`admin ${values.email.trim().toLowerCase()} created (${userId})\n`);
+      } catch (error) {
+        if (error instanceof AdminSetupError) fail(`create-admin: ${error.message}`);
+        throw error;
+      } finally {
+        await db.close();
+      }
       return;
     }
     case undefined:

@@ -1,6 +1,8 @@
 // Every domain's routes, in the order they are registered.
+import { accountsRoutes } from './accounts/index.js';
 import type { RouteModule } from './http/app.js';
 import { healthRoutes } from './http/health.js';
 import { portalRoutes } from './http/portal.js';
+import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, portalRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, accountsRoutes, simulatorRoutes, portalRoutes];

@@ -1,5 +1,6 @@
 // Composes the running system: database, migrations, context, HTTP app, worker, and an
 // orderly shutdown (stop accepting, let in-flight requests finish, flush ledger batches).
+import { bootstrapAdmin } from './accounts/index.js';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { openDb } from './db/index.js';
@@ -26,7 +27,9 @@ export async function openContext(config: Config): Promise<AppContext> {
   });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-  return createContext(config, db, logger);
+  const ctx = createContext(config, db, logger);
+  await bootstrapAdmin(ctx);
+  return ctx;
 }
 
 export async function start(config: Config, { http = true, worker = true } = {}): Promise<Running> {
@@ -47,6 +50,9 @@ export async function start(config: Config, { http = true, worker = true } = {})
     stopping ??= (async () => {
       await app?.close();
       await jobs?.stop();
+      await ctx.mailer.drain();
+      ctx.mailer.close();
+      await ctx.carrier.close?.();
       await ctx.writer.close();
       await ctx.db.close();
       ctx.logger.info('tollgate stopped');

@@ -1,0 +1,195 @@
+// /api/v1/auth/*: sign-up, e-mail verification, login, logout, the current session, password reset.
+import { Type } from '@sinclair/typebox';
+import type { RouteModule } from '../http/app.js';
+import { accountView, getAccount } from './account.js';
+import { requireUser, userOf } from './auth.js';
+import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
+import { logIn } from './login.js';
+import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
+import { LIMITS } from './rate-limit.js';
+import { EmailBody, LoginBody, ResetConfirmBody, SessionResponse, SignupBody, TokenBody } from './schemas.js';
+import { clearSessionCookie, deleteSessionByHash, sessionCookieOf, setSessionCookie } from './sessions.js';
+import { resendVerification, signUp, verifyEmail } from './signup.js';
+import { getUser, normaliseEmail, userView } from './users.js';
+
+const tags = ['auth'];
+const Empty = Type.Object({});
+
+export const authRoutes: RouteModule = (app, ctx) => {
+  const limiter = limiterFor(ctx);
+  const secure = secureCookies(ctx);
+
+  // Requests whose answer must not depend on whether an address has an account finish their
+  // work after answering, so that not even the time taken tells.
+  const background = new Set<Promise<void>>();
+  const afterAnswer = (what: string, work: () => Promise<void>) => {
+    const task = work().catch((err: unknown) => ctx.logger.error({ err }, `${what} failed`));
+    background.add(task);
+    void task.finally(() => background.delete(task));
+  };
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...background]);
+    await ctx.mailer.drain();
+  });
+
+  const sessionOf = async (userId: string, csrfToken: string | null) => {
+    const user = await getUser(ctx.db, userId);
+    if (!user) throw new Error(`user ${userId} vanished`);
+    const account = user.accountId ? await getAccount(ctx.db, user.accountId) : null;
+    return {
+      user: userView(user),
+      account: account ? await accountView(ctx, account) : null,
+      csrfToken,
+    };
+  };
+
+  app.post(
+    '/api/v1/auth/signup',
+    {
+      schema: {
+        tags,
+        summary: 'Create an account; a verification link is e-mailed to the address',
+        body: SignupBody,
+        response: { 201: Type.Object({ accountId: Type.String(), userId: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      await limiter.hit([[LIMITS.signupPerIp, req.ip]]);
+      const created = await signUp(ctx, req.body, requestLanguage(req));
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm the e-mail address with the token from the link',
+        body: TokenBody,
+        response: { 200: Type.Object({ emailVerified: Type.Literal(true) }) },
+      },
+    },
+    async (req) => {
+      await limiter.hit([[LIMITS.tokenPerIp, req.ip]]);
+      await verifyEmail(ctx, req.body.token);
+      return { emailVerified: true as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Send a new verification link (the answer is the same for every address)',
+        body: EmailBody,
+        response: { 202: Empty },
+      },
+    },
+    async (req, reply) => {
+      await limiter.hit([
+        [LIMITS.emailPerIp, req.ip],
+        [LIMITS.emailPerAddress, normaliseEmail(req.body.email)],
+      ]);
+      const email = req.body.email;
+      afterAnswer('verification e-mail', () => resendVerification(ctx, email));
+      return reply.code(202).send({});
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      schema: {
+        tags,
+        summary: 'Log in: sets the session cookie and returns the CSRF token for writes',
+        body: LoginBody,
+        response: { 200: SessionResponse },
+      },
+    },
+    async (req, reply) => {
+      await limiter.hit([
+        [LIMITS.loginPerIp, req.ip],
+        [LIMITS.loginPerAddress, normaliseEmail(req.body.email)],
+      ]);
+      const result = await logIn(ctx, req.body, {
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        previousToken: sessionCookieOf(req),
+      });
+      setSessionCookie(reply, result.token, secure);
+      noStore(reply);
+      return sessionOf(result.user.id, result.csrfToken);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      onRequest: requireUser(ctx),
+      schema: { tags, summary: 'End the session', response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      const auth = userOf(req);
+      if (auth.sessionIdHash) await deleteSessionByHash(ctx.db, auth.sessionIdHash);
+      clearSessionCookie(reply, secure);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    {
+      onRequest: requireUser(ctx),
+      schema: {
+        tags,
+        summary: 'The current user, account and CSRF token (for a page reload)',
+        response: { 200: SessionResponse },
+      },
+    },
+    async (req, reply) => {
+      const auth = userOf(req);
+      noStore(reply);
+      return sessionOf(auth.userId, auth.csrfToken);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset',
+    {
+      schema: {
+        tags,
+        summary: 'E-mail a reset link if the address has an account (always 202)',
+        body: EmailBody,
+        response: { 202: Empty },
+      },
+    },
+    async (req, reply) => {
+      await limiter.hit([
+        [LIMITS.emailPerIp, req.ip],
+        [LIMITS.emailPerAddress, normaliseEmail(req.body.email)],
+      ]);
+      const email = req.body.email;
+      afterAnswer('password reset', () => requestPasswordReset(ctx, email));
+      return reply.code(202).send({});
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Set a new password with the token from the link; ends every session',
+        body: ResetConfirmBody,
+        response: { 200: Type.Object({ passwordChanged: Type.Literal(true) }) },
+      },
+    },
+    async (req) => {
+      await limiter.hit([[LIMITS.tokenPerIp, req.ip]]);
+      await confirmPasswordReset(ctx, req.body.token, req.body.password);
+      return { passwordChanged: true as const };
+    },
+  );
+};

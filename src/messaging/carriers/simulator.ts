@@ -1,0 +1,137 @@
+// The simulator carrier: the default, for a fresh install, the sandbox "virtual phone" and
+// tests. It records every message in the database (so API and worker processes see the same
+// record) and answers deterministically: every message is delivered, except to numbers
+// ending in 0000, which fail. A receipt follows each accepted message, after
+// SIMULATOR_RECEIPT_DELAY_MS (0: on the next tick).
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Queryable } from '../../db/types.js';
+import type { Carrier, OutgoingSms, Receipt, ReceiptStatus, SubmitResult } from './types.js';
+
+export interface SimulatorOptions {
+  receiptDelayMs: number;
+  now: () => Date;
+  logger: Logger;
+}
+
+export interface SimulatedMessage {
+  to: string;
+  from: string | null;
+  text: string;
+  at: string;
+  status: 'accepted' | 'delivered' | 'failed';
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function simulatedOutcome(to: string): ReceiptStatus {
+  return to.endsWith('0000') ? 'failed' : 'delivered';
+}
+
+export class SimulatorCarrier implements Carrier {
+  readonly id = 'simulator';
+  private readonly listeners: ((r: Receipt) => void)[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly options: SimulatorOptions,
+  ) {}
+
+  async submit(m: OutgoingSms): Promise<SubmitResult> {
+    if (!E164.test(m.to)) return { ok: false, permanent: true, reason: 'not an E.164 number' };
+    const carrierMessageId = `sim_${randomBytes(12).toString('base64url')}`;
+    const outcome = simulatedOutcome(m.to);
+    const at = this.options.now();
+    const immediate = this.options.receiptDelayMs === 0;
+    await this.db.query(
+      `insert into simulator_messages
+         (id, message_id, account_id, to_number, from_number, text, status, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+      [
+        carrierMessageId,
+        m.id,
+        m.accountId ?? null,
+        m.to,
+        m.from ?? null,
+        m.text,
+        immediate ? outcome : 'accepted',
+        at,
+      ],
+    );
+    const receipt = (): Receipt => ({
+      messageId: m.id,
+      carrierMessageId,
+      status: outcome,
+      at: this.options.now(),
+      ...(outcome === 'failed' ? { reason: 'the simulator fails numbers ending in 0000' } : {}),
+    });
+    if (immediate) {
+      setImmediate(() => this.emit(receipt()));
+    } else {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const r = receipt();
+        this.db
+          .query('update simulator_messages set status = $2, updated_at = $3 where id = $1', [
+            carrierMessageId,
+            r.status,
+            r.at,
+          ])
+          .then(
+            () => this.emit(r),
+            (err: unknown) => this.options.logger.error({ err }, 'simulator receipt not recorded'),
+          );
+      }, this.options.receiptDelayMs);
+      timer.unref();
+      this.timers.add(timer);
+    }
+    return { ok: true, carrierMessageId };
+  }
+
+  onReceipt(cb: (r: Receipt) => void): void {
+    this.listeners.push(cb);
+  }
+
+  /** Drops receipts not yet sent (shutdown). */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private emit(r: Receipt): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(r);
+      } catch (err) {
+        this.options.logger.error({ err }, 'a receipt listener failed');
+      }
+    }
+  }
+}
+
+/** Newest first. `to` (E.164) and `accountId` narrow the list when given. */
+export async function listSimulatedMessages(
+  q: Queryable,
+  filter: { to?: string; accountId?: string; limit: number },
+): Promise<SimulatedMessage[]> {
+  const { rows } = await q.query<{
+    to_number: string;
+    from_number: string | null;
+    text: string;
+    created_at: Date;
+    status: SimulatedMessage['status'];
+  }>(
+    `select to_number, from_number, text, created_at, status from simulator_messages
+      where ($1::text is null or to_number = $1) and ($2::text is null or account_id = $2)
+      order by created_at desc, id desc limit $3`,
+    [filter.to ?? null, filter.accountId ?? null, filter.limit],
+  );
+  return rows.map((row) => ({
+    to: row.to_number,
+    from: row.from_number,
+    text: row.text,
+    at: row.created_at.toISOString(),
+    status: row.status,
+  }));
+}

@@ -1,0 +1,38 @@
+// The narrow contract every SMS carrier implements. Nothing above it sees a carrier's own types.
+
+/** A message handed to a carrier: one text to one E.164 number. */
+export interface OutgoingSms {
+  /** Our id for the message (e.g. msg_…); receipts refer to it. */
+  id: string;
+  /** E.164, with the leading +. */
+  to: string;
+  /** An alphanumeric sender or a number; the carrier's default when absent. */
+  from?: string;
+  text: string;
+  /** The account the message is sent for, when there is one. */
+  accountId?: string;
+}
+
+export type SubmitResult =
+  | { ok: true; carrierMessageId: string }
+  /** `permanent`: trying again will not help (a refused number); otherwise retry later. */
+  | { ok: false; permanent: boolean; reason: string };
+
+export type ReceiptStatus = 'delivered' | 'failed';
+
+/** A delivery report for a message the carrier accepted. */
+export interface Receipt {
+  messageId: string;
+  carrierMessageId: string;
+  status: ReceiptStatus;
+  at: Date;
+  reason?: string;
+}
+
+export interface Carrier {
+  readonly id: string;
+  submit(m: OutgoingSms): Promise<SubmitResult>;
+  onReceipt(cb: (r: Receipt) => void): void;
+  /** Lets go of connections and timers at shutdown. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,218 @@
+// E-mail through an outbox. A domain writes the e-mail in the same transaction as the change
+// that causes it (`enqueue`), and asks for it to be sent once that transaction has committed
+// (`sendSoon`); a rolled-back transaction leaves nothing to send. Anything not sent at once
+// is retried by the `notifications.send-outbox` job with exponential back-off.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db, Queryable } from '../db/types.js';
+import type { RenderedEmail } from './templates.js';
+
+export interface OutgoingEmail extends RenderedEmail {
+  /** Which template produced it (for the record; never the content). */
+  template: string;
+  to: string;
+}
+
+/** Hands a finished e-mail to the world: an SMTP server, or a file in the data folder. */
+export interface MailTransport {
+  readonly kind: 'smtp' | 'file';
+  send(mail: {
+    messageId: string;
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    html: string;
+  }): Promise<void>;
+  close(): void;
+}
+
+const MAX_ATTEMPTS = 10;
+const CLAIM_MS = 2 * 60_000;
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 6 * 3_600_000;
+
+/** The wait after the n-th failed attempt: 30 s, 1 min, 2 min, … at most 6 hours. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_MS);
+}
+
+function smtpTransport(smtpUrl: string): MailTransport {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const transporter = nodemailer.createTransport({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    auth: url.username
+      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+      : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transporter.sendMail(mail);
+    },
+    close: () => transporter.close(),
+  };
+}
+
+function fileTransport(dir: string): MailTransport {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'file',
+    async send(mail) {
+      const info = await composer.sendMail(mail);
+      await mkdir(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40)}.eml`;
+      const body = Buffer.isBuffer(info.message) ? info.message : Buffer.from('');
+      await writeFile(path.join(dir, name), body);
+    },
+    close: () => composer.close(),
+  };
+}
+
+export function createMailTransport(config: Config): MailTransport {
+  return config.mail.smtpUrl
+    ? smtpTransport(config.mail.smtpUrl)
+    : fileTransport(path.join(config.dataDir, 'mail'));
+}
+
+interface OutboxRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  attempts: number;
+}
+
+export class Mailer {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly host: string;
+
+  constructor(
+    private readonly db: Db,
+    readonly transport: MailTransport,
+    private readonly options: { from: string; publicUrl: string; logger: Logger; now: () => Date },
+  ) {
+    this.host = new URL(options.publicUrl).hostname || 'localhost';
+  }
+
+  /** Writes the e-mail to the outbox inside the caller's transaction; returns its id. */
+  async enqueue(tx: Queryable, mail: OutgoingEmail): Promise<string> {
+    const id = `eml_${randomBytes(12).toString('base64url')}`;
+    const now = this.options.now();
+    await tx.query(
+      `insert into email_outbox (id, template, to_address, subject, text_body, html_body, created_at, next_attempt_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $7)`,
+      [id, mail.template, mail.to, mail.subject, mail.text, mail.html, now],
+    );
+    return id;
+  }
+
+  /** Tries to send these outbox e-mails now, without making the caller wait. Call after commit. */
+  sendSoon(ids: readonly string[]): void {
+    for (const id of ids) {
+      const attempt = this.attempt(id).then(
+        () => undefined,
+        (err: unknown) => this.options.logger.error({ err, outboxId: id }, 'e-mail attempt failed'),
+      );
+      this.inFlight.add(attempt);
+      void attempt.finally(() => this.inFlight.delete(attempt));
+    }
+  }
+
+  /** Sends every e-mail whose next attempt is due (the retry job). */
+  async sendDue(limit = 50): Promise<{ sent: number; failed: number }> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `select id from email_outbox
+        where sent_at is null and failed_at is null and next_attempt_at <= $1
+          and (claimed_until is null or claimed_until < $1)
+        order by next_attempt_at limit $2`,
+      [this.options.now(), limit],
+    );
+    let sent = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const outcome = await this.attempt(row.id);
+      if (outcome === 'sent') sent++;
+      else if (outcome === 'failed') failed++;
+    }
+    return { sent, failed };
+  }
+
+  /** Waits for the attempts started by sendSoon (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  /**
+   * One attempt at one e-mail. The claim (a short lease) keeps two processes from sending
+   * the same e-mail at the same moment; a process that dies mid-send leaves the lease to run out.
+   */
+  private async attempt(id: string): Promise<'sent' | 'failed' | 'retry' | 'skipped'> {
+    const now = this.options.now();
+    const { rows } = await this.db.query<OutboxRow>(
+      `update email_outbox set claimed_until = $2, attempts = attempts + 1
+        where id = $1 and sent_at is null and failed_at is null
+          and (claimed_until is null or claimed_until < $3)
+        returning id, to_address, subject, text_body, html_body, attempts`,
+      [id, new Date(now.getTime() + CLAIM_MS), now],
+    );
+    const row = rows[0];
+    if (!row) return 'skipped';
+    try {
+      await this.transport.send({
+        messageId: `<${row.id}@${this.host}>`,
+        from: this.options.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body ?? '',
+        html: row.html_body ?? '',
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
+      const finished = this.options.now();
+      if (row.attempts >= MAX_ATTEMPTS) {
+        await this.db.query(
+          `update email_outbox set failed_at = $2, claimed_until = null, last_error = $3 where id = $1`,
+          [id, finished, reason],
+        );
+        this.options.logger.error({ outboxId: id, attempts: row.attempts, reason }, 'e-mail given up');
+        return 'failed';
+      }
+      const next = new Date(finished.getTime() + retryDelayMs(row.attempts));
+      await this.db.query(
+        `update email_outbox set next_attempt_at = $2, claimed_until = null, last_error = $3 where id = $1`,
+        [id, next, reason],
+      );
+      this.options.logger.warn(
+        { outboxId: id, attempts: row.attempts, nextAttemptAt: next.toISOString(), reason },
+        'e-mail not sent; will retry',
+      );
+      return 'retry';
+    }
+    // The body carries live links: keep only the fact that it was sent.
+    await this.db.query(
+      `update email_outbox set sent_at = $2, claimed_until = null, last_error = null,
+              text_body = null, html_body = null
+        where id = $1`,
+      [id, this.options.now()],
+    );
+    this.options.logger.info({ outboxId: id, transport: this.transport.kind }, 'e-mail sent');
+    return 'sent';
+  }
+}
