@@ -12,9 +12,14 @@ export interface DbOptions {
   /** Where PGlite keeps its files; `memory` for a throwaway database. */
   dataDir: string | 'memory';
   poolSize?: number;
+  /** PGlite only: start from this dumped data directory instead of an empty one. */
+  template?: Blob;
 }
 
 export function openDb(options: DbOptions): Promise<Db> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20);
-  return openPglite(options.dataDir === 'memory' ? undefined : path.join(options.dataDir, 'pglite'));
+  return openPglite(
+    options.dataDir === 'memory' ? undefined : path.join(options.dataDir, 'pglite'),
+    options.template,
+  );
 }

@@ -2,13 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './types.js';
 
+export interface PgliteDb extends Db {
+  /** The whole data directory as a tarball: a template for fast throwaway copies (tests). */
+  dump(): Promise<Blob>;
+}
+
 const INT8 = 20;
 const parsers = { [INT8]: (value: string) => BigInt(value) };
 
 /** Embedded PostgreSQL in WebAssembly. One connection: transactions run one at a time. */
-export async function openPglite(dataDir: string | undefined): Promise<Db> {
+export async function openPglite(dataDir: string | undefined, template?: Blob): Promise<PgliteDb> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir, parsers });
+  const pg = await PGlite.create({ dataDir, parsers, loadDataDir: template });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async exec(sql: string) {
       await q.exec(sql);
@@ -25,5 +30,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     exec: top.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     close: () => pg.close(),
+    dump: async () => {
+      const dumped = await pg.dumpDataDir('none');
+      return dumped;
+    },
   };
 }
