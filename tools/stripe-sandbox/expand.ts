@@ -1,10 +1,22 @@
 // Stripe's `expand[]`: replaces an id field by the object it names, along dotted paths
-// (`payment_intent.payment_method`), and `data.*` paths on lists.
+// (`payment_intent.payment_method`), and `data.*` paths on lists. Only the fields Stripe
+// documents as expandable (and whose objects the sandbox keeps) can be expanded.
 import { invalidRequest } from './errors.js';
 import type { Store } from './store.js';
 import type { Json, JsonObject } from './types.js';
 
 const MAX_DEPTH = 4;
+
+/** Per object type, the expandable fields (dotted when inside a hash). */
+const EXPANDABLE: Record<string, readonly string[]> = {
+  customer: ['invoice_settings.default_payment_method'],
+  payment_method: ['customer'],
+  payment_intent: ['customer', 'latest_charge', 'payment_method'],
+  setup_intent: ['customer', 'payment_method'],
+  charge: ['customer', 'payment_intent'],
+  refund: ['charge', 'payment_intent'],
+  'checkout.session': ['customer', 'payment_intent', 'setup_intent'],
+};
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -14,21 +26,29 @@ function cannotExpand(path: string): never {
   throw invalidRequest(`This property cannot be expanded (${path}).`, { param: 'expand', validation: true });
 }
 
-function expandPath(object: JsonObject, parts: string[], store: Store, path: string): void {
-  const [field, ...rest] = parts;
-  if (field === undefined) return;
-  const value = object[field];
+function expandPath(object: JsonObject, parts: readonly string[], store: Store, path: string): void {
+  if (parts.length === 0) return;
+  const fields = EXPANDABLE[String(object.object)] ?? [];
+  const length = [1, 2].find((n) => n <= parts.length && fields.includes(parts.slice(0, n).join('.')));
+  if (length === undefined) cannotExpand(path);
+  let container = object;
+  for (const part of parts.slice(0, length - 1)) {
+    const inner = container[part];
+    if (!isObject(inner)) cannotExpand(path);
+    container = inner;
+  }
+  const field = parts[length - 1] ?? '';
+  const value = container[field];
+  if (value === null || value === undefined) return;
   if (typeof value === 'string') {
     const found = store.find(value);
     if (found === undefined) cannotExpand(path);
     const copy: JsonObject = structuredClone(found);
-    object[field] = copy;
-    expandPath(copy, rest, store, path);
-    return;
+    container[field] = copy;
+    expandPath(copy, parts.slice(length), store, path);
+  } else if (isObject(value)) {
+    expandPath(value, parts.slice(length), store, path);
   }
-  if (value === null && rest.length === 0) return;
-  if (!isObject(value)) cannotExpand(path);
-  expandPath(value, rest, store, path);
 }
 
 /** A copy of `object` with `paths` expanded; the stored object is never changed. */
