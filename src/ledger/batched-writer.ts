@@ -5,26 +5,40 @@
 //
 // Several writers (in one process or many) may serve the same account: the account row lock
 // serialises their batches and the no-overdraft CHECK stands behind the code's own check.
-import type { Db } from '../db/types.js';
+import type { Db, Queryable } from '../db/types.js';
 import { SQLSTATE, sqlState } from '../db/types.js';
 import { executeBatch } from './engine.js';
 import type { ItemResult, LedgerRequest } from './types.js';
 
-export interface BatchedWriterOptions {
+/** One request of a batch, decided, with what its caller attached to it. */
+export interface DecidedItem<Extra> {
+  request: LedgerRequest;
+  result: ItemResult;
+  extra: Extra | undefined;
+}
+
+export interface BatchedWriterOptions<Extra = unknown> {
   lingerMs: number;
   maxBatch: number;
   /** Called after each batch commits (metrics, tests). */
   onBatch?: (size: number, ms: number) => void;
+  /**
+   * Runs inside the batch's transaction, after the ledger decided every request: a domain
+   * writes its own rows for the whole batch here (e.g. the messages whose holds these are), so
+   * they commit or roll back with the transfers. A throw fails the whole batch.
+   */
+  onDecided?: (tx: Queryable, items: DecidedItem<Extra>[]) => Promise<void>;
 }
 
-interface Waiting {
+interface Waiting<Extra> {
+  extra: Extra | undefined;
   request: LedgerRequest;
   resolve: (result: ItemResult) => void;
   reject: (error: unknown) => void;
 }
 
-interface Lane {
-  queue: Waiting[];
+interface Lane<Extra> {
+  queue: Waiting<Extra>[];
   timer: NodeJS.Timeout | null;
   flushing: Promise<void> | null;
 }
@@ -43,20 +57,21 @@ export class WriterClosedError extends Error {
   }
 }
 
-export class BatchedWriter {
-  private readonly lanes = new Map<string, Lane>();
+export class BatchedWriter<Extra = unknown> {
+  private readonly lanes = new Map<string, Lane<Extra>>();
   private closed = false;
 
   constructor(
     private readonly db: Db,
-    private readonly options: BatchedWriterOptions,
+    private readonly options: BatchedWriterOptions<Extra>,
   ) {}
 
   /**
    * Queues one request. `lane` groups requests that lock the same account; for transfers and
-   * holds it defaults to the debit account, for post/void pass the hold's account.
+   * holds it defaults to the debit account, for post/void pass the hold's account. `extra`
+   * travels with the request to `onDecided`.
    */
-  submit(request: LedgerRequest, lane?: string): Promise<ItemResult> {
+  submit(request: LedgerRequest, lane?: string, extra?: Extra): Promise<ItemResult> {
     if (this.closed) return Promise.reject(new WriterClosedError());
     const key = lane ?? ('debit' in request && typeof request.debit === 'string' ? request.debit : '*');
     let entry = this.lanes.get(key);
@@ -66,12 +81,12 @@ export class BatchedWriter {
     }
     const laneRef = entry;
     return new Promise<ItemResult>((resolve, reject) => {
-      laneRef.queue.push({ request, resolve, reject });
+      laneRef.queue.push({ request, extra, resolve, reject });
       this.schedule(key, laneRef);
     });
   }
 
-  private schedule(key: string, lane: Lane): void {
+  private schedule(key: string, lane: Lane<Extra>): void {
     if (lane.flushing || lane.timer) return;
     if (lane.queue.length >= this.options.maxBatch || this.options.lingerMs === 0) {
       lane.flushing = this.flush(key, lane);
@@ -83,11 +98,11 @@ export class BatchedWriter {
     }, this.options.lingerMs);
   }
 
-  private async flush(key: string, lane: Lane): Promise<void> {
+  private async flush(key: string, lane: Lane<Extra>): Promise<void> {
     const batch = lane.queue.splice(0, this.options.maxBatch);
     const started = performance.now();
     try {
-      const results = await this.write(batch.map((w) => w.request));
+      const results = await this.write(batch);
       results.forEach((result, i) => {
         batch[i]?.resolve(result);
       });
@@ -109,10 +124,25 @@ export class BatchedWriter {
     }
   }
 
-  private async write(requests: LedgerRequest[]): Promise<ItemResult[]> {
+  private async write(batch: Waiting<Extra>[]): Promise<ItemResult[]> {
+    const requests = batch.map((w) => w.request);
+    const { onDecided } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => executeBatch(tx, requests, false));
+        return await this.db.transaction(async (tx) => {
+          const results = await executeBatch(tx, requests, false);
+          if (onDecided) {
+            await onDecided(
+              tx,
+              results.map((result, i) => ({
+                request: requests[i] as LedgerRequest,
+                result,
+                extra: batch[i]?.extra,
+              })),
+            );
+          }
+          return results;
+        });
       } catch (error) {
         // A deadlock with a non-batched transaction, or the same transfer id written by
         // another process between our look-up and our insert: the retry sees the winner.

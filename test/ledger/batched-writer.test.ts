@@ -174,4 +174,40 @@ describe('the batched writer', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(25);
     for (const a of accounts) expect((await ledger.balance(a))?.available).toBe(0n);
   });
+
+  it('lets a domain write its own rows in the batch transaction, committed or rolled back with the transfers', async () => {
+    await db.exec(
+      'create table if not exists writer_side_rows (transfer_id text primary key, accepted boolean not null, note text)',
+    );
+    const account = await fundedAccount('2');
+    const writer = new BatchedWriter<string>(db, {
+      lingerMs: 10,
+      maxBatch: 100,
+      onDecided: async (tx, items) => {
+        if (items.some((item) => item.extra === 'explode')) throw new Error('the side write failed');
+        await tx.query(
+          'insert into writer_side_rows (transfer_id, accepted, note) select * from unnest($1::text[], $2::boolean[], $3::text[])',
+          [items.map((i) => i.request.id), items.map((i) => i.result.ok), items.map((i) => i.extra ?? null)],
+        );
+      },
+    });
+    const ok = await Promise.all([
+      writer.submit(debit(account, '1', 'side_a'), undefined, 'first'),
+      writer.submit(debit(account, '5', 'side_b'), undefined, 'too big'),
+    ]);
+    expect(ok.map((r) => r.ok)).toEqual([true, false]);
+    const { rows } = await db.query<{ transfer_id: string; accepted: boolean; note: string }>(
+      'select transfer_id, accepted, note from writer_side_rows order by transfer_id',
+    );
+    expect(rows).toEqual([
+      { transfer_id: 'side_a', accepted: true, note: 'first' },
+      { transfer_id: 'side_b', accepted: false, note: 'too big' },
+    ]);
+    await expect(writer.submit(debit(account, '1', 'side_c'), undefined, 'explode')).rejects.toThrow(
+      'side write failed',
+    );
+    await writer.close();
+    expect(await ledger.transfer('side_c')).toBeNull();
+    expect((await ledger.balance(account))?.balance).toBe(c('1'));
+  });
 });
