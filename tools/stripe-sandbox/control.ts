@@ -1,5 +1,6 @@
 // The test switches, as an object for tests in the same process and as HTTP endpoints under
 // /_sandbox/ (same secret key) for tests in another process.
+import { expireDueSessions } from './checkout.js';
 import type { Core } from './core.js';
 import type { FailWhen, Faults } from './faults.js';
 import type { ParamMap } from './form.js';
@@ -27,11 +28,22 @@ export interface SandboxControl {
   /** Resolves when no delivery is in flight or waiting for a retry. */
   settle(): Promise<void>;
   webhookEndpoints(): WebhookEndpoint[];
+  /** Moves the sandbox's clock forward, then expires the Checkout Sessions now past expires_at. */
+  advanceClock(seconds: number): void;
   /** Turns every switch off (held events are dropped). */
   reset(): void;
 }
 
-export function createControl(core: Core, faults: Faults, webhooks: WebhookSender): SandboxControl {
+export interface Clock {
+  advance(seconds: number): void;
+}
+
+export function createControl(
+  core: Core,
+  faults: Faults,
+  webhooks: WebhookSender,
+  clock: Clock,
+): SandboxControl {
   return {
     duplicateDeliveries: (times) => webhooks.setCopies(times),
     holdEvents: () => webhooks.hold(),
@@ -43,6 +55,12 @@ export function createControl(core: Core, faults: Faults, webhooks: WebhookSende
     resendEvent: (id) => webhooks.resend(core.store.event(id)),
     settle: () => webhooks.settle(),
     webhookEndpoints: () => webhooks.listEndpoints(),
+    advanceClock: (seconds) => {
+      if (!Number.isInteger(seconds) || seconds < 0)
+        throw new RangeError('seconds must be a non-negative integer');
+      clock.advance(seconds);
+      expireDueSessions(core);
+    },
     reset: () => {
       faults.reset();
       webhooks.reset();
@@ -151,6 +169,14 @@ const ROUTES: Route<ControlHandler>[] = [
     pattern: '/_sandbox/requests/hang',
     handler: (deps, form) => {
       deps.control.hangNextRequests(count(form, 'count'), count(form, 'ms'));
+      return state(deps);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_sandbox/clock/advance',
+    handler: (deps, form) => {
+      deps.control.advanceClock(count(form, 'seconds'));
       return state(deps);
     },
   },

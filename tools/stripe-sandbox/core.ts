@@ -24,6 +24,8 @@ export const NO_REQUEST: EventOrigin = { id: null, idempotency_key: null };
 
 export interface CoreOptions {
   store: Store;
+  /** Seconds added to the real clock (control.advanceClock), so tests can reach expires_at. */
+  clockOffset(): number;
   publicUrl: string;
   /** How many webhook endpoints an event will go to (Stripe's pending_webhooks). */
   endpointCount(type: EventType): number;
@@ -31,7 +33,7 @@ export interface CoreOptions {
 }
 
 export function createCore(options: CoreOptions): Core {
-  const now = (): number => Math.floor(Date.now() / 1000);
+  const now = (): number => Math.floor(Date.now() / 1000) + options.clockOffset();
   return {
     store: options.store,
     publicUrl: options.publicUrl,

@@ -11,7 +11,11 @@ export interface SavedResponse {
   requestId: string;
 }
 
+/** Stripe forgets a key after 24 hours; after that the key starts afresh. */
+const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 interface Entry {
+  at: number;
   method: string;
   path: string;
   fingerprint: string;
@@ -26,8 +30,8 @@ export class IdempotencyKeys {
   /** Claims `key` for this request, or says what to answer instead (throws on conflicts). */
   begin(key: string, method: string, path: string, fingerprint: string): IdempotencyCheck {
     const entry = this.entries.get(key);
-    if (!entry) {
-      this.entries.set(key, { method, path, fingerprint, response: null });
+    if (!entry || (entry.response !== null && Date.now() - entry.at > KEY_LIFETIME_MS)) {
+      this.entries.set(key, { at: Date.now(), method, path, fingerprint, response: null });
       return { kind: 'run' };
     }
     if (entry.method !== method || entry.path !== path || entry.fingerprint !== fingerprint) {

@@ -119,8 +119,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const webhookUrls = options.webhookUrl === undefined ? [] : [options.webhookUrl].flat();
   for (const endpoint of webhookUrls) webhooks.addEndpoint(endpoint);
   const store = new Store();
+  let clockOffset = 0;
   const core = createCore({
     store,
+    clockOffset: () => clockOffset,
     publicUrl,
     endpointCount: (type) => webhooks.endpointCount(type),
     onEvent: (event) => webhooks.dispatch(event),
@@ -142,7 +144,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     ],
     logError,
   };
-  const control = createControl(core, faults, webhooks);
+  const control = createControl(core, faults, webhooks, {
+    advance: (seconds) => {
+      clockOffset += seconds;
+    },
+  });
   app = { core, api, control: { control, faults, webhooks }, logError };
   const sweep = setInterval(() => expireDueSessions(core), SESSION_SWEEP_MS);
   sweep.unref();

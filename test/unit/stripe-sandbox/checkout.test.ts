@@ -283,6 +283,21 @@ describe('expiry', () => {
     });
   });
 
+  it('once the clock passes expires_at the session expires and its PaymentIntent is canceled', async () => {
+    const session = await paymentSession(h.stripe, customer.id, {
+      expires_at: Math.floor(Date.now() / 1000) + 1800,
+    });
+    await submitCheckout(session.url ?? '', { number: '4000000000000002' });
+    h.sandbox.control.advanceClock(1700);
+    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    h.sandbox.control.advanceClock(200);
+    const expired = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(expired.status).toBe('expired');
+    expect(expandedIntent(expired)).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
+    await h.receiver.waitFor('checkout.session.expired');
+    await h.receiver.waitFor('payment_intent.canceled');
+  });
+
   it('expires_at must be between 30 minutes and 24 hours away, as on Stripe', async () => {
     const now = Math.floor(Date.now() / 1000);
     await expect(paymentSession(h.stripe, customer.id, { expires_at: now + 60 })).rejects.toMatchObject({

@@ -181,6 +181,12 @@ describe('test switches', () => {
     const [event] = h.receiver.events('charge.succeeded');
     expect((await call(`/events/${event?.id}/resend`)).status).toBe(200);
     expect((await call('/events/evt_unknown/resend')).status).toBe(404);
+    const json = await fetch(`${h.sandbox.url}/_sandbox/clock/advance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.sandbox.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ seconds: 60 }),
+    });
+    expect(json.status).toBe(200);
     expect((await call('/reset')).status).toBe(200);
     expect(await (await call('/webhooks/hold')).json()).toMatchObject({
       webhooks: { holding: true, copies: 1 },

@@ -58,7 +58,7 @@ const submitCheckout: PageHandler = (core, id, form) => {
   };
   const card = readCardInput(
     { number: values.number, expiry: values.expiry, cvc: field(form, 'card_cvc') },
-    new Date(),
+    new Date(core.now() * 1000),
   );
   if ('error' in card) return { status: 400, html: renderCheckout(core, session, values, card.error) };
   const billing = billingDetails(values.name || null, values.email || null);
