@@ -58,11 +58,13 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
  * several. Written to a temporary name and renamed, so concurrent test files never see half.
  */
 async function pgliteTemplate(): Promise<Blob> {
+  const pglitePackage = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+  const { version } = JSON.parse(readFileSync(pglitePackage, 'utf8')) as { version: string };
   const key = createHash('sha256')
     .update(
-      readMigrations()
+      `${version}:${readMigrations()
         .map((m) => m.checksum)
-        .join(','),
+        .join(',')}`,
     )
     .digest('hex')
     .slice(0, 16);
