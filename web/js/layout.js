@@ -174,8 +174,20 @@ function statusBanner() {
         h('li', {}, h('a', { href: '/account/mobile' }, 'Verify your mobile number'), ' with a code by SMS.'),
       );
     }
-    if (!missing.length)
-      items.push(h('li', {}, 'Our team is reviewing your account. This usually takes one business day.'));
+    if (!missing.length) {
+      // Nothing left for the customer: the operator's review is what remains.
+      banner.className = 'status-banner status-banner-info';
+      banner.replaceChildren(
+        icon('check'),
+        h(
+          'div',
+          {},
+          h('strong', {}, `${statusLabel(account.status)}. `),
+          'Everything is in place: our team is reviewing your account. You can send as soon as it is verified.',
+        ),
+      );
+      return;
+    }
     banner.className = 'status-banner status-banner-warning';
     banner.replaceChildren(
       icon('alert'),
@@ -183,7 +195,7 @@ function statusBanner() {
         'div',
         {},
         h('strong', {}, `${statusLabel(account.status)}. `),
-        missing.length ? 'To have your account verified:' : 'Everything is in place.',
+        'To have your account verified:',
         h('ul', { class: 'status-banner-list' }, items),
       ),
     );

@@ -79,13 +79,16 @@ export async function loadHealth() {
 /** What keeps the account from being verified, in the order a customer fixes it. */
 export function missingSteps(account = session.account, user = session.user) {
   const missing = [];
-  if (user && user.emailVerified === false) missing.push('email');
-  if (!billingComplete(account?.billing)) missing.push('billing');
+  if (account?.emailVerified === false || user?.emailVerified === false) missing.push('email');
+  if (!billingComplete(account)) missing.push('billing');
   if (!account?.mobileVerified) missing.push('mobile');
   return missing;
 }
 
-export function billingComplete(billing) {
+/** The server says whether billing data is complete; older answers are judged field by field. */
+export function billingComplete(account) {
+  if (typeof account?.billingComplete === 'boolean') return account.billingComplete;
+  const billing = account?.billing;
   if (!billing) return false;
   const a = billing.address ?? {};
   return Boolean(

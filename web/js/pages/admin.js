@@ -2,7 +2,7 @@
 // or reactivate it.
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
-import { h } from '../dom.js';
+import { append, h, icon } from '../dom.js';
 import { credits, dateTime, statusLabel } from '../format.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
@@ -20,8 +20,66 @@ function pill(status) {
   );
 }
 
-function accountEmail(a) {
-  return a.email ?? a.ownerEmail ?? a.users?.[0]?.email ?? '';
+function yesNo(ok, yes, no) {
+  return h(
+    'span',
+    { class: ['tick', ok ? 'tick-yes' : 'tick-no'] },
+    icon(ok ? 'check' : 'close'),
+    ok ? yes : no,
+  );
+}
+
+function accountsTable(rows) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table table-hover' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Account'),
+          h('th', { scope: 'col' }, 'Owner e-mail'),
+          h('th', { scope: 'col' }, 'Checks'),
+          h('th', { scope: 'col' }, 'Status'),
+          h('th', { scope: 'col' }, 'Created'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((a) =>
+          h(
+            'tr',
+            {},
+            h(
+              'td',
+              {},
+              h('a', { href: `/admin/accounts/${encodeURIComponent(a.id)}`, class: 'strong-link' }, a.name),
+              h(
+                'div',
+                { class: 'muted small' },
+                [a.legalName, a.country ? countryName(a.country) : null].filter(Boolean).join(' · ') || a.id,
+              ),
+            ),
+            h('td', {}, a.email ?? ''),
+            h(
+              'td',
+              { class: 'checks' },
+              yesNo(a.emailVerified, 'E-mail', 'E-mail'),
+              yesNo(a.mobileVerified, 'Mobile', 'Mobile'),
+            ),
+            h('td', {}, pill(a.status)),
+            h('td', { class: 'nowrap' }, dateTime(a.createdAt)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export async function accountsPage({ query, signal }) {
@@ -32,7 +90,7 @@ export async function accountsPage({ query, signal }) {
     id: 'account-search',
     name: 'q',
     value: q,
-    placeholder: 'Name, e-mail, account id, VAT id…',
+    placeholder: 'Name, legal name, e-mail or account id',
     autocomplete: 'off',
   });
 
@@ -40,55 +98,14 @@ export async function accountsPage({ query, signal }) {
   const search = async (text) => {
     seq += 1;
     const mine = seq;
-    const params = text ? `?q=${encodeURIComponent(text)}` : '';
     try {
-      const rows = list(await api.get(`/admin/accounts${params}`, { signal }));
+      const rows = list(
+        await api.get(`/admin/accounts${text ? `?q=${encodeURIComponent(text)}` : ''}`, { signal }),
+      );
       if (mine !== seq) return;
       results.replaceChildren(
         rows.length
-          ? h(
-              'div',
-              { class: 'table-wrap' },
-              h(
-                'table',
-                { class: 'table table-hover' },
-                h(
-                  'thead',
-                  {},
-                  h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'col' }, 'Account'),
-                    h('th', { scope: 'col' }, 'E-mail'),
-                    h('th', { scope: 'col' }, 'Status'),
-                    h('th', { scope: 'col' }, 'Created'),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  rows.map((a) =>
-                    h(
-                      'tr',
-                      {},
-                      h(
-                        'td',
-                        {},
-                        h(
-                          'a',
-                          { href: `/admin/accounts/${encodeURIComponent(a.id)}`, class: 'strong-link' },
-                          a.name,
-                        ),
-                        h('div', { class: 'muted small' }, h('code', {}, a.id)),
-                      ),
-                      h('td', {}, accountEmail(a)),
-                      h('td', {}, pill(a.status)),
-                      h('td', {}, dateTime(a.createdAt)),
-                    ),
-                  ),
-                ),
-              ),
-            )
+          ? accountsTable(rows)
           : h('p', { class: 'empty' }, text ? `No account matches “${text}”.` : 'No accounts yet.'),
       );
     } catch (error) {
@@ -97,17 +114,19 @@ export async function accountsPage({ query, signal }) {
   };
 
   let debounce;
+  const searchNow = () => {
+    clearTimeout(debounce);
+    const text = input.value.trim();
+    history.replaceState(
+      null,
+      '',
+      text ? `/admin/accounts?q=${encodeURIComponent(text)}` : '/admin/accounts',
+    );
+    search(text);
+  };
   input.addEventListener('input', () => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      const text = input.value.trim();
-      history.replaceState(
-        null,
-        '',
-        text ? `/admin/accounts?q=${encodeURIComponent(text)}` : '/admin/accounts',
-      );
-      search(text);
-    }, 250);
+    debounce = setTimeout(searchNow, 250);
   });
   const form = h(
     'form',
@@ -116,13 +135,12 @@ export async function accountsPage({ query, signal }) {
       role: 'search',
       onsubmit: (e) => {
         e.preventDefault();
-        clearTimeout(debounce);
-        search(input.value.trim());
+        searchNow();
       },
     },
     h('label', { for: 'account-search', class: 'visually-hidden' }, 'Search accounts'),
     input,
-    h('button', { type: 'submit', class: 'button button-secondary' }, 'Search'),
+    h('button', { type: 'submit', class: 'button button-secondary' }, icon('search'), 'Search'),
   );
   await search(q);
   return h(
@@ -146,62 +164,88 @@ function facts(pairs) {
   );
 }
 
+function addressLine(address) {
+  if (!address) return null;
+  return [
+    address.line1,
+    address.line2,
+    `${address.postalCode ?? ''} ${address.city ?? ''}`.trim(),
+    address.region,
+    countryName(address.country),
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 export async function accountDetailPage({ params, signal }) {
   const id = params.id;
+  const base = `/admin/accounts/${encodeURIComponent(id)}`;
   const page = h('section', { class: 'page' });
 
+  /** A button that POSTs an action; `ask` confirms first (with a reason when `reason` is set). */
+  const action = (a, label, path, { danger = false, ask, reason = false } = {}) => {
+    const button = h(
+      'button',
+      { type: 'button', class: ['button', danger ? 'button-danger' : 'button-primary'] },
+      label,
+    );
+    button.addEventListener('click', async () => {
+      let body;
+      if (reason) {
+        const typed = await confirmDialog({
+          ...ask,
+          danger,
+          input: { label: 'Reason', hint: 'Kept with the account for your colleagues.' },
+        });
+        if (typed === null) return;
+        body = typed ? { reason: typed } : {};
+      } else if (ask && !(await confirmDialog({ ...ask, danger }))) {
+        return;
+      }
+      button.disabled = true;
+      try {
+        const updated = await api.post(`${base}/${path}`, body);
+        notify(`${a.name}: ${statusLabel(updated.status).toLowerCase()}`);
+        render(updated);
+      } catch (error) {
+        notifyError(error);
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+
   const render = (a) => {
-    const billing = a.billing ?? {};
-    const address = billing.address ?? {};
+    const billing = a.billing;
     const balance = a.balance ?? {};
-    const act = (label, path, { danger = false, ask } = {}) => {
-      const button = h(
-        'button',
-        { type: 'button', class: ['button', danger ? 'button-danger' : 'button-primary'] },
-        label,
-      );
-      button.addEventListener('click', async () => {
-        if (ask && !(await confirmDialog({ ...ask, danger }))) return;
-        button.disabled = true;
-        try {
-          const updated = await api.post(`/admin/accounts/${encodeURIComponent(id)}/${path}`);
-          notify(`${a.name}: ${label.toLowerCase()} done`);
-          render(
-            updated?.id ? { ...a, ...updated } : await api.get(`/admin/accounts/${encodeURIComponent(id)}`),
-          );
-        } catch (error) {
-          notifyError(error);
-          button.disabled = false;
-        }
-      });
-      return button;
-    };
+    const owner = a.owner ?? {};
     const actions = [];
-    if (a.status === 'pending_verification') actions.push(act('Verify', 'verify'));
+    if (a.status === 'pending_verification') actions.push(action(a, 'Verify', 'verify'));
     if (a.status === 'suspended') {
       actions.push(
-        act('Reactivate', 'reactivate', {
+        action(a, 'Reactivate', 'reactivate', {
           ask: {
             title: `Reactivate ${a.name}?`,
-            text: 'The customer can send and buy again.',
+            text: 'The customer can buy and send again.',
             confirm: 'Reactivate',
           },
         }),
       );
     } else {
       actions.push(
-        act('Suspend', 'suspend', {
+        action(a, 'Suspend', 'suspend', {
           danger: true,
+          reason: true,
           ask: {
             title: `Suspend ${a.name}?`,
-            text: 'Sending and purchases stop at once. You can reactivate the account later.',
+            text: 'The customer can still log in and read, but can neither buy nor send. You can reactivate the account later.',
             confirm: 'Suspend account',
           },
         }),
       );
     }
-    const users = Array.isArray(a.users) ? a.users : [];
-    page.replaceChildren(
+    page.replaceChildren();
+    append(page, [
       h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/accounts' }, 'Accounts'), ' / ', a.name),
       h(
         'header',
@@ -214,6 +258,19 @@ export async function accountDetailPage({ params, signal }) {
         ),
         h('div', { class: 'button-row' }, actions),
       ),
+      a.status === 'suspended'
+        ? h(
+            'p',
+            { class: 'callout callout-danger' },
+            icon('alert'),
+            h(
+              'span',
+              {},
+              `Suspended ${dateTime(a.suspendedAt)}`,
+              a.suspendedReason ? `: ${a.suspendedReason}` : '.',
+            ),
+          )
+        : null,
       h(
         'div',
         { class: 'grid' },
@@ -222,13 +279,23 @@ export async function accountDetailPage({ params, signal }) {
           { class: 'card' },
           h('h2', { class: 'card-title' }, 'Verification'),
           facts([
-            ['Status', statusLabel(a.status)],
-            ['E-mail', accountEmail(a) || null],
+            [
+              'Owner',
+              h('span', {}, owner.name ?? '', h('br'), h('span', { class: 'muted' }, owner.email ?? a.email)),
+            ],
+            ['E-mail', yesNo(a.emailVerified, 'Confirmed', 'Not confirmed')],
             [
               'Mobile',
-              billing.mobile
-                ? `${billing.mobile}${a.mobileVerified ? ' · verified' : ' · not verified'}`
-                : null,
+              a.mobile
+                ? h('span', {}, `${a.mobile} `, yesNo(a.mobileVerified, 'Verified', 'Not verified'))
+                : 'None yet',
+            ],
+            ['Billing data', yesNo(a.billingComplete, 'Complete', 'Incomplete')],
+            [
+              'Verified',
+              a.verifiedAt
+                ? `${dateTime(a.verifiedAt)}${a.verifiedBy ? ` (by ${a.verifiedBy})` : ''}`
+                : 'Not yet',
             ],
             ['Created', dateTime(a.createdAt)],
           ]),
@@ -243,57 +310,40 @@ export async function accountDetailPage({ params, signal }) {
             ['Balance', `${credits(balance.credits)} credits`],
           ]),
         ),
+        a.preferences
+          ? h(
+              'section',
+              { class: 'card' },
+              h('h2', { class: 'card-title' }, 'Preferences'),
+              facts([
+                ['Country', a.preferences.country ? countryName(a.preferences.country) : 'Not set'],
+                ['Currency', a.preferences.currency],
+                ['Time zone', a.preferences.timezone],
+                ['Language', a.preferences.language === 'es' ? 'Español' : 'English'],
+              ]),
+            )
+          : null,
         h(
           'section',
-          { class: 'card' },
+          { class: 'card card-wide' },
           h('h2', { class: 'card-title' }, 'Billing data'),
-          a.billing
+          billing
             ? facts([
                 ['Legal name', billing.legalName],
                 ['Tax id', billing.taxId],
                 ['VAT id', billing.vatId],
-                [
-                  'Address',
-                  [
-                    address.line1,
-                    address.line2,
-                    `${address.postalCode ?? ''} ${address.city ?? ''}`.trim(),
-                    address.region,
-                    countryName(address.country),
-                  ]
-                    .filter(Boolean)
-                    .join(', '),
-                ],
+                ['Address', addressLine(billing.address)],
                 ['Invoice e-mail', billing.invoiceEmail],
+                ['Mobile', billing.mobile],
               ])
             : h('p', { class: 'empty' }, 'The customer has not entered billing data yet.'),
         ),
-        users.length
-          ? h(
-              'section',
-              { class: 'card' },
-              h('h2', { class: 'card-title' }, 'Users'),
-              h(
-                'ul',
-                { class: 'plain-list' },
-                users.map((u) =>
-                  h(
-                    'li',
-                    {},
-                    h('strong', {}, u.name ?? u.email),
-                    ' ',
-                    h('span', { class: 'muted' }, `${u.email}${u.role ? ` · ${u.role}` : ''}`),
-                  ),
-                ),
-              ),
-            )
-          : null,
       ),
-    );
+    ]);
   };
 
   try {
-    render(await api.get(`/admin/accounts/${encodeURIComponent(id)}`, { signal }));
+    render(await api.get(base, { signal }));
   } catch (error) {
     if (error.status === 404) {
       notifyError(error);

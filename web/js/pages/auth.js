@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms.js';
-import { notify } from '../notices.js';
+import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { isAdmin, setSession } from '../session.js';
 
@@ -51,8 +51,29 @@ export function loginPage({ query }) {
     h('p', { class: 'form-aside' }, h('a', { href: '/forgot-password' }, 'Forgot your password?')),
     h('div', { class: 'form-actions' }, submitButton('Log in')),
   );
+  const unverified = h('div', { class: 'callout callout-warning', hidden: true, role: 'alert' });
+  form.prepend(unverified);
   onSubmit(form, async (values) => {
-    const data = await api.post('/auth/login', values, { expect401: true });
+    unverified.hidden = true;
+    let data;
+    try {
+      data = await api.post('/auth/login', values, { expect401: true });
+    } catch (error) {
+      if (error.details?.reason === 'email_not_verified') {
+        unverified.replaceChildren(
+          h(
+            'p',
+            {},
+            'Your e-mail address is not confirmed yet. Open the link we sent to ',
+            h('strong', {}, values.email),
+            '.',
+          ),
+          resendButton(values.email),
+        );
+        unverified.hidden = false;
+      }
+      throw error;
+    }
     setSession(data);
     navigate(safeNext(query.get('next'), isAdmin() ? '/admin/accounts' : '/'), { replace: true });
   });
@@ -106,6 +127,26 @@ export function signupPage() {
   );
 }
 
+/** Asks for a new verification link (the answer is the same whether the address exists or not). */
+function resendButton(email) {
+  const button = h(
+    'button',
+    { type: 'button', class: 'button button-secondary button-small' },
+    'Send the link again',
+  );
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await api.post('/auth/verify-email/resend', { email });
+      notify(`A new link is on its way to ${email}`);
+    } catch (error) {
+      notifyError(error);
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 export function checkEmailPage({ query }) {
   const email = query.get('email');
   return h(
@@ -123,12 +164,13 @@ export function checkEmailPage({ query }) {
     h(
       'p',
       { class: 'muted' },
-      'Nothing arrived after a few minutes? Check your spam folder, or sign up again.',
+      'Nothing arrived after a few minutes? Check your spam folder, or ask for a new link.',
     ),
     h(
       'div',
-      { class: 'form-actions' },
-      h('a', { href: '/login', class: 'button button-secondary' }, 'Go to log in'),
+      { class: 'form-actions form-actions-center' },
+      email ? resendButton(email) : null,
+      h('a', { href: '/login', class: 'button button-primary' }, 'Go to log in'),
     ),
   );
 }

@@ -140,7 +140,6 @@ export async function billingPage() {
     const updated = await refreshAccount();
     notify('Billing data saved');
     if (!updated.mobileVerified && updated.billing?.mobile && before !== updated.billing.mobile) {
-      notify('Now verify your mobile number with a code by SMS.', { kind: 'info' });
       navigate('/account/mobile');
     }
   });

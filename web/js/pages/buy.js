@@ -23,16 +23,24 @@ async function packs(currency, signal) {
 
 export async function buyPage({ signal }) {
   const account = await refreshAccount();
+  // What the server says blocks a purchase; older answers are judged from the fields.
+  const blockers = Array.isArray(account.purchaseBlockers)
+    ? account.purchaseBlockers
+    : [
+        ...(billingComplete(account) ? [] : ['billing_data']),
+        ...(account.mobileVerified ? [] : ['mobile_verification']),
+        ...(account.status === 'suspended' ? ['account_suspended'] : []),
+      ];
   const requirements = [
     {
       label: 'Complete billing data',
-      done: billingComplete(account.billing),
+      done: !blockers.includes('billing_data'),
       href: '/account/billing',
       action: 'Complete billing data',
     },
     {
       label: 'A verified mobile number',
-      done: Boolean(account.mobileVerified),
+      done: !blockers.includes('mobile_verification'),
       href: '/account/mobile',
       action: 'Verify mobile',
     },
@@ -41,9 +49,13 @@ export async function buyPage({ signal }) {
       done: Boolean(account.preferences?.country && account.preferences?.currency),
       href: '/account/preferences',
       action: 'Set preferences',
+      advice: true,
     },
+    ...(blockers.includes('account_suspended')
+      ? [{ label: 'An account that is not suspended', done: false }]
+      : []),
   ];
-  const missing = requirements.filter((r) => !r.done);
+  const missing = requirements.filter((r) => !r.done && !r.advice);
   const currency = account.preferences?.currency ?? 'EUR';
   const list = await packs(currency, signal);
 
@@ -65,7 +77,9 @@ export async function buyPage({ signal }) {
             h('span', { class: 'visually-hidden' }, r.done ? ' (done)' : ' (missing)'),
           ),
         ),
-        r.done ? null : h('a', { href: r.href, class: 'button button-secondary button-small' }, r.action),
+        r.done || !r.href
+          ? null
+          : h('a', { href: r.href, class: 'button button-secondary button-small' }, r.action),
       ),
     ),
   );
@@ -128,7 +142,7 @@ export async function buyPage({ signal }) {
       : null,
     h(
       'p',
-      { class: 'muted' },
+      { class: 'muted page-note' },
       'Your balance: ',
       h('strong', {}, `${credits(account.balance?.available)} credits`),
       ' available.',

@@ -23,7 +23,7 @@ export function nextSteps(account) {
     {
       title: 'Enter your billing data',
       text: 'Legal name, address, tax and VAT ids and the e-mail for invoices.',
-      done: billingComplete(account.billing),
+      done: billingComplete(account),
       href: '/account/billing',
       action: 'Add billing data',
     },
@@ -92,11 +92,17 @@ export async function dashboardPage({ signal }) {
       { class: 'facts' },
       h('dt', {}, 'Account'),
       h('dd', {}, account.name),
-      h('dt', {}, 'Account id'),
-      h('dd', {}, h('code', {}, account.id)),
       h('dt', {}, 'Mobile'),
-      h('dd', {}, account.billing?.mobile ?? 'not set', account.mobileVerified ? ' · verified' : ''),
+      h(
+        'dd',
+        {},
+        account.mobile ?? account.billing?.mobile ?? 'not set',
+        account.mobileVerified ? ' · verified' : '',
+      ),
+      h('dt', {}, 'Billing data'),
+      h('dd', {}, billingComplete(account) ? 'complete' : 'incomplete'),
     ),
+    h('p', { class: 'card-foot' }, 'Account id ', h('code', {}, account.id)),
   );
 
   const apiCard = h(

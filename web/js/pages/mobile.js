@@ -48,7 +48,8 @@ export function virtualPhone(signal) {
     try {
       const received = list(await api.get('/simulator/messages', { signal }));
       panel.hidden = false;
-      const sorted = [...received].sort((x, y) => String(x.at).localeCompare(String(y.at)));
+      // The server lists newest first; a phone shows the newest at the bottom.
+      const sorted = [...received].reverse();
       const key = sorted.map((m) => `${m.at}|${m.text}|${m.status}`).join('\n');
       if (key === lastKey) return;
       lastKey = key;
@@ -96,15 +97,38 @@ export async function mobilePage({ signal }) {
       label: 'Code from the SMS',
       required: true,
       autocomplete: 'one-time-code',
-      attrs: { inputmode: 'numeric', maxlength: 12, spellcheck: 'false' },
+      attrs: { inputmode: 'numeric', maxlength: 6, pattern: '[0-9]{6}', spellcheck: 'false' },
+      hint: 'Six digits.',
     }),
     h('div', { class: 'form-actions' }, submitButton('Confirm')),
   );
   const sendButton = h('button', { type: 'button', class: 'button button-primary' }, 'Send code');
+  const sent = h('p', { class: 'muted small sent-info', role: 'status' });
+  let resendTimer = null;
+  signal.addEventListener('abort', () => clearInterval(resendTimer));
+
+  /** A new code may be asked for only after `resendAfter`; count down to it on the button. */
+  const holdResend = (resendAfter) => {
+    clearInterval(resendTimer);
+    const until = new Date(resendAfter).getTime();
+    const tick = () => {
+      const seconds = Math.ceil((until - Date.now()) / 1000);
+      if (!(seconds > 0)) {
+        clearInterval(resendTimer);
+        sendButton.disabled = false;
+        sendButton.textContent = 'Send a new code';
+        return;
+      }
+      sendButton.disabled = true;
+      sendButton.textContent = `Send a new code (${seconds} s)`;
+    };
+    tick();
+    resendTimer = setInterval(tick, 1000);
+  };
   const steps = h('div', { class: 'steps' });
 
   const render = () => {
-    const mobile = account.billing?.mobile;
+    const mobile = account.mobile ?? account.billing?.mobile;
     status.replaceChildren(
       h('p', { class: 'mobile-number' }, mobile ?? 'No mobile number yet'),
       account.mobileVerified
@@ -147,7 +171,7 @@ export async function mobilePage({ signal }) {
               { class: 'muted' },
               'We send a short code by SMS to the number above. Codes expire after a few minutes.',
             ),
-            sendButton,
+            h('div', { class: 'button-row' }, sendButton, sent),
           ),
           h('li', {}, h('h3', {}, 'Enter the code'), codeForm),
         ),
@@ -159,14 +183,18 @@ export async function mobilePage({ signal }) {
   sendButton.addEventListener('click', async () => {
     sendButton.disabled = true;
     try {
-      await api.post('/account/mobile-verification');
-      notify(`Code sent to ${account.billing?.mobile}`);
-      sendButton.textContent = 'Send a new code';
+      const answer = await api.post('/account/mobile-verification');
+      const to = answer?.to ?? account.mobile ?? account.billing?.mobile;
+      notify(`Code sent to ${to}`);
+      sent.textContent = answer?.expiresAt
+        ? `Sent to ${to}. The code works until ${dateTime(answer.expiresAt)}.`
+        : `Sent to ${to}.`;
+      if (answer?.resendAfter) holdResend(answer.resendAfter);
+      else sendButton.disabled = false;
       codeForm.querySelector('input')?.focus();
       phone.load();
     } catch (error) {
       notifyError(error);
-    } finally {
       sendButton.disabled = false;
     }
   });
