@@ -1,8 +1,7 @@
 // A local Stripe-compatible server for the default mode and the tests: the subset of Stripe's
 // REST API the Stripe provider uses, a hosted checkout page taking Stripe's test cards, and
 // signed webhooks. Self-contained: it imports nothing from src/. See README.md.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener } from 'node:http';
 import type { ApiContext } from './api.js';
 import { expireDueSessions } from './checkout.js';
 import { createControl, type SandboxControl } from './control.js';
@@ -93,9 +92,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const logger = options.logger ?? SILENT;
   const host = options.host ?? '127.0.0.1';
 
-  let app: SandboxApp | undefined;
+  // The app needs the port (for its public URL), so it is built once the server listens.
+  let listener: RequestListener | undefined;
   const server = createServer((req, res) => {
-    if (app) requestListener(app)(req, res);
+    if (listener) listener(req, res);
     else res.writeHead(503).end();
   });
   await new Promise<void>((resolve, reject) => {
@@ -106,7 +106,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : 0;
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
   const url = `http://${urlHost(host)}:${port}`;
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
 
@@ -149,7 +149,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       clockOffset += seconds;
     },
   });
-  app = { core, api, control: { control, faults, webhooks }, logError };
+  const app: SandboxApp = { core, api, control: { control, faults, webhooks }, logError };
+  listener = requestListener(app);
   const sweep = setInterval(() => expireDueSessions(core), SESSION_SWEEP_MS);
   sweep.unref();
   logger.info(`Stripe sandbox listening on ${url}`);

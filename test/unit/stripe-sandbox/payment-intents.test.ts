@@ -206,7 +206,7 @@ describe('confirm and cancel', () => {
     });
   });
 
-  it('refuses an amount below Stripe minimum and a missing currency', async () => {
+  it('refuses an amount below the minimum, a missing currency, other methods and manual capture', async () => {
     await expect(h.stripe.paymentIntents.create({ amount: 10, currency: 'eur' })).rejects.toMatchObject({
       code: 'amount_too_small',
       param: 'amount',
@@ -214,6 +214,12 @@ describe('confirm and cancel', () => {
     await expect(
       h.stripe.paymentIntents.create({ amount: 1000 } as Stripe.PaymentIntentCreateParams),
     ).rejects.toMatchObject({ code: 'parameter_missing', param: 'currency' });
+    await expect(
+      h.stripe.paymentIntents.create({ amount: 1000, currency: 'eur', payment_method_types: ['sepa_debit'] }),
+    ).rejects.toMatchObject({ param: 'payment_method_types' });
+    await expect(
+      h.stripe.paymentIntents.create({ amount: 1000, currency: 'eur', capture_method: 'manual' }),
+    ).rejects.toMatchObject({ param: 'capture_method' });
   });
 });
 

@@ -7,7 +7,7 @@ import { newCheckoutSession, newSetupIntent, type PaymentIntentFields } from '..
 import { createMetadata, Params } from '../params.js';
 import type { LineItem } from '../types.js';
 import { type ApiRoute, respond } from './call.js';
-import { checkAmount, readCurrency } from './payment-intents.js';
+import { checkAmount, checkCardOnly, readCurrency } from './validate.js';
 
 const CREATE_FIELDS = [
   'cancel_url',
@@ -121,10 +121,7 @@ function create(core: Core, p: Params): ReturnType<typeof newCheckoutSession> {
   const uiMode = p.string('ui_mode');
   if (uiMode !== undefined && uiMode !== 'hosted')
     throw invalidParam('ui_mode', 'The sandbox serves hosted Checkout only.');
-  for (const type of p.strings('payment_method_types')) {
-    if (type !== 'card')
-      throw invalidParam('payment_method_types', `The sandbox only takes cards, not ${type}.`);
-  }
+  checkCardOnly(p);
   const successUrl = readUrl(p, 'success_url', true) ?? '';
   const cancelUrl = readUrl(p, 'cancel_url', false);
   const customerId = p.string('customer') ?? null;

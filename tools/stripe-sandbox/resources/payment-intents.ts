@@ -2,13 +2,13 @@
 // confirm, cancel. A confirmation that fails answers 402 with the card error and the intent.
 import type { Core } from '../core.js';
 import { invalidParam, invalidRequest, missingParam } from '../errors.js';
-import { MAX_AMOUNT, formatAmount, minimumAmount } from '../money.js';
 import { newPaymentIntent } from '../objects.js';
 import { createMetadata, Params } from '../params.js';
 import { confirmPayment, paymentFailedError } from '../payments.js';
 import { resolvePaymentMethod } from '../saved-cards.js';
 import type { EventOrigin, PaymentIntent, PaymentMethod } from '../types.js';
 import { type ApiRoute, respond } from './call.js';
+import { checkAmount, checkCardOnly, readCurrency } from './validate.js';
 
 const CREATE_FIELDS = [
   'amount',
@@ -42,31 +42,6 @@ const CANCELABLE = [
   'processing',
 ];
 
-export function readCurrency(p: Params, key = 'currency'): string {
-  const currency = p.requireString(key).toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) throw invalidParam(p.name(key), `Invalid currency: ${currency}.`);
-  return currency;
-}
-
-/** Stripe's bounds on a charge amount (minimum per currency, at most 8 digits). */
-export function checkAmount(amount: number, currency: string, param: string): void {
-  const minimum = minimumAmount(currency);
-  if (amount < minimum) {
-    throw invalidRequest(`Amount must be at least ${formatAmount(minimum, currency)} ${currency}`, {
-      param,
-      code: 'amount_too_small',
-      validation: true,
-    });
-  }
-  if (amount > MAX_AMOUNT) {
-    throw invalidRequest(`Amount must be no more than ${formatAmount(MAX_AMOUNT, currency)}`, {
-      param,
-      code: 'amount_too_large',
-      validation: true,
-    });
-  }
-}
-
 function checkOwner(method: PaymentMethod, customerId: string | null): void {
   if (method.customer === null || method.customer === customerId) return;
   const message =
@@ -74,13 +49,6 @@ function checkOwner(method: PaymentMethod, customerId: string | null): void {
       ? `The provided PaymentMethod ${method.id} is attached to a Customer; provide that Customer's id in \`customer\`.`
       : `The provided PaymentMethod ${method.id} belongs to another Customer than ${customerId}.`;
   throw invalidRequest(message, { param: 'payment_method' });
-}
-
-function readPaymentMethodTypes(p: Params): void {
-  for (const type of p.strings('payment_method_types')) {
-    if (type !== 'card')
-      throw invalidParam('payment_method_types', `The sandbox only takes cards, not ${type}.`);
-  }
 }
 
 /** Confirms and turns a failure into the 402 Stripe answers. */
@@ -108,7 +76,7 @@ export const paymentIntentRoutes: ApiRoute[] = [
       checkAmount(amount, currency, 'amount');
       p.child('automatic_payment_methods', ['enabled', 'allow_redirects']);
       p.oneOf('capture_method', ['automatic', 'automatic_async']);
-      readPaymentMethodTypes(p);
+      checkCardOnly(p);
       const customerId = p.string('customer');
       if (customerId !== undefined) core.store.customer(customerId, 'customer');
       const shouldConfirm = p.bool('confirm') ?? false;
