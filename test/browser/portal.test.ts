@@ -250,6 +250,41 @@ describe('a customer in the browser', () => {
     expect((await withKey()).status).toBe(401);
   });
 
+  it('sees credits arrive in the top bar without reloading, and what is held on hover', async () => {
+    await seeText(page.getByTestId('balance-available'), /^0$/);
+    // No purchase flow yet: credit the account straight through the ledger, as a grant would.
+    const accountId = String(
+      await page.evaluate("fetch('/api/v1/account').then((r) => r.json()).then((a) => a.id)"),
+    );
+    const credits = (n: bigint) => n * 1_000_000n;
+    await portal.running.ctx.ledger.apply([
+      {
+        type: 'transfer',
+        id: 'browser-grant-1',
+        code: 'grant',
+        debit: { system: 'grants' },
+        credit: accountId,
+        amount: credits(1000n),
+      },
+      {
+        type: 'hold',
+        id: 'browser-hold-1',
+        code: 'consumption',
+        debit: accountId,
+        credit: { system: 'consumption' },
+        amount: credits(25n),
+      },
+    ]);
+    await seeText(page.getByTestId('balance-available'), /^975$/, 15_000);
+    await seeText(page.locator('.balance-held'), '25 held');
+    await page.locator('.balance').hover();
+    const details = page.getByRole('tooltip');
+    await details.waitFor({ state: 'visible' });
+    expect(await details.textContent()).toContain('1,000 credits');
+    if (SCREENSHOTS) await page.waitForTimeout(300); // let the pop-over finish fading in
+    await shot(page, '09b-balance-hover');
+  });
+
   it('shows on the dashboard which steps are done and that the operator review is next', async () => {
     await navLink(page, 'Dashboard').click();
     await heading(page, /^Welcome/);
@@ -301,6 +336,24 @@ describe('an operator in the browser', () => {
     await admin.getByRole('button', { name: 'Reactivate' }).click();
     await admin.getByRole('dialog').getByRole('button', { name: 'Reactivate' }).click();
     await seeText(admin.getByTestId('account-status'), 'Active');
+  });
+});
+
+describe('the sandbox badge', () => {
+  it('shows only when /health says the server is a sandbox', async () => {
+    const context = await browser.newContext();
+    const p = await newPage(context);
+    await p.goto(`${portal.url}/login`);
+    await heading(p, 'Log in');
+    expect(await p.locator('.sandbox-badge').isVisible()).toBe(false);
+
+    await p.route('**/health', async (route) => {
+      const real = await route.fetch();
+      await route.fulfill({ response: real, json: { ...(await real.json()), sandbox: true } });
+    });
+    await p.reload();
+    await p.locator('.sandbox-badge').waitFor({ state: 'visible' });
+    await context.close();
   });
 });
 

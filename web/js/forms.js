@@ -36,6 +36,8 @@ export function field({
   };
   let control;
   if (options) {
+    // A stored value the list does not know (an older zone name, say) is kept, not replaced.
+    if (value && !options.some((o) => o.value === value)) options = [{ value, label: value }, ...options];
     control = h(
       'select',
       { ...common, value: value ?? '' },

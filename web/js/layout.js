@@ -76,14 +76,18 @@ function balanceWidget() {
       h(
         'dl',
         {},
-        h('dt', {}, 'Available to spend'),
+        h('dt', {}, 'Available'),
         rows.available,
-        h('dt', {}, 'Held for messages in flight'),
+        h('dt', {}, 'Held'),
         rows.held,
         h('dt', {}, 'Balance'),
         rows.credits,
       ),
-      h('p', { class: 'balance-note' }, 'Credits never expire.'),
+      h(
+        'p',
+        { class: 'balance-note' },
+        'Held credits are reserved for messages being sent. Credits never expire.',
+      ),
     ),
   );
   const render = () => {
@@ -242,7 +246,13 @@ export function mountShell(root) {
       h('div', { class: 'user' }, avatar, h('div', { class: 'user-text' }, who, email)),
       h(
         'button',
-        { type: 'button', class: 'button button-ghost button-small', onclick: logout, title: 'Log out' },
+        {
+          type: 'button',
+          class: 'button button-ghost button-small',
+          onclick: logout,
+          title: 'Log out',
+          'aria-label': 'Log out',
+        },
         icon('logout'),
         h('span', { class: 'logout-label' }, 'Log out'),
       ),
