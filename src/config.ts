@@ -46,6 +46,31 @@ export interface Config {
     /** Simulator: how long until its delivery receipt (0: at once). */
     simulatorReceiptDelayMs: number;
   };
+  messaging: MessagingConfig;
+}
+
+/** Sending, dispatch and the outbox (src/messaging). */
+export interface MessagingConfig {
+  /** Most SMS parts one message may take (MESSAGE_MAX_PARTS). */
+  maxParts: number;
+  /** Refund a message the carrier took but reported undelivered (MESSAGE_REFUND_UNDELIVERED). */
+  refundUndelivered: boolean;
+  /** Most messages one dispatcher claims at once. */
+  dispatchBatch: number;
+  /** How often a worker looks for due messages when it found none. */
+  dispatchIntervalMs: number;
+  /** Submits in flight at once per worker. */
+  dispatchConcurrency: number;
+  /** How long a claimed message belongs to its dispatcher before it is reconciled. */
+  leaseMs: number;
+  /** A submit not answered within this is treated as of unknown outcome (left to reconciliation). */
+  submitTimeoutMs: number;
+  /** Transient carrier failures before a message fails (and its hold is released). */
+  maxAttempts: number;
+  /** First retry delay; doubled for each further attempt, at most an hour. */
+  retryBaseMs: number;
+  /** Messages per second to a carrier that does not declare its own throughput. */
+  carrierTps: number;
 }
 
 export class ConfigError extends Error {
@@ -170,5 +195,44 @@ export function loadConfig(env: Env = process.env): Config {
       sender: smsSender(env),
       simulatorReceiptDelayMs: integer(env, 'SIMULATOR_RECEIPT_DELAY_MS', 0, 0, 600_000),
     },
+    messaging: messagingConfig(env),
+  };
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name, fallback ? 'true' : 'false').trim().toLowerCase();
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  if (raw === 'false' || raw === '0' || raw === 'no') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function messagingConfig(env: Env): MessagingConfig {
+  const leaseMs = integer(env, 'MESSAGE_LEASE_MS', 120_000, 1_000, 3_600_000);
+  const submitTimeoutMs = integer(
+    env,
+    'MESSAGE_SUBMIT_TIMEOUT_MS',
+    Math.min(30_000, Math.floor(leaseMs / 4)),
+    100,
+    600_000,
+  );
+  // A submit must be over (answered or given up) well before its lease ends, or reconciliation
+  // could ask the carrier about a message still on its way there.
+  if (submitTimeoutMs * 2 > leaseMs) {
+    throw new ConfigError(
+      'MESSAGE_SUBMIT_TIMEOUT_MS',
+      `must be at most half of MESSAGE_LEASE_MS (${leaseMs})`,
+    );
+  }
+  return {
+    maxParts: integer(env, 'MESSAGE_MAX_PARTS', 10, 1, 255),
+    refundUndelivered: flag(env, 'MESSAGE_REFUND_UNDELIVERED', true),
+    dispatchBatch: integer(env, 'MESSAGE_DISPATCH_BATCH', 500, 1, 10_000),
+    dispatchIntervalMs: integer(env, 'MESSAGE_DISPATCH_INTERVAL_MS', 200, 10, 60_000),
+    dispatchConcurrency: integer(env, 'MESSAGE_DISPATCH_CONCURRENCY', 50, 1, 10_000),
+    leaseMs,
+    submitTimeoutMs,
+    maxAttempts: integer(env, 'MESSAGE_MAX_ATTEMPTS', 5, 1, 100),
+    retryBaseMs: integer(env, 'MESSAGE_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+    carrierTps: integer(env, 'MESSAGE_CARRIER_TPS', 100, 1, 1_000_000),
   };
 }

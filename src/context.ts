@@ -6,6 +6,7 @@ import type { Db } from './db/types.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
 import { type Carrier, createCarrier } from './messaging/carriers/index.js';
+import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,8 @@ export interface AppContext {
   mailer: Mailer;
   /** The SMS carrier picked by SMS_CARRIER. */
   carrier: Carrier;
+  /** Sending, dispatch and receipts: this process's writers and carrier throttles. */
+  messaging: MessagingService;
   version: string;
   /** The current time; tests replace it. */
   now: () => Date;
@@ -27,10 +30,12 @@ export interface AppContext {
 export function createContext(config: Config, db: Db, logger: Logger): AppContext {
   // Services read the clock through the context, so a test that replaces ctx.now moves them too.
   const now = () => ctx.now();
+  const ledger = new Ledger(db);
+  const carrier = createCarrier(config, db, logger, now);
   const ctx: AppContext = {
     config,
     db,
-    ledger: new Ledger(db),
+    ledger,
     writer: new BatchedWriter(db, {
       lingerMs: config.ledger.batchLingerMs,
       maxBatch: config.ledger.batchMax,
@@ -42,7 +47,8 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
       logger,
       now,
     }),
-    carrier: createCarrier(config, db, logger, now),
+    carrier,
+    messaging: new MessagingService({ config, db, ledger, logger, carrier, now }),
     version: VERSION,
     now: () => new Date(),
   };

@@ -2,6 +2,7 @@
 import { pruneAuthState } from './accounts/index.js';
 import type { AppContext } from './context.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
+import { MESSAGING_JOBS } from './messaging/jobs.js';
 
 export interface Job {
   name: string;
@@ -26,4 +27,5 @@ export const JOBS: Job[] = [
     intervalMs: 3_600_000,
     run: (ctx) => pruneAuthState(ctx),
   },
+  ...MESSAGING_JOBS,
 ];

@@ -4,5 +4,12 @@ import type { RouteModule } from './http/app.js';
 import { healthRoutes } from './http/health.js';
 import { portalRoutes } from './http/portal.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
+import { messagingRoutes } from './messaging/routes.js';
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, accountsRoutes, simulatorRoutes, portalRoutes];
+export const ROUTE_MODULES: RouteModule[] = [
+  healthRoutes,
+  accountsRoutes,
+  messagingRoutes,
+  simulatorRoutes,
+  portalRoutes,
+];

@@ -7,6 +7,7 @@ import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { type App, buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
+import { startDispatcher } from './messaging/dispatcher.js';
 import { ROUTE_MODULES } from './routes.js';
 import { startWorker, type Worker } from './worker.js';
 
@@ -36,6 +37,7 @@ export async function start(config: Config, { http = true, worker = true } = {})
   const ctx = await openContext(config);
   const app = http ? await buildApp(ctx, ROUTE_MODULES) : null;
   const jobs = worker ? startWorker(ctx) : null;
+  const dispatcher = worker ? startDispatcher(ctx) : null;
   let url: string | null = null;
   if (app) {
     await app.listen({ port: config.port, host: config.host });
@@ -49,7 +51,10 @@ export async function start(config: Config, { http = true, worker = true } = {})
   const stop = () => {
     stopping ??= (async () => {
       await app?.close();
+      // Submits in flight finish and are settled; nothing new is claimed.
+      await dispatcher?.stop();
       await jobs?.stop();
+      await ctx.messaging.close();
       await ctx.mailer.drain();
       ctx.mailer.close();
       await ctx.carrier.close?.();

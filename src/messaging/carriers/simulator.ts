@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Queryable } from '../../db/types.js';
-import type { Carrier, OutgoingSms, Receipt, ReceiptStatus, SubmitResult } from './types.js';
+import type { Carrier, LookupResult, OutgoingSms, Receipt, ReceiptStatus, SubmitResult } from './types.js';
 
 export interface SimulatorOptions {
   receiptDelayMs: number;
+  /** How long each submit takes before it is answered (default 0); the record is written first. */
+  submitLatencyMs?: number;
   now: () => Date;
   logger: Logger;
 }
@@ -86,7 +88,25 @@ export class SimulatorCarrier implements Carrier {
       timer.unref();
       this.timers.add(timer);
     }
+    const latency = this.options.submitLatencyMs ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     return { ok: true, carrierMessageId };
+  }
+
+  /** What the simulator recorded for our message id (the first record, if it got several). */
+  async lookup(messageId: string): Promise<LookupResult> {
+    const { rows } = await this.db.query<{ id: string; status: SimulatedMessage['status'] }>(
+      `select id, status from simulator_messages where message_id = $1 order by created_at, id limit 1`,
+      [messageId],
+    );
+    const row = rows[0];
+    if (!row) return { found: false };
+    return {
+      found: true,
+      carrierMessageId: row.id,
+      status: row.status,
+      ...(row.status === 'failed' ? { reason: 'the simulator fails numbers ending in 0000' } : {}),
+    };
   }
 
   onReceipt(cb: (r: Receipt) => void): void {

@@ -29,10 +29,23 @@ export interface Receipt {
   reason?: string;
 }
 
+/** What a carrier knows of a message we may or may not have handed to it. */
+export type LookupResult =
+  | { found: false }
+  | { found: true; carrierMessageId: string; status: 'accepted' | ReceiptStatus; reason?: string };
+
 export interface Carrier {
   readonly id: string;
+  /** Messages per second the carrier accepts; absent: the dispatcher's configured default. */
+  readonly maxPerSecond?: number;
   submit(m: OutgoingSms): Promise<SubmitResult>;
   onReceipt(cb: (r: Receipt) => void): void;
+  /**
+   * Whether the carrier has our message `messageId` (OutgoingSms.id), for reconciling a submit
+   * whose outcome was lost (a worker killed mid-dispatch). Optional: a carrier that cannot
+   * tell leaves such messages failed and uncharged rather than risk sending them twice.
+   */
+  lookup?(messageId: string): Promise<LookupResult>;
   /** Lets go of connections and timers at shutdown. */
   close?(): Promise<void>;
 }

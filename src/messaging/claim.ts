@@ -1,0 +1,85 @@
+// The dispatcher's claim: due messages (queued, or scheduled whose time has come), oldest due
+// first, locked with SKIP LOCKED so any number of workers (and Remove outbox) can work the same
+// table without waiting on each other or taking the same row. A claimed message is `sending`
+// with its attempt number, the carrier it goes to and a lease; the dispatcher must settle it
+// before the lease ends, or reconciliation takes over.
+import type { Db, Queryable } from '../db/types.js';
+import { recordEvents } from './events.js';
+
+export interface ClaimedMessage {
+  id: string;
+  accountId: string;
+  to: string;
+  sender: string | null;
+  text: string;
+  /** This claim's attempt number: the fence its settlement names. */
+  attempt: number;
+  carrier: string;
+  leaseUntil: Date;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  /** The carrier for a number. */
+  route: (e164: string) => string;
+}
+
+export function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  return db.transaction((tx) => claimIn(tx, options));
+}
+
+async function claimIn(
+  tx: Queryable,
+  { now, limit, leaseMs, route }: ClaimOptions,
+): Promise<ClaimedMessage[]> {
+  const { rows } = await tx.query<{
+    id: string;
+    account_id: string;
+    to_number: string;
+    sender: string | null;
+    text: string;
+    attempts: number;
+  }>(
+    `select id, account_id, to_number, sender, text, attempts from messages
+      where status in ('queued', 'scheduled') and next_attempt_at <= $1
+      order by next_attempt_at limit $2 for update skip locked`,
+    [now.toISOString(), limit],
+  );
+  if (rows.length === 0) return [];
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const claimed = rows.map((row) => ({
+    id: row.id,
+    accountId: row.account_id,
+    to: row.to_number,
+    sender: row.sender,
+    text: row.text,
+    attempt: row.attempts + 1,
+    carrier: route(row.to_number),
+    leaseUntil,
+  }));
+  await tx.query(
+    `update messages m set status = 'sending', attempts = v.attempt, carrier = v.carrier, lease_until = $3,
+            next_attempt_at = null, updated_at = $4
+       from unnest($1::text[], $2::int[], $5::text[]) as v(id, attempt, carrier)
+      where m.id = v.id`,
+    [
+      claimed.map((c) => c.id),
+      claimed.map((c) => c.attempt),
+      leaseUntil.toISOString(),
+      now.toISOString(),
+      claimed.map((c) => c.carrier),
+    ],
+  );
+  await recordEvents(
+    tx,
+    claimed.map((c) => ({
+      messageId: c.id,
+      status: 'sending' as const,
+      at: now,
+      detail: `attempt ${c.attempt} via ${c.carrier}`,
+    })),
+  );
+  return claimed;
+}

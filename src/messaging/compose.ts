@@ -1,0 +1,157 @@
+// Turns what a customer asked to send into a priced message, or into the reasons it cannot be
+// sent. One function for single sends and campaign rows, so both refuse and price alike:
+// the number to E.164 (without "+" in the account's default country), a destination on the
+// price list (never a default charge), a sendable text within the allowed parts, a valid
+// sender id, a schedule in the future and a short reference.
+import type { FieldProblem } from '../http/errors.js';
+import { type CountryCode, toCountryCode } from '../pricing/countries.js';
+import { type DestinationIndex, messageCostMicros } from '../pricing/destinations.js';
+import { findForbiddenCharacters } from '../pricing/forbidden-characters.js';
+import { parseRecipient, RECIPIENT_REFUSAL_MESSAGES } from '../pricing/phone.js';
+import { measureSms, type SmsEncoding } from '../pricing/segments.js';
+
+export interface ComposeInput {
+  to: string;
+  text: string;
+  from?: string | undefined;
+  scheduleAt?: string | undefined;
+  reference?: string | undefined;
+}
+
+export interface ComposeRules {
+  /** For numbers written without "+"; null when the account has not chosen one. */
+  defaultCountry: string | null;
+  prices: DestinationIndex;
+  maxParts: number;
+  now: Date;
+}
+
+/** A message ready to be reserved and stored. */
+export interface Composed {
+  to: string;
+  country: string;
+  sender: string | null;
+  text: string;
+  encoding: SmsEncoding;
+  segments: number;
+  pricePerSegment: bigint;
+  pricePrefix: string | null;
+  credits: bigint;
+  scheduleAt: Date | null;
+  reference: string | null;
+}
+
+export type ComposeResult = { ok: true; message: Composed } | { ok: false; fields: FieldProblem[] };
+
+export const MAX_REFERENCE_LENGTH = 100;
+/** How far ahead a message may be scheduled (its credits are held until then). */
+export const MAX_SCHEDULE_DAYS = 365;
+
+const ALPHANUMERIC_SENDER = /^[A-Za-z0-9 ]{1,11}$/;
+const NUMERIC_SENDER = /^\+?[0-9]{1,15}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Why a sender id is refused, or null when it is fine. */
+export function senderProblem(from: string): string | null {
+  if (NUMERIC_SENDER.test(from)) return null;
+  if (ALPHANUMERIC_SENDER.test(from) && /[A-Za-z]/.test(from) && from.trim() === from) return null;
+  return 'must be up to 11 letters, digits and spaces with at least one letter, or a number of up to 15 digits (optionally with +)';
+}
+
+export function compose(input: ComposeInput, rules: ComposeRules, path = 'body'): ComposeResult {
+  const fields: FieldProblem[] = [];
+  const problem = (field: string, message: string) => fields.push({ path: `${path}.${field}`, message });
+
+  let recipient: { e164: string; country: CountryCode } | null = null;
+  const defaultCountry = rules.defaultCountry ? toCountryCode(rules.defaultCountry) : undefined;
+  const parsed = parseRecipient(input.to, defaultCountry);
+  if (!parsed.ok) {
+    const message =
+      parsed.reason === 'no_country' && !input.to.trim().startsWith('+') && !rules.defaultCountry
+        ? 'has no country: write it with + and the country code, or choose a default country in your preferences'
+        : RECIPIENT_REFUSAL_MESSAGES[parsed.reason];
+    problem('to', message);
+  } else {
+    recipient = parsed;
+  }
+  let price: { micros: bigint; prefix: string | null } | null = null;
+  if (recipient) {
+    const quote = rules.prices.lookup(recipient);
+    if (quote.priced) price = { micros: quote.microsPerSegment, prefix: quote.prefix ?? null };
+    else problem('to', `is in a destination we do not send to (${recipient.country} has no price)`);
+  }
+
+  let measure: { encoding: SmsEncoding; segments: number } | null = null;
+  const forbidden = findForbiddenCharacters(input.text, 5);
+  if (input.text.trim() === '') {
+    problem('text', 'must not be empty');
+  } else if (forbidden.length > 0) {
+    const listed = forbidden.map((f) => `${f.codePoint} at ${f.index}`).join(', ');
+    problem(
+      'text',
+      `contains characters that cannot be sent (control characters or half an emoji): ${listed}`,
+    );
+  } else {
+    const measured = measureSms(input.text, { maxSegments: rules.maxParts });
+    if (measured.ok) {
+      measure = { encoding: measured.encoding, segments: measured.segments };
+    } else if (measured.reason === 'too_long') {
+      problem(
+        'text',
+        `needs ${measured.segments} SMS parts in ${measured.encoding}; at most ${measured.maxSegments} are allowed`,
+      );
+    } else {
+      problem('text', 'must not be empty');
+    }
+  }
+
+  let sender: string | null = null;
+  if (input.from !== undefined) {
+    const why = senderProblem(input.from);
+    if (why) problem('from', why);
+    else sender = input.from;
+  }
+
+  let scheduleAt: Date | null = null;
+  if (input.scheduleAt !== undefined) {
+    const at = new Date(input.scheduleAt);
+    if (!ISO_TIME.test(input.scheduleAt) || Number.isNaN(at.getTime())) {
+      problem('scheduleAt', 'must be an ISO 8601 time such as 2026-11-21T10:00:00Z');
+    } else if (at.getTime() <= rules.now.getTime()) {
+      problem('scheduleAt', 'must be in the future');
+    } else if (at.getTime() > rules.now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) {
+      problem('scheduleAt', `must be at most ${MAX_SCHEDULE_DAYS} days ahead`);
+    } else {
+      scheduleAt = at;
+    }
+  }
+
+  let reference: string | null = null;
+  if (input.reference !== undefined) {
+    if (input.reference.length > MAX_REFERENCE_LENGTH) {
+      problem('reference', `must be at most ${MAX_REFERENCE_LENGTH} characters`);
+    } else if (findForbiddenCharacters(input.reference, 1).length > 0) {
+      problem('reference', 'must not contain control characters');
+    } else {
+      reference = input.reference;
+    }
+  }
+
+  if (fields.length > 0 || !recipient || !price || !measure) return { ok: false, fields };
+  return {
+    ok: true,
+    message: {
+      to: recipient.e164,
+      country: recipient.country,
+      sender,
+      text: input.text,
+      encoding: measure.encoding,
+      segments: measure.segments,
+      pricePerSegment: price.micros,
+      pricePrefix: price.prefix,
+      credits: messageCostMicros(measure.segments, price.micros),
+      scheduleAt,
+      reference,
+    },
+  };
+}

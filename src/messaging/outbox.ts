@@ -1,0 +1,67 @@
+// The outbox: everything not yet handed to a carrier (scheduled, queued, waiting_credit).
+// `credits` is what all of it costs: the credits its holds reserve (scheduled and queued) plus
+// what the waiting messages would cost once reserved; both parts are given separately too.
+import type { Queryable } from '../db/types.js';
+import { formatCredits } from '../ledger/amounts.js';
+
+export interface OutboxCampaign {
+  campaignId: string;
+  name: string;
+  messages: number;
+  credits: string;
+}
+
+export interface OutboxSummary {
+  messages: number;
+  credits: string;
+  /** Scheduled and queued: their credits are held. */
+  reserved: { messages: number; credits: string };
+  /** Waiting for credit: nothing held yet. */
+  waitingCredit: { messages: number; credits: string };
+  byCampaign: OutboxCampaign[];
+}
+
+export async function outboxSummary(q: Queryable, accountId: string): Promise<OutboxSummary> {
+  const { rows } = await q.query<{
+    campaign_id: string | null;
+    name: string | null;
+    waiting: boolean;
+    messages: bigint;
+    credits: bigint;
+  }>(
+    `select o.campaign_id, c.name, o.waiting, o.messages, o.credits
+       from (select campaign_id, status = 'waiting_credit' as waiting, count(*)::bigint as messages,
+                    coalesce(sum(credits), 0)::bigint as credits
+               from messages where account_id = $1 and status in ('scheduled', 'queued', 'waiting_credit')
+              group by campaign_id, status = 'waiting_credit') o
+       left join campaigns c on c.id = o.campaign_id
+      order by c.created_at nulls first, o.campaign_id`,
+    [accountId],
+  );
+  const reserved = { messages: 0n, credits: 0n };
+  const waiting = { messages: 0n, credits: 0n };
+  const campaigns = new Map<string, { name: string; messages: bigint; credits: bigint }>();
+  for (const row of rows) {
+    const part = row.waiting ? waiting : reserved;
+    part.messages += row.messages;
+    part.credits += row.credits;
+    if (row.campaign_id !== null) {
+      const entry = campaigns.get(row.campaign_id) ?? { name: row.name ?? '', messages: 0n, credits: 0n };
+      entry.messages += row.messages;
+      entry.credits += row.credits;
+      campaigns.set(row.campaign_id, entry);
+    }
+  }
+  return {
+    messages: Number(reserved.messages + waiting.messages),
+    credits: formatCredits(reserved.credits + waiting.credits),
+    reserved: { messages: Number(reserved.messages), credits: formatCredits(reserved.credits) },
+    waitingCredit: { messages: Number(waiting.messages), credits: formatCredits(waiting.credits) },
+    byCampaign: [...campaigns].map(([campaignId, c]) => ({
+      campaignId,
+      name: c.name,
+      messages: Number(c.messages),
+      credits: formatCredits(c.credits),
+    })),
+  };
+}

@@ -1,0 +1,245 @@
+// Delivery receipts. Each one is first stored (message_receipts), a batch per transaction, then
+// applied to its message: sent -> delivered or failed. An undelivered message is refunded
+// when MESSAGE_REFUND_UNDELIVERED is on, by the transfer `refund:<message id>` in the same
+// transaction as the status change, so it happens exactly once however often the receipt
+// comes. A receipt that overtakes the dispatcher's own record of the hand-off (the message is
+// still `sending`) stays stored and is applied once the message is `sent`: after each
+// dispatch round, and by the worker's sweep.
+import type { Logger } from 'pino';
+import type { MessagingConfig } from '../config.js';
+import type { Db, Queryable } from '../db/types.js';
+import { SQLSTATE, sqlState } from '../db/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerRequest } from '../ledger/types.js';
+import type { Receipt } from './carriers/types.js';
+import { recordEvents } from './events.js';
+import { refundTransferId } from './ids.js';
+
+interface Deps {
+  db: Db;
+  ledger: Ledger;
+  logger: Logger;
+  config: MessagingConfig;
+  now: () => Date;
+}
+
+interface StoredReceipt {
+  seq: bigint;
+  message_id: string;
+  carrier_message_id: string;
+  status: 'delivered' | 'failed';
+  reason: string | null;
+  at: Date;
+}
+
+const BATCH = 500;
+const LINGER_MS = 5;
+const MAX_ATTEMPTS = 4;
+
+export class ReceiptInbox {
+  private buffer: { carrier: string; receipt: Receipt; receivedAt: Date }[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: Deps) {}
+
+  /** A carrier's receipt listener: ours are the messages whose id starts with msg_. */
+  accept(carrier: string, receipt: Receipt): void {
+    if (this.closed || !receipt.messageId.startsWith('msg_')) return;
+    this.buffer.push({ carrier, receipt, receivedAt: this.deps.now() });
+    if (this.buffer.length >= BATCH) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), LINGER_MS);
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, BATCH);
+      try {
+        await retrying(() =>
+          this.deps.db.transaction(async (tx) => {
+            const { rows } = await tx.query<{ seq: bigint }>(
+              `insert into message_receipts (message_id, carrier, carrier_message_id, status, reason, at, received_at)
+               select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                 $7::timestamptz[])
+               returning seq`,
+              [
+                batch.map((b) => b.receipt.messageId),
+                batch.map((b) => b.carrier),
+                batch.map((b) => b.receipt.carrierMessageId),
+                batch.map((b) => b.receipt.status),
+                batch.map((b) => b.receipt.reason ?? null),
+                batch.map((b) => b.receipt.at.toISOString()),
+                batch.map((b) => b.receivedAt.toISOString()),
+              ],
+            );
+            await this.apply(
+              tx,
+              rows.map((r) => r.seq),
+            );
+          }),
+        );
+      } catch (err) {
+        this.deps.logger.error({ err, receipts: batch.length }, 'delivery receipts not recorded');
+      }
+    }
+  }
+
+  /** Writes what has arrived so far, then applies every stored receipt whose message has left `sending`. */
+  async drain(): Promise<number> {
+    // Receipts are emitted on a later tick than the submit that caused them.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.kick();
+    while (this.flushing) await this.flushing;
+    return this.applyStored();
+  }
+
+  /** The sweep: stored receipts not applied yet, oldest first, in batches. */
+  async applyStored(limit = 10_000): Promise<number> {
+    let applied = 0;
+    while (applied < limit) {
+      const n = await retrying(() =>
+        this.deps.db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ seq: bigint }>(
+            `select r.seq from message_receipts r join messages m on m.id = r.message_id
+              where r.applied_at is null and m.status <> 'sending'
+              order by r.seq limit $1`,
+            [BATCH],
+          );
+          return rows.length === 0
+            ? 0
+            : this.apply(
+                tx,
+                rows.map((r) => r.seq),
+              );
+        }),
+      );
+      applied += n;
+      if (n === 0) break;
+    }
+    const { rows } = await this.deps.db.query<{ seq: bigint }>(
+      `select r.seq from message_receipts r left join messages m on m.id = r.message_id
+        where r.applied_at is null and m.id is null limit 1000`,
+    );
+    if (rows.length > 0) {
+      // Receipts for messages we never stored (another installation's, or a carrier's mistake).
+      await this.deps.db.query(`update message_receipts set applied_at = $2 where seq = any($1::bigint[])`, [
+        rows.map((r) => r.seq.toString()),
+        this.deps.now().toISOString(),
+      ]);
+    }
+    return applied;
+  }
+
+  /** Applies the given stored receipts inside `tx`; returns how many it settled. */
+  private async apply(tx: Queryable, seqs: bigint[]): Promise<number> {
+    if (seqs.length === 0) return 0;
+    const { rows: receipts } = await tx.query<StoredReceipt>(
+      `select seq, message_id, carrier_message_id, status, reason, at from message_receipts
+        where seq = any($1::bigint[]) and applied_at is null order by seq for update skip locked`,
+      [seqs.map(String)],
+    );
+    if (receipts.length === 0) return 0;
+    const ids = [...new Set(receipts.map((r) => r.message_id))].sort();
+    const { rows: messages } = await tx.query<{
+      id: string;
+      account_id: string;
+      status: string;
+      credits: bigint;
+    }>(
+      `select id, account_id, status, credits from messages where id = any($1::text[]) order by id for update`,
+      [ids],
+    );
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    const now = this.deps.now();
+    const settled: bigint[] = [];
+    const changes: { id: string; status: 'delivered' | 'failed'; at: Date; reason: string | null }[] = [];
+    const refunds: LedgerRequest[] = [];
+    const refunded: string[] = [];
+    const decided = new Set<string>();
+    for (const receipt of receipts) {
+      const message = byId.get(receipt.message_id);
+      if (message?.status === 'sending') continue; // applied once the hand-off is recorded
+      settled.push(receipt.seq);
+      // A second receipt for the same message (a duplicate, or a contradiction) changes nothing.
+      if (message?.status !== 'sent' || decided.has(message.id)) continue;
+      decided.add(message.id);
+      changes.push({ id: message.id, status: receipt.status, at: receipt.at, reason: receipt.reason });
+      if (receipt.status === 'failed' && this.deps.config.refundUndelivered && message.credits > 0n) {
+        refunds.push({
+          type: 'transfer',
+          id: refundTransferId(message.id),
+          debit: { system: 'consumption' },
+          credit: message.account_id,
+          amount: message.credits,
+          code: 'refund',
+          reference: message.id,
+          description: 'refund: the message was not delivered',
+        });
+        refunded.push(message.id);
+      }
+    }
+    if (changes.length > 0) {
+      await tx.query(
+        `update messages m set status = v.status, error = v.reason, updated_at = $2,
+                refunded_at = case when m.id = any($3::text[]) then $2::timestamptz else m.refunded_at end
+           from unnest($1::text[], $4::text[], $5::text[]) as v(id, status, reason)
+          where m.id = v.id and m.status = 'sent'`,
+        [
+          changes.map((c) => c.id),
+          now.toISOString(),
+          refunded,
+          changes.map((c) => c.status),
+          changes.map((c) => c.reason),
+        ],
+      );
+      await recordEvents(
+        tx,
+        changes.map((c) => ({
+          messageId: c.id,
+          status: c.status,
+          at: c.at,
+          detail: c.status === 'failed' ? (c.reason ?? 'the carrier reported it undelivered') : null,
+        })),
+      );
+      if (refunds.length > 0) await this.deps.ledger.apply(refunds, tx);
+    }
+    if (settled.length > 0) {
+      await tx.query(`update message_receipts set applied_at = $2 where seq = any($1::bigint[])`, [
+        settled.map(String),
+        now.toISOString(),
+      ]);
+    }
+    return settled.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.kick();
+    while (this.flushing) await this.flushing;
+  }
+}
+
+/** Runs a transaction again after a deadlock or serialization failure. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const state = sqlState(error);
+      const retryable = state === SQLSTATE.deadlockDetected || state === SQLSTATE.serializationFailure;
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Remove outbox: cancels every message of an account (or of one campaign) not yet handed to a
+// carrier, and releases what their holds reserved, in chunks of one transaction each. A
+// chunk locks only rows it can lock at once (SKIP LOCKED) and still in the outbox: a row the
+// dispatcher is claiming becomes `sending` and is left to it, so no message is both canceled
+// and sent. Rows skipped because another transaction held them (a chunk of credit being
+// reserved, say) are looked at again until none is left or only the dispatcher's remain.
+import type { Db } from '../db/types.js';
+import { executeBatch } from '../ledger/engine.js';
+import { recordEvents } from './events.js';
+import { voidRequest } from './settle.js';
+
+export interface RemoveOutboxResult {
+  canceled: number;
+  /** Micro-credits the canceled messages' holds had reserved and now returned. */
+  releasedMicros: bigint;
+}
+
+const CHUNK = 1_000;
+const ROUNDS = 20;
+
+export async function removeOutbox(
+  db: Db,
+  accountId: string,
+  now: () => Date,
+  { campaignId = null as string | null } = {},
+): Promise<RemoveOutboxResult> {
+  const total: RemoveOutboxResult = { canceled: 0, releasedMicros: 0n };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (;;) {
+      const chunk = await cancelChunk(db, accountId, campaignId, now());
+      total.canceled += chunk.canceled;
+      total.releasedMicros += chunk.releasedMicros;
+      if (chunk.locked < CHUNK || chunk.canceled === 0) break;
+    }
+    const { rows } = await db.query<{ n: bigint }>(
+      `select count(*)::bigint as n from messages
+        where account_id = $1 and ($2::text is null or campaign_id = $2)
+          and status in ('scheduled', 'queued', 'waiting_credit')`,
+      [accountId, campaignId],
+    );
+    if ((rows[0]?.n ?? 0n) === 0n) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return total;
+}
+
+async function cancelChunk(
+  db: Db,
+  accountId: string,
+  campaignId: string | null,
+  now: Date,
+): Promise<RemoveOutboxResult & { locked: number }> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: string; hold_id: string | null; credits: bigint }>(
+      `select id, hold_id, credits from messages
+        where account_id = $1 and ($2::text is null or campaign_id = $2)
+          and status in ('scheduled', 'queued', 'waiting_credit')
+        order by id limit $3 for update skip locked`,
+      [accountId, campaignId, CHUNK],
+    );
+    if (rows.length === 0) return { canceled: 0, releasedMicros: 0n, locked: 0 };
+    const held = rows.filter((r) => r.hold_id !== null);
+    const results = await executeBatch(
+      tx,
+      held.map((r) => voidRequest(r.id)),
+      false,
+    );
+    let releasedMicros = 0n;
+    const cancel: string[] = rows.filter((r) => r.hold_id === null).map((r) => r.id);
+    held.forEach((row, i) => {
+      const result = results[i];
+      if (result?.ok) {
+        cancel.push(row.id);
+        if (!result.replayed) releasedMicros += row.credits;
+      } else if (
+        result?.error.code === 'pending_already_resolved' &&
+        result.error.details.resolution !== 'post'
+      ) {
+        // Released already (a void or an expiry): cancel it, nothing more to return.
+        cancel.push(row.id);
+      }
+      // A hold already posted means a carrier took the message: it is not canceled.
+    });
+    if (cancel.length > 0) {
+      await tx.query(
+        `update messages set status = 'canceled', next_attempt_at = null, updated_at = $2
+          where id = any($1::text[])`,
+        [cancel, now.toISOString()],
+      );
+      await recordEvents(
+        tx,
+        cancel.map((id) => ({
+          messageId: id,
+          status: 'canceled' as const,
+          at: now,
+          detail: 'removed from the outbox',
+        })),
+      );
+    }
+    return { canceled: cancel.length, releasedMicros, locked: rows.length };
+  });
+}

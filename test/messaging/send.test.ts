@@ -1,0 +1,275 @@
+// Single sends end to end through the simulator: what is charged, when, and how often.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchDue } from '../../src/messaging/dispatch.js';
+import { listSimulatedMessages } from '../../src/messaging/carriers/simulator.js';
+import type { Customer } from '../helpers/accounts.js';
+import type { TestApp } from '../helpers/app.js';
+import {
+  balanceOf,
+  closeApp,
+  customerWithCredit,
+  deliverable,
+  dispatchAll,
+  expectLedgerClean,
+  gsmText,
+  messagingApp,
+  transferIds,
+  undeliverable,
+} from './helpers.js';
+
+describe('a single send', () => {
+  let t: TestApp;
+  let alice: Customer;
+
+  beforeAll(async () => {
+    t = await messagingApp();
+    alice = await customerWithCredit(t, '100');
+  });
+  afterAll(() => closeApp(t));
+
+  const send = (payload: Record<string, unknown>, who: Customer = alice) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: who.headers, payload });
+
+  it('is delivered through the simulator and charged exactly segments × price, once', async () => {
+    const to = deliverable();
+    const res = await send({ to, text: gsmText(2), from: 'Tollgate', reference: 'order-42' });
+    expect(res.statusCode, res.body).toBe(202);
+    const body = res.json();
+    expect(body).toEqual({
+      id: expect.stringMatching(/^msg_/),
+      status: 'queued',
+      to,
+      country: 'ES',
+      encoding: 'GSM-7',
+      segments: 2,
+      credits: '2',
+    });
+    // Reserved at once: held, not yet charged.
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 100_000_000n,
+      held: 2_000_000n,
+      available: 98_000_000n,
+    });
+
+    await dispatchAll(t);
+
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages/${body.id}`,
+      headers: alice.headers,
+    });
+    expect(read.statusCode, read.body).toBe(200);
+    const message = read.json();
+    expect(message).toMatchObject({
+      id: body.id,
+      status: 'delivered',
+      to,
+      from: 'Tollgate',
+      segments: 2,
+      credits: '2',
+      price: { creditsPerSegment: '1', prefix: null },
+      reference: 'order-42',
+      carrier: 'simulator',
+      attempts: 1,
+      refunded: false,
+    });
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sending',
+      'sent',
+      'delivered',
+    ]);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 98_000_000n,
+      held: 0n,
+      available: 98_000_000n,
+    });
+    expect(await transferIds(t, `%:${body.id}`)).toEqual([`hold:${body.id}`, `post:${body.id}`]);
+    const received = await listSimulatedMessages(t.ctx.db, { to, limit: 10 });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ to, from: 'Tollgate', text: gsmText(2), status: 'delivered' });
+    await expectLedgerClean(t);
+  });
+
+  it('prices a Unicode text by UCS-2 parts', async () => {
+    const res = await send({ to: deliverable(), text: `Olá 👋 ${'ñ'.repeat(70)}` });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ encoding: 'UCS-2', segments: 2, credits: '2' });
+    await dispatchAll(t);
+  });
+
+  it('takes national numbers in the account’s default country', async () => {
+    const national = deliverable().slice(3);
+    const res = await send({ to: national, text: 'hola' });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ to: `+34${national}`, country: 'ES' });
+    await dispatchAll(t);
+  });
+
+  it('to a number ending in 0000 fails, and is refunded exactly once however often the receipt comes', async () => {
+    const before = await balanceOf(t, alice.accountId);
+    const to = undeliverable();
+    const res = await send({ to, text: gsmText(1) });
+    expect(res.statusCode, res.body).toBe(202);
+    const { id } = res.json();
+    await dispatchAll(t);
+    const message = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: alice.headers })
+    ).json();
+    expect(message.status).toBe('failed');
+    expect(message.refunded).toBe(true);
+    expect(message.error).toMatch(/0000/);
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sending',
+      'sent',
+      'failed',
+    ]);
+    expect(await balanceOf(t, alice.accountId)).toEqual(before);
+
+    // The carrier repeats its receipt (and, later, even contradicts it): nothing changes.
+    const [record] = await t.ctx.db
+      .query<{ id: string }>('select id from simulator_messages where message_id = $1', [id])
+      .then((r) => r.rows);
+    for (const status of ['failed', 'failed', 'delivered'] as const) {
+      t.ctx.messaging.receipts.accept('simulator', {
+        messageId: id,
+        carrierMessageId: record?.id ?? '',
+        status,
+        at: new Date(),
+      });
+    }
+    await t.ctx.messaging.receipts.drain();
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `post:${id}`, `refund:${id}`]);
+    expect(await balanceOf(t, alice.accountId)).toEqual(before);
+    const again = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: alice.headers })
+    ).json();
+    expect(again.status).toBe('failed');
+    await expectLedgerClean(t);
+  });
+
+  it('short of credit, `reject` answers 402 with what is required and available, and stores nothing', async () => {
+    const bob = await customerWithCredit(t, '1.5');
+    const res = await send({ to: deliverable(), text: gsmText(2), onInsufficientCredit: 'reject' }, bob);
+    expect(res.statusCode, res.body).toBe(402);
+    expect(res.json().error).toMatchObject({
+      code: 'insufficient_credit',
+      details: { required: '2', available: '1.5' },
+    });
+    // The default is reject too.
+    const byDefault = await send({ to: deliverable(), text: gsmText(2) }, bob);
+    expect(byDefault.statusCode).toBe(402);
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/messages', headers: bob.headers });
+    expect(list.json().data).toEqual([]);
+    expect(await balanceOf(t, bob.accountId)).toEqual({
+      balance: 1_500_000n,
+      held: 0n,
+      available: 1_500_000n,
+    });
+  });
+
+  it('short of credit, `queue` stores the message waiting for credit, holding nothing', async () => {
+    const carol = await customerWithCredit(t, '1.5');
+    const res = await send({ to: deliverable(), text: gsmText(2), onInsufficientCredit: 'queue' }, carol);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ status: 'waiting_credit', credits: '2' });
+    expect(await balanceOf(t, carol.accountId)).toEqual({
+      balance: 1_500_000n,
+      held: 0n,
+      available: 1_500_000n,
+    });
+    const outbox = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/outbox', headers: carol.headers })
+    ).json();
+    expect(outbox).toEqual({
+      messages: 1,
+      credits: '2',
+      reserved: { messages: 0, credits: '0' },
+      waitingCredit: { messages: 1, credits: '2' },
+      byCampaign: [],
+    });
+    // The dispatcher leaves it alone: it has no credit reserved.
+    expect((await dispatchDue(t.ctx)).claimed).toBe(0);
+    // A message that fits still goes at once.
+    const small = await send({ to: deliverable(), text: gsmText(1), onInsufficientCredit: 'queue' }, carol);
+    expect(small.json()).toMatchObject({ status: 'queued', credits: '1' });
+  });
+
+  it('scheduled for later is reserved now and sent only when due', async () => {
+    const dave = await customerWithCredit(t, '10');
+    const start = Date.now();
+    const at = new Date(start + 3_600_000).toISOString();
+    const res = await send({ to: deliverable(), text: gsmText(1), scheduleAt: at }, dave);
+    expect(res.statusCode, res.body).toBe(202);
+    const { id, status } = res.json();
+    expect(status).toBe('scheduled');
+    expect((await balanceOf(t, dave.accountId)).held).toBe(1_000_000n);
+    const read = async () =>
+      (await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: dave.headers })).json();
+
+    const realNow = t.ctx.now;
+    try {
+      t.ctx.now = () => new Date(start + 3_599_000);
+      await dispatchAll(t);
+      expect((await read()).status).toBe('scheduled');
+      t.ctx.now = () => new Date(start + 3_600_001);
+      await dispatchAll(t);
+      const message = await read();
+      expect(message.status).toBe('delivered');
+      expect(message.scheduleAt).toBe(at);
+    } finally {
+      t.ctx.now = realNow;
+    }
+    expect(await balanceOf(t, dave.accountId)).toEqual({
+      balance: 9_000_000n,
+      held: 0n,
+      available: 9_000_000n,
+    });
+    await expectLedgerClean(t);
+  });
+
+  it('is refused for a suspended account, charging nothing', async () => {
+    const erin = await customerWithCredit(t, '10');
+    await t.ctx.db.query(`update accounts set status = 'suspended', suspended_at = now() where id = $1`, [
+      erin.accountId,
+    ]);
+    const res = await send({ to: deliverable(), text: 'hi' }, erin);
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json().error.details.reason).toBe('account_suspended');
+    expect(await balanceOf(t, erin.accountId)).toEqual({
+      balance: 10_000_000n,
+      held: 0n,
+      available: 10_000_000n,
+    });
+  });
+});
+
+describe('with MESSAGE_REFUND_UNDELIVERED=false', () => {
+  let t: TestApp;
+  afterAll(() => closeApp(t));
+
+  it('an undelivered message stays charged, and nothing is refunded', async () => {
+    t = await messagingApp({ MESSAGE_REFUND_UNDELIVERED: 'false' });
+    const frank = await customerWithCredit(t, '5');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: frank.headers,
+      payload: { to: undeliverable(), text: 'hi' },
+    });
+    const { id } = res.json();
+    await dispatchAll(t);
+    const message = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: frank.headers })
+    ).json();
+    expect(message).toMatchObject({ status: 'failed', refunded: false });
+    expect(await balanceOf(t, frank.accountId)).toEqual({
+      balance: 4_000_000n,
+      held: 0n,
+      available: 4_000_000n,
+    });
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `post:${id}`]);
+    await expectLedgerClean(t);
+  });
+});
