@@ -372,6 +372,20 @@ describe('sessions and passwords in the browser', () => {
     await heading(page, 'Billing data');
   });
 
+  it('recovers when a login in another tab replaced the session: the next try goes through', async () => {
+    await navLink(page, 'Preferences').click();
+    await heading(page, 'Preferences');
+    // What the login form of another tab does: a new session (and CSRF token) in the shared cookie.
+    const relogin = await customerContext.request.post(`${portal.url}/api/v1/auth/login`, {
+      data: { email: CUSTOMER.email, password: CUSTOMER.password },
+    });
+    expect(relogin.status()).toBe(200);
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await seeText(page.locator('.notice'), 'Please try again');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await seeText(page.locator('.notice'), 'Preferences saved');
+  });
+
   it('logs out', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await heading(page, 'Log in');

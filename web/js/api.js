@@ -5,6 +5,7 @@ const BASE = '/api/v1';
 
 let csrfToken = null;
 const unauthenticatedListeners = new Set();
+const csrfListeners = new Set();
 
 export function setCsrfToken(token) {
   csrfToken = token ?? null;
@@ -14,6 +15,15 @@ export function setCsrfToken(token) {
 export function onUnauthenticated(listener) {
   unauthenticatedListeners.add(listener);
   return () => unauthenticatedListeners.delete(listener);
+}
+
+/**
+ * Called when a write is refused for its CSRF token: the session changed under this page
+ * (a login in another tab replaces the session and its token).
+ */
+export function onCsrfRejected(listener) {
+  csrfListeners.add(listener);
+  return () => csrfListeners.delete(listener);
 }
 
 export class ApiError extends Error {
@@ -75,6 +85,9 @@ export async function request(method, path, { body, expect401 = false, signal } 
     });
     if (response.status === 401 && !expect401) {
       for (const listener of unauthenticatedListeners) listener(error);
+    }
+    if (response.status === 403 && error.details?.reason === 'csrf_token_missing_or_wrong') {
+      for (const listener of csrfListeners) listener(error);
     }
     throw error;
   }

@@ -1,6 +1,6 @@
 // The portal's entry point: restores the session, picks the page for the path, mounts the
 // right chrome and sends anyone whose session ends back to the login page.
-import { onUnauthenticated } from './api.js';
+import { onCsrfRejected, onUnauthenticated } from './api.js';
 import { h } from './dom.js';
 import { mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
@@ -182,6 +182,22 @@ onUnauthenticated(() => {
   notify('Your session has ended. Log in again to continue.', { kind: 'info' });
   const next = currentPath();
   navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
+});
+
+onCsrfRejected(async () => {
+  // Take the current session's token; if someone else logged in meanwhile, start over.
+  const before = session.user?.id;
+  try {
+    const restored = await restoreSession();
+    if (!restored || session.user?.id !== before) {
+      notify('You were logged in or out in another tab; this page has been refreshed.', { kind: 'info' });
+      navigate(restored ? home() : '/login', { replace: true });
+    } else {
+      notify('Your session was renewed in another tab. Please try again.', { kind: 'info' });
+    }
+  } catch (error) {
+    notifyError(error);
+  }
 });
 
 async function boot() {
