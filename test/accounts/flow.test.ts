@@ -336,6 +336,22 @@ describe('a new customer, from sign-up to an API key', () => {
     await smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Your password was changed');
   });
 
+  it('wrote none of the passwords, tokens, cookies, keys or codes it handled to the log', async () => {
+    await t.ctx.mailer.drain();
+    const log = t.logs.join('\n');
+    const secrets = [password, 'a brand new secret phrase', cookie.split('=')[1] ?? '', csrf, apiKey];
+    for (const mail of smtp.messages) {
+      for (const match of mail.text.matchAll(/token=([A-Za-z0-9_-]+)/g)) secrets.push(match[1] ?? '');
+    }
+    // A bare 6-digit code could occur inside any number in the log by chance: look for it as a
+    // JSON string, and for the SMS that carried it.
+    const { rows } = await t.ctx.db.query<{ text: string }>('select text from simulator_messages');
+    for (const row of rows) secrets.push(`"${/\b(\d{6})\b/.exec(row.text)?.[1]}"`, row.text);
+    expect(secrets.filter((s) => s.length >= 8)).toHaveLength(secrets.length);
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    for (const secret of secrets) expect(log).not.toContain(secret);
+  });
+
   it('sent every e-mail through the SMTP server with its login, and kept no link in the outbox', async () => {
     expect(smtp.refusedLogins).toBe(0);
     await t.ctx.mailer.drain();

@@ -151,7 +151,11 @@ describe('accounts configuration', () => {
     });
     expect(config.accounts.bootstrapAdmin).toBeUndefined();
     expect(config.mail).toEqual({ smtpUrl: undefined, from: 'Tollgate <no-reply@localhost>' });
-    expect(config.sms).toMatchObject({ carrier: 'simulator', sender: 'Tollgate', simulatorReceiptDelayMs: 0 });
+    expect(config.sms).toMatchObject({
+      carrier: 'simulator',
+      sender: 'Tollgate',
+      simulatorReceiptDelayMs: 0,
+    });
   });
 
   it.each([

@@ -64,6 +64,8 @@ describe('accounts security', () => {
   let ops: Session;
   /** Every secret the tests handle, to look for in the logs at the end. */
   const secrets = new Set<string>();
+  /** Codes are looked for as JSON strings: a bare 6-digit run may occur in any logged number. */
+  const addCode = (code: string) => secrets.add(`"${code}"`);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -444,7 +446,7 @@ describe('accounts security', () => {
     it('stores the code hashed', async () => {
       expect((await ask()).statusCode).toBe(202);
       const code = await lastCode(t, carol.accountId, mobile);
-      secrets.add(code);
+      addCode(code);
       const { rows } = await t.ctx.db.query<{ code_hash: string }>(
         'select code_hash from mobile_verifications where account_id = $1',
         [carol.accountId],
@@ -478,7 +480,7 @@ describe('accounts security', () => {
       try {
         expect((await ask()).statusCode).toBe(202);
         const code = await lastCode(t, carol.accountId, mobile);
-        secrets.add(code);
+        addCode(code);
         t.ctx.now = () => new Date(Date.now() + 13 * 60_000);
         const late = await confirm(code);
         expect(late.statusCode).toBe(400);
@@ -494,7 +496,7 @@ describe('accounts security', () => {
       try {
         expect((await ask()).statusCode).toBe(202);
         const code = await lastCode(t, carol.accountId, mobile);
-        secrets.add(code);
+        addCode(code);
         expect((await confirm(code)).statusCode).toBe(200);
         const again = await confirm(code);
         expect(again.statusCode).toBe(400);
@@ -518,7 +520,7 @@ describe('accounts security', () => {
         expect(changed.json().purchaseBlockers).toEqual(['mobile_verification']);
         expect((await ask()).statusCode).toBe(202);
         const code = await lastCode(t, carol.accountId, newMobile);
-        secrets.add(code);
+        addCode(code);
         await t.app.inject({
           method: 'PUT',
           url: '/api/v1/account/billing',
