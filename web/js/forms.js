@@ -2,7 +2,7 @@
 // names ("address.city"), and the API's field errors shown next to the field they concern.
 import { ApiError } from './api.js';
 import { h, uniqueId } from './dom.js';
-import { notifyError } from './notices.js';
+import { dismissErrors, notifyError } from './notices.js';
 
 /**
  * A labelled control. `options` ([{value, label}]) makes a select. The error slot is wired
@@ -164,6 +164,7 @@ export function onSubmit(form, action) {
       return;
     }
     clearErrors(form);
+    dismissErrors();
     const buttons = [...form.querySelectorAll('button[type="submit"]')];
     for (const b of buttons) {
       b.disabled = true;

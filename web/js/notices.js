@@ -32,6 +32,11 @@ export function notify(message, { kind = 'success', requestId = null, timeout } 
   return notice;
 }
 
+/** Removes the error notices on screen (a new attempt makes the old failures moot). */
+export function dismissErrors() {
+  for (const notice of region()?.querySelectorAll('.notice-error') ?? []) notice.remove();
+}
+
 /** Shows any failure: the API's message and request id, or a plain sentence for the rest. */
 export function notifyError(error) {
   if (error?.name === 'AbortError') return;
