@@ -40,11 +40,18 @@ export interface Config {
     from: string;
   };
   sms: {
-    carrier: 'simulator';
+    /** The default route (CARRIER_DEFAULT, or `*` in CARRIER_ROUTES; SMS_CARRIER is an older name). */
+    carrier: CarrierName;
     /** The sender shown on the system's own messages (verification codes). */
     sender: string;
     /** Simulator: how long until its delivery receipt (0: at once). */
     simulatorReceiptDelayMs: number;
+  };
+  carriers: {
+    /** CARRIER_ROUTES without `*`: the longest prefix matching a destination picks its carrier. */
+    routes: readonly CarrierRoute[];
+    /** Present when SMPP_HOST is set; a route may name `smpp` only then. */
+    smpp: SmppConfig | undefined;
   };
   messaging: MessagingConfig;
 }
@@ -71,6 +78,29 @@ export interface MessagingConfig {
   retryBaseMs: number;
   /** Messages per second to a carrier that does not declare its own throughput. */
   carrierTps: number;
+}
+
+export type CarrierName = 'simulator' | 'smpp';
+
+export interface CarrierRoute {
+  /** `+` and 1 to 15 digits. */
+  prefix: string;
+  carrier: CarrierName;
+}
+
+export interface SmppConfig {
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType: string;
+  /** The most submit_sm awaiting their response at once. */
+  window: number;
+  /** Messages (submit_sm PDUs) per second; 0: no limit. */
+  throughput: number;
+  enquireLinkMs: number;
+  /** The sender when a message names none. */
+  defaultSource: string;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +191,68 @@ function smsSender(env: Env): string {
   return raw;
 }
 
+const CARRIERS: readonly CarrierName[] = ['simulator', 'smpp'];
+
+function smppConfig(env: Env, sender: string): SmppConfig | undefined {
+  const host = text(env, 'SMPP_HOST', '').trim();
+  if (!host) return undefined;
+  const systemId = text(env, 'SMPP_SYSTEM_ID', '').trim();
+  if (!systemId) throw new ConfigError('SMPP_SYSTEM_ID', 'is required when SMPP_HOST is set');
+  if (systemId.length > 15) throw new ConfigError('SMPP_SYSTEM_ID', 'must be at most 15 characters');
+  const password = text(env, 'SMPP_PASSWORD', '');
+  if (password.length > 8) throw new ConfigError('SMPP_PASSWORD', 'must be at most 8 characters (SMPP 3.4)');
+  return {
+    host,
+    port: integer(env, 'SMPP_PORT', 2775, 1, 65535),
+    systemId,
+    password,
+    systemType: text(env, 'SMPP_SYSTEM_TYPE', ''),
+    window: integer(env, 'SMPP_WINDOW', 10, 1, 1000),
+    throughput: integer(env, 'SMPP_THROUGHPUT', 0, 0, 100_000),
+    enquireLinkMs: integer(env, 'SMPP_ENQUIRE_LINK_MS', 30_000, 1000, 3_600_000),
+    defaultSource: text(env, 'SMPP_DEFAULT_SOURCE', sender).trim(),
+  };
+}
+
+/** CARRIER_ROUTES="+44=smpp,+1=smpp,*=simulator"; every carrier named must be configured. */
+function carrierRoutes(env: Env, smpp: SmppConfig | undefined) {
+  const name = 'CARRIER_ROUTES';
+  const configured = (carrier: CarrierName, variable: string, what: string): CarrierName => {
+    if (carrier === 'smpp' && !smpp)
+      throw new ConfigError(variable, `${what} names carrier smpp, which is not configured (set SMPP_HOST)`);
+    return carrier;
+  };
+  const routes: CarrierRoute[] = [];
+  let fallback: CarrierName | undefined;
+  for (const entry of text(env, name, '').split(',')) {
+    if (entry.trim() === '') continue;
+    const match = /^\s*(\*|\+[0-9]{1,15})\s*=\s*([a-z]+)\s*$/.exec(entry);
+    if (!match?.[1] || !match[2])
+      throw new ConfigError(name, `"${entry.trim()}" is not "+<digits>=<carrier>" or "*=<carrier>"`);
+    const [, prefix, carrierName] = match;
+    if (!(CARRIERS as readonly string[]).includes(carrierName))
+      throw new ConfigError(
+        name,
+        `route ${prefix} names unknown carrier "${carrierName}" (${CARRIERS.join(', ')})`,
+      );
+    const carrier = configured(carrierName as CarrierName, name, `route ${prefix}`);
+    if (prefix === '*' ? fallback !== undefined : routes.some((r) => r.prefix === prefix))
+      throw new ConfigError(name, `route ${prefix} is given twice`);
+    if (prefix === '*') fallback = carrier;
+    else routes.push({ prefix, carrier });
+  }
+  const explicit = text(env, 'CARRIER_DEFAULT', text(env, 'SMS_CARRIER', ''));
+  let carrier = fallback ?? 'simulator';
+  if (explicit) {
+    const variable = env.CARRIER_DEFAULT ? 'CARRIER_DEFAULT' : 'SMS_CARRIER';
+    const chosen = configured(oneOf(env, variable, 'simulator', CARRIERS), variable, 'the default route');
+    if (fallback !== undefined && fallback !== chosen)
+      throw new ConfigError(name, `the default route * (${fallback}) contradicts ${variable} (${chosen})`);
+    carrier = chosen;
+  }
+  return { carrier, routes };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -190,11 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
       smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
       from: mailFrom(env, publicUrl || `http://localhost:${port}`),
     },
-    sms: {
-      carrier: oneOf(env, 'SMS_CARRIER', 'simulator', ['simulator'] as const),
-      sender: smsSender(env),
-      simulatorReceiptDelayMs: integer(env, 'SIMULATOR_RECEIPT_DELAY_MS', 0, 0, 600_000),
-    },
+    ...smsAndCarriers(env),
     messaging: messagingConfig(env),
   };
 }
@@ -204,6 +292,20 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1' || raw === 'yes') return true;
   if (raw === 'false' || raw === '0' || raw === 'no') return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function smsAndCarriers(env: Env): Pick<Config, 'sms' | 'carriers'> {
+  const sender = smsSender(env);
+  const smpp = smppConfig(env, sender);
+  const { carrier, routes } = carrierRoutes(env, smpp);
+  return {
+    sms: {
+      carrier,
+      sender,
+      simulatorReceiptDelayMs: integer(env, 'SIMULATOR_RECEIPT_DELAY_MS', 0, 0, 600_000),
+    },
+    carriers: { routes, smpp },
+  };
 }
 
 function messagingConfig(env: Env): MessagingConfig {
