@@ -15,6 +15,12 @@ export interface Config {
   publicUrl: string;
   logLevel: LogLevel;
   nodeEnv: string;
+  /**
+   * Whose X-Forwarded-For to believe for the client's address (per-IP rate limits, logs):
+   * true, false, or addresses and subnets (`loopback`, `10.0.0.0/8`, …). Trusting everyone
+   * would let any client pick its own address.
+   */
+  trustProxy: boolean | string;
   ledger: {
     /** How long a single debit may wait for companions before its batch is written. */
     batchLingerMs: number;
@@ -253,6 +259,18 @@ function carrierRoutes(env: Env, smpp: SmppConfig | undefined) {
   return { carrier, routes };
 }
 
+const PROXY_NAMES = /^(loopback|linklocal|uniquelocal)$/;
+const PROXY_ADDRESS = /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/;
+
+function trustProxy(env: Env): boolean | string {
+  const raw = text(env, 'TRUST_PROXY', 'loopback').trim();
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  const parts = raw.split(',').map((part) => part.trim());
+  if (parts.every((part) => PROXY_NAMES.test(part) || PROXY_ADDRESS.test(part))) return parts.join(',');
+  throw new ConfigError('TRUST_PROXY', `must be true, false or addresses and subnets, got "${raw}"`);
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -268,6 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     nodeEnv: text(env, 'NODE_ENV', 'development'),
+    trustProxy: trustProxy(env),
     ledger: {
       batchLingerMs: integer(env, 'LEDGER_BATCH_LINGER_MS', 1, 0, 1000),
       batchMax: integer(env, 'LEDGER_BATCH_MAX', 1000, 1, 100_000),

@@ -36,7 +36,7 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
     },
     requestIdLogLabel: 'requestId',
     disableRequestLogging: false,
-    trustProxy: true,
+    trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },

@@ -168,6 +168,7 @@ describe('accounts configuration', () => {
     [{ SMS_CARRIER: 'carrier-pigeon' }, 'SMS_CARRIER'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
     [{ SESSION_IDLE_HOURS: '0' }, 'SESSION_IDLE_HOURS'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
   ])('refuses %j', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -175,6 +176,15 @@ describe('accounts configuration', () => {
     } catch (error) {
       expect((error as ConfigError).variable).toBe(variable);
     }
+  });
+
+  it('trusts X-Forwarded-For from loopback proxies unless told otherwise', () => {
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).trustProxy).toBe(
+      'loopback,10.0.0.0/8,fd00::/8',
+    );
   });
 
   it('reads SMTP, the sender and the bootstrap admin', () => {
