@@ -1,0 +1,319 @@
+// The dispatcher's outcomes with carriers that misbehave on purpose: transient refusals are
+// retried with back-off, permanent ones release the hold, a submit that never answers is
+// reconciled with the carrier (never sent twice, never charged for something unknown), and
+// each carrier's throughput is respected.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MessagingConfig } from '../../src/config.js';
+import { claimDue } from '../../src/messaging/claim.js';
+import type {
+  Carrier,
+  LookupResult,
+  OutgoingSms,
+  Receipt,
+  SubmitResult,
+} from '../../src/messaging/carriers/types.js';
+import { dispatchDue } from '../../src/messaging/dispatch.js';
+import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
+import { MessagingService } from '../../src/messaging/service.js';
+import type { Customer } from '../helpers/accounts.js';
+import type { TestApp } from '../helpers/app.js';
+import {
+  balanceOf,
+  closeApp,
+  customerWithCredit,
+  deliverable,
+  dispatchAll,
+  expectLedgerClean,
+  messagingApp,
+  transferIds,
+} from './helpers.js';
+
+type Answer = SubmitResult | 'hang';
+
+/** A carrier that answers each submit as the test scripts it, and records them. */
+class ScriptedCarrier implements Carrier {
+  readonly id = 'scripted';
+  readonly submitted: { message: OutgoingSms; at: number }[] = [];
+  lookup?: (messageId: string) => Promise<LookupResult>;
+
+  constructor(
+    private readonly answer: (message: OutgoingSms, nth: number) => Answer,
+    readonly maxPerSecond?: number,
+  ) {}
+
+  submit(message: OutgoingSms): Promise<SubmitResult> {
+    this.submitted.push({ message, at: performance.now() });
+    const answer = this.answer(message, this.submitted.filter((s) => s.message.id === message.id).length);
+    return answer === 'hang' ? new Promise<SubmitResult>(() => {}) : Promise.resolve(answer);
+  }
+
+  onReceipt(_cb: (r: Receipt) => void): void {}
+}
+
+const ok = (): SubmitResult => ({ ok: true, carrierMessageId: `c_${Math.random().toString(36).slice(2)}` });
+
+describe('dispatch outcomes', () => {
+  let t: TestApp;
+  let defaults: MessagingConfig;
+  beforeAll(async () => {
+    t = await messagingApp();
+    defaults = { ...t.ctx.config.messaging };
+  });
+  afterEach(async () => {
+    await t.ctx.messaging.close();
+    t.ctx.now = () => new Date();
+    t.ctx.config.messaging = { ...defaults };
+  });
+  afterAll(() => closeApp(t));
+
+  /** This test's settings and carrier, and a customer with `credits`. */
+  async function setUp(
+    settings: Partial<MessagingConfig>,
+    carrier: Carrier,
+    credits = '10',
+  ): Promise<Customer> {
+    t.ctx.config.messaging = { ...defaults, ...settings };
+    await t.ctx.messaging.close();
+    t.ctx.messaging = new MessagingService({ ...t.ctx, carrier, now: () => t.ctx.now() });
+    return customerWithCredit(t, credits);
+  }
+
+  async function sendOne(customer: Customer): Promise<string> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: customer.headers,
+      payload: { to: deliverable(), text: 'hello' },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    return res.json().id;
+  }
+
+  const history = async (customer: Customer, id: string) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages/${id}`,
+      headers: customer.headers,
+    });
+    return res.json();
+  };
+
+  it('retries a transient refusal with back-off, then sends and charges once', async () => {
+    const carrier = new ScriptedCarrier((_m, nth) =>
+      nth <= 2 ? { ok: false, permanent: false, reason: 'throttled' } : ok(),
+    );
+    const alice = await setUp({ retryBaseMs: 1_000 }, carrier);
+    const id = await sendOne(alice);
+    const start = Date.now();
+    let offset = 0;
+    t.ctx.now = () => new Date(Date.now() + offset);
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 1, retried: 1 });
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 0 }); // not due for a second
+    offset = 1_100;
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 1, retried: 1 });
+    offset = 2_200;
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 0 }); // the second delay doubled
+    offset = 3_300;
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 1, sent: 1 });
+    expect(Date.now() - start).toBeLessThan(30_000);
+    const message = await history(alice, id);
+    expect(message.status).toBe('sent');
+    expect(message.attempts).toBe(3);
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sending',
+      'queued',
+      'sending',
+      'queued',
+      'sending',
+      'sent',
+    ]);
+    expect(carrier.submitted).toHaveLength(3);
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `post:${id}`]);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 9_000_000n,
+      held: 0n,
+      available: 9_000_000n,
+    });
+  });
+
+  it('gives up after MESSAGE_MAX_ATTEMPTS transient refusals and releases the hold', async () => {
+    const carrier = new ScriptedCarrier(() => ({ ok: false, permanent: false, reason: 'network busy' }));
+    const alice = await setUp({ maxAttempts: 3, retryBaseMs: 10 }, carrier);
+    const id = await sendOne(alice);
+    let offset = 0;
+    t.ctx.now = () => new Date(Date.now() + offset);
+    for (let i = 0; i < 3; i++) {
+      await dispatchDue(t.ctx);
+      offset += 1_000;
+    }
+    const message = await history(alice, id);
+    expect(message).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: 'gave up after 3 attempts: network busy',
+    });
+    expect(carrier.submitted).toHaveLength(3);
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `void:${id}`]);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 10_000_000n,
+      held: 0n,
+      available: 10_000_000n,
+    });
+    await expectLedgerClean(t);
+  });
+
+  it('fails a permanent refusal at once, never charging it', async () => {
+    const carrier = new ScriptedCarrier(() => ({ ok: false, permanent: true, reason: 'number barred' }));
+    const alice = await setUp({}, carrier);
+    const id = await sendOne(alice);
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 1, failed: 1 });
+    expect(await history(alice, id)).toMatchObject({
+      status: 'failed',
+      error: 'refused by scripted: number barred',
+    });
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `void:${id}`]);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 10_000_000n,
+      held: 0n,
+      available: 10_000_000n,
+    });
+  });
+
+  it('leaves a submit that never answers to reconciliation, which fails it uncharged when the carrier cannot tell', async () => {
+    const carrier = new ScriptedCarrier(() => 'hang');
+    const alice = await setUp({ leaseMs: 2_000, submitTimeoutMs: 100 }, carrier);
+    const id = await sendOne(alice);
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 1, unknown: 1 });
+    expect((await history(alice, id)).status).toBe('sending');
+    // Within its lease, nobody touches it.
+    expect(await reconcileExpiredLeases(t.ctx)).toEqual({ sent: 0, requeued: 0, failed: 0, skipped: 0 });
+    t.ctx.now = () => new Date(Date.now() + 2_500);
+    expect(await reconcileExpiredLeases(t.ctx)).toMatchObject({ failed: 1 });
+    const message = await history(alice, id);
+    expect(message.status).toBe('failed');
+    expect(message.error).toMatch(/outcome unknown.*cannot tell.*not charged/);
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `void:${id}`]);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 10_000_000n,
+      held: 0n,
+      available: 10_000_000n,
+    });
+    // Nothing is due again: it is never sent a second time.
+    expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 0 });
+    expect(carrier.submitted).toHaveLength(1);
+  });
+
+  it('holds submits to a carrier’s declared throughput', async () => {
+    const carrier = new ScriptedCarrier(() => ok(), 20);
+    const alice = await setUp({}, carrier, '30');
+    for (let i = 0; i < 30; i++) await sendOne(alice);
+    await dispatchAll(t);
+    expect(carrier.submitted).toHaveLength(30);
+    const times = carrier.submitted.map((s) => s.at);
+    const first = times[0] ?? 0;
+    // A full bucket lets 20 go at once; the other 10 follow at 20 a second.
+    expect((times[29] ?? 0) - first).toBeGreaterThanOrEqual(450);
+    expect(times.filter((at) => at - first < 250).length).toBeLessThanOrEqual(25);
+  });
+});
+
+describe('reconciliation with the simulator', () => {
+  let t: TestApp;
+  afterEach(() => closeApp(t));
+
+  it('posts what the carrier has, sends again what it never received, and no message goes twice', async () => {
+    t = await messagingApp({ MESSAGE_LEASE_MS: '2000', MESSAGE_SUBMIT_TIMEOUT_MS: '500' });
+    const alice = await customerWithCredit(t, '20');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: alice.headers,
+        payload: { to: deliverable(), text: `m${i}` },
+      });
+      ids.push(res.json().id);
+    }
+    // A worker claims them all, hands half to the carrier, and dies before recording anything.
+    const claimed = await claimDue(t.ctx.db, {
+      now: t.ctx.now(),
+      limit: 100,
+      leaseMs: 2_000,
+      route: () => 'simulator',
+    });
+    expect(claimed).toHaveLength(10);
+    for (const message of claimed.slice(0, 5)) {
+      const result = await t.ctx.carrier.submit({ id: message.id, to: message.to, text: message.text });
+      expect(result.ok).toBe(true);
+    }
+    await t.ctx.messaging.receipts.drain();
+    t.ctx.now = () => new Date(Date.now() + 3_000);
+    expect(await reconcileExpiredLeases(t.ctx)).toMatchObject({ sent: 5, requeued: 5, failed: 0 });
+    await dispatchAll(t);
+
+    const { rows } = await t.ctx.db.query<{ message_id: string; n: bigint }>(
+      `select message_id, count(*)::bigint as n from simulator_messages where message_id = any($1::text[])
+        group by message_id`,
+      [ids],
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.n === 1n)).toBe(true);
+    const statuses = await t.ctx.db.query<{ status: string; n: bigint }>(
+      `select status, count(*)::bigint as n from messages where id = any($1::text[]) group by status`,
+      [ids],
+    );
+    expect(statuses.rows).toEqual([{ status: 'delivered', n: 10n }]);
+    expect(await transferIds(t, 'post:%')).toHaveLength(10);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: 10_000_000n,
+      held: 0n,
+      available: 10_000_000n,
+    });
+    await expectLedgerClean(t);
+  });
+
+  it('applies a receipt that overtook the record of its hand-off, once that record is written', async () => {
+    t = await messagingApp();
+    const { SimulatorCarrier } = await import('../../src/messaging/carriers/simulator.js');
+    const slow = new SimulatorCarrier(t.ctx.db, {
+      receiptDelayMs: 0,
+      submitLatencyMs: 50,
+      now: t.ctx.now,
+      logger: t.ctx.logger,
+    });
+    await t.ctx.messaging.close();
+    t.ctx.messaging = new MessagingService({ ...t.ctx, carrier: slow, now: () => t.ctx.now() });
+    const alice = await customerWithCredit(t, '5');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: alice.headers,
+      payload: { to: deliverable(), text: 'race' },
+    });
+    const { id } = res.json();
+    await dispatchAll(t);
+    const message = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: alice.headers })
+    ).json();
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sending',
+      'sent',
+      'delivered',
+    ]);
+    const receipts = await t.ctx.db.query<{ applied: boolean }>(
+      'select applied_at is not null as applied from message_receipts where message_id = $1',
+      [id],
+    );
+    expect(receipts.rows).toEqual([{ applied: true }]);
+    // It did overtake: stored before the dispatcher recorded the hand-off.
+    const order = await t.ctx.db.query<{ overtook: boolean }>(
+      `select r.received_at < e.at as overtook from message_receipts r
+         join message_events e on e.message_id = r.message_id and e.status = 'sent'
+        where r.message_id = $1`,
+      [id],
+    );
+    expect(order.rows).toEqual([{ overtook: true }]);
+  });
+});
