@@ -1,6 +1,7 @@
 // Configuration: the environment, read and validated in one place at start-up.
 // Every other module receives a typed Config; nothing else reads process.env.
 import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -60,6 +61,30 @@ export interface Config {
     smpp: SmppConfig | undefined;
   };
   messaging: MessagingConfig;
+  /** The operator who sells credits: tax is decided from here, invoices are issued in this name. */
+  issuer: {
+    name: string;
+    /** Postal address, lines separated by "\n". */
+    address: string;
+    /** ISO 3166-1 alpha-2. */
+    country: string;
+    /** The home VAT rate in basis points (2100 = 21 %). */
+    vatRateBasisPoints: number;
+    vatId: string | undefined;
+  };
+  /** Where bank-transfer purchases are paid to; undefined: bank transfer is not offered. */
+  bankTransfer:
+    | {
+        /** Normalised: upper case, no spaces; checksum verified at start-up. */
+        iban: string;
+        bic: string;
+        beneficiary: string;
+        /** Days a customer has to pay before the order expires. */
+        dueDays: number;
+        /** True when these are the built-in sandbox details, not a real account. */
+        sandbox: boolean;
+      }
+    | undefined;
 }
 
 /** Sending, dispatch and the outbox (src/messaging). */
@@ -271,12 +296,90 @@ function trustProxy(env: Env): boolean | string {
   throw new ConfigError('TRUST_PROXY', `must be true, false or addresses and subnets, got "${raw}"`);
 }
 
+function issuerConfig(env: Env): Config['issuer'] {
+  const country = text(env, 'ISSUER_COUNTRY', 'ES').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country) || !isSupportedCountry(country)) {
+    throw new ConfigError('ISSUER_COUNTRY', `must be an ISO 3166 country code such as ES, got "${country}"`);
+  }
+  const rate = text(env, 'ISSUER_VAT_RATE', '21').trim().replace(/%$/, '');
+  const match = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(rate);
+  const basisPoints = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : Number.NaN;
+  if (!match || basisPoints > 10_000) {
+    throw new ConfigError(
+      'ISSUER_VAT_RATE',
+      `must be a percent from 0 to 100 such as "21" or "5.5", got "${rate}"`,
+    );
+  }
+  const vatId = text(env, 'ISSUER_VAT_ID', '')
+    .toUpperCase()
+    .replace(/[\s.-]/g, '');
+  const prefix = country === 'GR' ? 'EL' : country;
+  if (vatId && !new RegExp(`^${prefix}[A-Z0-9+*]{2,13}$`).test(vatId)) {
+    throw new ConfigError('ISSUER_VAT_ID', `must be a VAT id starting with ${prefix}, got "${vatId}"`);
+  }
+  return {
+    name: text(env, 'ISSUER_NAME', 'Tollgate Sandbox Operator').trim(),
+    address: text(env, 'ISSUER_ADDRESS', 'Calle de Ejemplo 1\n28001 Madrid\nSpain')
+      .replace(/\\n/g, '\n')
+      .trim(),
+    country,
+    vatRateBasisPoints: basisPoints,
+    vatId: vatId || undefined,
+  };
+}
+
+/** ISO 13616: letters count 10–35, the country and check digits move to the end, mod 97 = 1. */
+export function ibanIsValid(iban: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+  let rest = 0;
+  for (const char of iban.slice(4) + iban.slice(0, 4)) {
+    const code = char.charCodeAt(0);
+    const digits = code >= 65 ? String(code - 55) : char;
+    for (const digit of digits) rest = (rest * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return rest === 1;
+}
+
+/** Clearly fake, but well-formed: a purchase in a fresh installation shows what a real one would. */
+const SANDBOX_BANK = {
+  iban: 'GB93SAND00000012345678',
+  bic: 'SANDGB2LXXX',
+  beneficiary: 'Tollgate Sandbox (test account, do not pay)',
+};
+
+function bankTransferConfig(env: Env, nodeEnv: string): Config['bankTransfer'] {
+  const given = ['BANK_IBAN', 'BANK_BIC', 'BANK_BENEFICIARY'].filter((name) => text(env, name, '') !== '');
+  const dueDays = integer(env, 'BANK_TRANSFER_DAYS', 14, 1, 365);
+  // In production the sandbox account is never shown to customers: no details, no bank transfer.
+  if (given.length === 0 && nodeEnv === 'production') return undefined;
+  const sandbox = given.length === 0;
+  const iban = text(env, 'BANK_IBAN', SANDBOX_BANK.iban).toUpperCase().replace(/\s+/g, '');
+  if (!ibanIsValid(iban)) {
+    throw new ConfigError('BANK_IBAN', `is not a valid IBAN (format or check digits): "${iban}"`);
+  }
+  const bic = text(env, 'BANK_BIC', SANDBOX_BANK.bic).toUpperCase().replace(/\s+/g, '');
+  if (!/^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$/.test(bic)) {
+    throw new ConfigError('BANK_BIC', `must be a BIC of 8 or 11 characters such as DEUTDEFF, got "${bic}"`);
+  }
+  const beneficiary = text(env, 'BANK_BENEFICIARY', SANDBOX_BANK.beneficiary).trim();
+  if (beneficiary.length > 140) throw new ConfigError('BANK_BENEFICIARY', 'must be at most 140 characters');
+  if (!sandbox && given.length < 3) {
+    const missing = ['BANK_IBAN', 'BANK_BIC', 'BANK_BENEFICIARY'].filter((name) => !given.includes(name));
+    throw new ConfigError(
+      missing[0] ?? 'BANK_IBAN',
+      'is required when any of BANK_IBAN, BANK_BIC, BANK_BENEFICIARY is set',
+    );
+  }
+  return { iban, bic, beneficiary, dueDays, sandbox };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = text(env, 'HOST', '0.0.0.0');
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']) ?? '';
+  const nodeEnv = text(env, 'NODE_ENV', 'development');
   return {
     port,
     host,
@@ -285,7 +388,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 1000),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    nodeEnv: text(env, 'NODE_ENV', 'development'),
+    nodeEnv,
     trustProxy: trustProxy(env),
     ledger: {
       batchLingerMs: integer(env, 'LEDGER_BATCH_LINGER_MS', 1, 0, 1000),
@@ -303,6 +406,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...smsAndCarriers(env),
     messaging: messagingConfig(env),
+    issuer: issuerConfig(env),
+    bankTransfer: bankTransferConfig(env, nodeEnv),
   };
 }
 

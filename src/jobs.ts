@@ -1,8 +1,10 @@
 // Background jobs the worker runs. Each must be safe with several workers running it at once.
 import { pruneAuthState } from './accounts/index.js';
 import type { AppContext } from './context.js';
+import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
+import { expireOverduePurchases } from './purchases/index.js';
 
 export interface Job {
   name: string;
@@ -28,4 +30,16 @@ export const JOBS: Job[] = [
     run: (ctx) => pruneAuthState(ctx),
   },
   ...MESSAGING_JOBS,
+  {
+    // Bank-transfer orders unpaid after BANK_TRANSFER_DAYS.
+    name: 'purchases.expire',
+    intervalMs: 60_000,
+    run: (ctx) => expireOverduePurchases(ctx),
+  },
+  {
+    // Idempotency-Key answers older than 24 hours.
+    name: 'http.prune-idempotency-keys',
+    intervalMs: 3_600_000,
+    run: (ctx) => pruneIdempotencyKeys(ctx),
+  },
 ];

@@ -1,11 +1,14 @@
-// The `tollgate` command: serve | worker | migrate | ledger-check | create-admin.
+// The `tollgate` command: serve | worker | migrate | ledger-check | create-admin | bank-import.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdminSetupError, createAdmin } from './accounts/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { auditLedger } from './ledger/audit.js';
-import { start } from './server.js';
+import { AppError } from './http/errors.js';
+import { importStatement } from './purchases/index.js';
+import { openContext, start } from './server.js';
 
 const USAGE = `usage: tollgate <command> [options]
 
@@ -16,6 +19,8 @@ commands:
   ledger-check          verify the ledger's invariants and exit (non-zero if any fails)
   create-admin --email E --password P [--name N]
                         create an operator admin (migrates the database first)
+  bank-import FILE      import a camt.053 bank statement: matching transfers credit their
+                        purchases, the rest is listed (and kept for an operator to review)
 
 configuration comes from the environment: see docs/OPERATIONS.md`;
 
@@ -99,6 +104,12 @@ export async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'bank-import': {
+      const [file] = rest;
+      if (!file) fail('bank-import needs the statement file: tollgate bank-import statement.xml');
+      await bankImport(config, file);
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -106,5 +117,37 @@ export async function main(argv: string[]): Promise<void> {
       return;
     default:
       fail(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+async function bankImport(config: ReturnType<typeof loadConfig>, file: string): Promise<void> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (error) {
+    fail(`bank-import: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const ctx = await openContext(config);
+  try {
+    const result = await importStatement(ctx, data, { importedBy: 'cli' });
+    const out = [
+      `statement ${result.statementIds.join(', ')}: ${result.entries} entries, ${result.matched.length} matched, ${result.unmatched.length} unmatched`,
+    ];
+    for (const line of result.matched)
+      out.push(`  matched    ${line.bankRef ?? '-'}  ${line.reference ?? '-'}  -> ${line.purchaseId}`);
+    for (const line of result.unmatched)
+      out.push(`  unmatched  ${line.bankRef ?? '-'}  ${line.reference ?? '-'}  ${line.reason}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // Not fail(): the database must still be closed below.
+    process.stderr.write(`tollgate: bank-import: ${error.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await ctx.mailer.drain();
+    ctx.mailer.close();
+    await ctx.carrier.close?.();
+    await ctx.writer.close();
+    await ctx.db.close();
   }
 }

@@ -5,11 +5,17 @@ import { healthRoutes } from './http/health.js';
 import { portalRoutes } from './http/portal.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { messagingRoutes } from './messaging/routes.js';
+import { pricingRoutes } from './pricing/routes.js';
+import { purchasesRoutes } from './purchases/index.js';
+import { transactionsRoutes } from './transactions/index.js';
 
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   accountsRoutes,
   messagingRoutes,
+  pricingRoutes,
+  purchasesRoutes,
+  transactionsRoutes,
   simulatorRoutes,
   portalRoutes,
 ];

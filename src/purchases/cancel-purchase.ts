@@ -1,0 +1,42 @@
+// A customer cancels an order they will not pay: only while it awaits payment. The provider is
+// told afterwards (a card checkout page is closed); if the money arrives anyway, settlePaid
+// still credits it, because it is the customer's money.
+import type { AppContext } from '../context.js';
+import { AppError, notFound } from '../http/errors.js';
+import { lockPurchase, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import { providerById } from './providers/registry.js';
+
+export async function cancelPurchase(
+  ctx: AppContext,
+  accountId: string,
+  purchaseId: string,
+): Promise<Purchase> {
+  const canceled = await ctx.db.transaction(async (tx) => {
+    const purchase = await lockPurchase(tx, purchaseId);
+    if (!purchase || purchase.accountId !== accountId) throw notFound('purchase');
+    if (purchase.status !== 'awaiting_payment') {
+      throw new AppError(
+        'conflict',
+        `A purchase can be canceled only while it awaits payment; this one is ${purchase.status}`,
+        {
+          status: purchase.status,
+        },
+      );
+    }
+    const now = ctx.now();
+    const { rows } = await tx.query<PurchaseRow>(
+      `update purchases set status = 'canceled', canceled_at = $2, updated_at = $2 where id = $1 returning *`,
+      [purchaseId, now],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`purchase ${purchaseId} disappeared`);
+    return toPurchase(row);
+  });
+  const provider = providerById(ctx, canceled.provider);
+  await provider
+    ?.cancelPayment(ctx, canceled)
+    .catch((err: unknown) =>
+      ctx.logger.warn({ err, purchaseId }, 'the payment provider could not cancel the payment'),
+    );
+  return canceled;
+}

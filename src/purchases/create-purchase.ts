@@ -1,0 +1,189 @@
+// Making a purchase: check the account may buy, price the item (the same quote the customer
+// saw), decide and store the tax, record the order awaiting payment, commit; then hand it to the
+// payment method's provider. Bank transfers get their terms (IBAN, BIC, beneficiary, a unique
+// RF reference, a due date) in the same insert.
+import { assertCanPurchase } from '../accounts/index.js';
+import type { AppContext } from '../context.js';
+import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.js';
+import type { Quote } from '../pricing/quote.js';
+import { ensurePricingSeeded } from '../pricing/store.js';
+import { AppError } from '../http/errors.js';
+import { newId } from './ids.js';
+import { markFailed, updatePaymentDetails } from './settle.js';
+import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import { bankTransferTerms } from './providers/bank-transfer/terms.js';
+import { providerFor } from './providers/registry.js';
+import { type QuoteRequest, quoteForAccount } from './quote.js';
+
+export interface CreatePurchaseInput extends QuoteRequest {
+  paymentMethod: PaymentMethod;
+  cardId?: string;
+  saveCard?: boolean;
+  /** The request's Idempotency-Key: a retry with it finds this purchase instead of a new one. */
+  idempotencyKey: string | null;
+}
+
+const NOT_CONFIGURED: Record<PaymentMethod, string> = {
+  card: 'Card payments are not configured on this server; pay by bank transfer',
+  bank_transfer: 'Bank transfers are not configured on this server; pay by card',
+};
+
+/** A stored purchase made with the same key must be the same order, or the key was reused. */
+async function existingForKey(q: Queryable, accountId: string, key: string): Promise<Purchase | null> {
+  const { rows } = await q.query<PurchaseRow>(
+    'select * from purchases where account_id = $1 and idempotency_key = $2',
+    [accountId, key],
+  );
+  return rows[0] ? toPurchase(rows[0]) : null;
+}
+
+function sameOrder(purchase: Purchase, input: CreatePurchaseInput, quote: Quote) {
+  return (
+    purchase.paymentMethod === input.paymentMethod &&
+    purchase.currency === quote.currency &&
+    purchase.credits === quote.credits &&
+    (purchase.packId ?? undefined) === quote.packId
+  );
+}
+
+export async function createPurchase(
+  ctx: AppContext,
+  accountId: string,
+  input: CreatePurchaseInput,
+): Promise<Purchase> {
+  const provider = providerFor(ctx, input.paymentMethod);
+  if (!provider) {
+    throw new AppError('conflict', NOT_CONFIGURED[input.paymentMethod], {
+      reason: 'payment_method_not_configured',
+      paymentMethod: input.paymentMethod,
+    });
+  }
+  if (input.paymentMethod === 'bank_transfer' && (input.cardId !== undefined || input.saveCard)) {
+    throw new AppError('validation_failed', 'cardId and saveCard are for card payments', {
+      fields: [
+        {
+          path: input.cardId !== undefined ? 'body.cardId' : 'body.saveCard',
+          message: 'is for card payments only',
+        },
+      ],
+    });
+  }
+  const bank = ctx.config.bankTransfer;
+  // Outside the transaction: on PGlite's single connection a seeding transaction cannot nest.
+  await ensurePricingSeeded(ctx.db);
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const purchase = await ctx.db.transaction(async (tx) => {
+        const account = await assertCanPurchase(tx, accountId);
+        const { quote } = await quoteForAccount(ctx, account, input, tx);
+        if (input.idempotencyKey !== null) {
+          const earlier = await existingForKey(tx, accountId, input.idempotencyKey);
+          if (earlier) {
+            if (!sameOrder(earlier, input, quote)) {
+              throw new AppError(
+                'idempotency_conflict',
+                'This Idempotency-Key was used for another purchase; use a new key for a new purchase',
+              );
+            }
+            return { purchase: earlier, fresh: false };
+          }
+        }
+        const now = ctx.now();
+        const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
+        const billing = account.billing;
+        if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
+        const { rows } = await tx.query<PurchaseRow>(
+          `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
+             subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
+             bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
+             created_at, updated_at)
+           values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)
+           returning *`,
+          [
+            newId('pur'),
+            accountId,
+            input.paymentMethod,
+            provider.id,
+            quote.packId ?? null,
+            quote.credits.toString(),
+            quote.currency,
+            quote.subtotal.amount.toString(),
+            quote.tax.amount.amount.toString(),
+            quote.total.amount.toString(),
+            quote.tax.rateBasisPoints,
+            quote.tax.treatment,
+            quote.tax.vatId ?? null,
+            ctx.config.issuer.country,
+            JSON.stringify(billing),
+            terms?.reference ?? null,
+            terms?.iban ?? null,
+            terms?.bic ?? null,
+            terms?.beneficiary ?? null,
+            terms?.dueAt ?? null,
+            input.cardId ?? null,
+            input.saveCard ?? false,
+            input.idempotencyKey,
+            now,
+          ],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('the purchase insert returned nothing');
+        return { purchase: toPurchase(row), fresh: true };
+      });
+      if (!purchase.fresh) return purchase.purchase;
+      return await startPayment(ctx, purchase.purchase, input);
+    } catch (error) {
+      // A concurrent request with the same key won the insert: answer with its purchase.
+      if (
+        sqlState(error) === SQLSTATE.uniqueViolation &&
+        constraintName(error) === 'purchases_idempotency' &&
+        input.idempotencyKey !== null
+      ) {
+        const earlier = await existingForKey(ctx.db, accountId, input.idempotencyKey);
+        if (earlier) return earlier;
+      }
+      // Two orders drew the same 12-digit reference: draw again.
+      if (
+        sqlState(error) === SQLSTATE.uniqueViolation &&
+        constraintName(error) === 'purchases_bank_reference' &&
+        attempt < 5
+      ) {
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function startPayment(
+  ctx: AppContext,
+  purchase: Purchase,
+  input: CreatePurchaseInput,
+): Promise<Purchase> {
+  const provider = providerFor(ctx, purchase.paymentMethod);
+  if (!provider) throw new Error(`no provider for ${purchase.paymentMethod}`);
+  try {
+    const started = await provider.startPayment(ctx, {
+      purchase,
+      cardId: input.cardId ?? null,
+      saveCard: input.saveCard ?? false,
+      idempotencyKey: `purchase:${purchase.id}`,
+    });
+    if (started.providerRef !== null || started.checkoutUrl !== null || started.status !== null) {
+      await updatePaymentDetails(ctx, purchase.id, {
+        providerRef: started.providerRef,
+        checkoutUrl: started.checkoutUrl,
+        providerStatus: started.status,
+      });
+    }
+  } catch (error) {
+    // The order stays on record, failed, and the error (a typed AppError such as payment_failed,
+    // or an internal one) reaches the caller.
+    await markFailed(ctx, purchase.id, error instanceof AppError ? error.code : 'provider_error');
+    throw error;
+  }
+  // The provider may have settled it already (a saved card charged at once).
+  return (await getPurchase(ctx.db, purchase.id)) ?? purchase;
+}

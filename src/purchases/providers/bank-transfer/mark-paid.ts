@@ -1,0 +1,44 @@
+// An operator saw a bank transfer arrive and marks its purchase paid by hand (with the bank's
+// reference of the transfer). Credits exactly once: the row lock orders concurrent clicks, and
+// the second one meets a credited purchase and is told so (409), crediting nothing.
+// Allowed for an expired or canceled order too: the money arrived, and the operator decides.
+import type { AppContext } from '../../../context.js';
+import { AppError, notFound, validationFailed } from '../../../http/errors.js';
+import { lockPurchase, type Purchase } from '../../purchase.js';
+import { announceCredited, creditLockedPurchases } from '../../settle.js';
+
+/** How far in the future a paidAt may lie (clock skew between the operator and us). */
+const FUTURE_SLACK_MS = 5 * 60 * 1000;
+
+export async function markPaidByOperator(
+  ctx: AppContext,
+  purchaseId: string,
+  { paidAt, bankReference }: { paidAt: Date; bankReference: string },
+): Promise<Purchase> {
+  if (paidAt.getTime() > ctx.now().getTime() + FUTURE_SLACK_MS) {
+    throw validationFailed([{ path: 'body.paidAt', message: 'must not be in the future' }]);
+  }
+  const credited = await ctx.db.transaction(async (tx) => {
+    const purchase = await lockPurchase(tx, purchaseId);
+    if (!purchase) throw notFound('purchase');
+    if (purchase.paymentMethod !== 'bank_transfer') {
+      throw new AppError('conflict', 'Card purchases are settled by the card provider, not by hand', {
+        paymentMethod: purchase.paymentMethod,
+      });
+    }
+    if (purchase.status === 'credited') {
+      throw new AppError('conflict', 'This purchase is paid and credited already; nothing was changed', {
+        status: purchase.status,
+        paidAt: purchase.paidAt?.toISOString() ?? null,
+        paidVia: purchase.paidVia,
+      });
+    }
+    const [done] = await creditLockedPurchases(ctx, tx, [
+      { purchase, paid: { paidAt, method: 'operator', providerRef: bankReference } },
+    ]);
+    if (!done) throw new Error(`purchase ${purchaseId} was not credited`);
+    return done;
+  });
+  announceCredited(ctx, [credited]);
+  return credited;
+}

@@ -1,0 +1,180 @@
+// The customer's purchase routes. The account always comes from the credentials; another
+// account's purchase is 404, never 403.
+//
+//   POST /api/v1/pricing/quote              {packId} | {credits}, currency?  -> the price, tax included
+//   POST /api/v1/purchases                  Idempotency-Key; 201 with bank details or card checkout
+//   GET  /api/v1/purchases                  newest first, ?status=, paginated
+//   GET  /api/v1/purchases/{id}
+//   POST /api/v1/purchases/{id}/cancel      only while awaiting payment (else 409)
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { customerOf, getAccount, requireCustomer } from '../accounts/index.js';
+import type { RouteModule } from '../http/app.js';
+import { notFound } from '../http/errors.js';
+import { idempotent } from '../http/idempotency.js';
+import { quoteToJson } from '../pricing/quote.js';
+import { cancelPurchase } from './cancel-purchase.js';
+import { createPurchase } from './create-purchase.js';
+import {
+  getPurchase,
+  listPurchases,
+  PAYMENT_METHODS,
+  PURCHASE_STATUSES,
+  refundedMicros,
+} from './purchase.js';
+import { quoteForAccount } from './quote.js';
+import { CurrencySchema, pageOf, PurchaseResponse, purchaseView, QuoteResponse } from './views.js';
+
+const strict = { additionalProperties: false } as const;
+const literals = <T extends string>(values: readonly T[]) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values] });
+
+const ItemFields = {
+  packId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  credits: Type.Optional(
+    Type.Union([Type.String({ maxLength: 24 }), Type.Integer()], {
+      description: 'Whole credits, e.g. "5000" (a pack or credits, not both)',
+    }),
+  ),
+  currency: Type.Optional(CurrencySchema),
+};
+
+export const QuoteBody = Type.Object(ItemFields, strict);
+export const PurchaseBody = Type.Object(
+  {
+    ...ItemFields,
+    paymentMethod: literals(PAYMENT_METHODS),
+    cardId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'A saved card (GET /cards)' }),
+    ),
+    saveCard: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const ListQuery = Type.Object({
+  status: Type.Optional(literals(PURCHASE_STATUSES)),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
+}
+
+export const purchaseRoutes: RouteModule = (app, ctx) => {
+  const customer = requireCustomer(ctx);
+  const tags = ['purchases'];
+  const security: { [scheme: string]: string[] }[] = [{ session: [] }, { apiKey: [] }];
+
+  app.post(
+    '/api/v1/pricing/quote',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['pricing'],
+        summary:
+          'What a pack or a number of credits costs this account, tax included (from its billing data)',
+        security,
+        body: QuoteBody,
+        response: { 200: QuoteResponse },
+      },
+    },
+    async (req) => {
+      const account = await getAccount(ctx.db, customerOf(req).accountId);
+      if (!account) throw notFound('account');
+      const { quote, estimate } = await quoteForAccount(ctx, account, req.body);
+      return { ...quoteToJson(quote), taxEstimate: estimate };
+    },
+  );
+
+  app.post(
+    '/api/v1/purchases',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary:
+          'Buy credits: a pack or a number of credits, by card or bank transfer. Needs complete billing data ' +
+          'and a verified mobile. Send an Idempotency-Key to retry safely.',
+        security,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        body: PurchaseBody,
+        response: { 201: PurchaseResponse },
+      },
+    },
+    idempotent(ctx, { scope: (req) => customerOf(req).accountId }, async (req, reply, key) => {
+      const purchase = await createPurchase(ctx, customerOf(req).accountId, {
+        ...req.body,
+        idempotencyKey: key,
+      });
+      reply.code(201);
+      noStore(reply);
+      return purchaseView(purchase);
+    }),
+  );
+
+  app.get(
+    '/api/v1/purchases',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary: "The account's purchases, newest first",
+        security,
+        querystring: ListQuery,
+        response: { 200: pageOf(PurchaseResponse) },
+      },
+    },
+    async (req, reply) => {
+      noStore(reply);
+      const { purchases, nextCursor } = await listPurchases(ctx.db, {
+        accountId: customerOf(req).accountId,
+        status: req.query.status,
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+      });
+      const refunded = await refundedMicros(
+        ctx.db,
+        purchases.map((p) => p.id),
+      );
+      return { data: purchases.map((p) => purchaseView(p, refunded.get(p.id))), nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/purchases/:id',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary: 'One purchase',
+        security,
+        params: IdParams,
+        response: { 200: PurchaseResponse },
+      },
+    },
+    async (req, reply) => {
+      const purchase = await getPurchase(ctx.db, req.params.id, customerOf(req).accountId);
+      if (!purchase) throw notFound('purchase');
+      noStore(reply);
+      const refunded = await refundedMicros(ctx.db, [purchase.id]);
+      return purchaseView(purchase, refunded.get(purchase.id));
+    },
+  );
+
+  app.post(
+    '/api/v1/purchases/:id/cancel',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary: 'Cancel a purchase that is still awaiting payment',
+        security,
+        params: IdParams,
+        response: { 200: PurchaseResponse },
+      },
+    },
+    async (req) => purchaseView(await cancelPurchase(ctx, customerOf(req).accountId, req.params.id)),
+  );
+};

@@ -1,0 +1,174 @@
+// Where a purchase becomes credits. Settling locks the purchase row, grants its credits with the
+// ledger transfer `purchase:<id>` and marks it credited, all in ONE transaction: credited
+// exactly once however many times, from however many processes, a payment is reported. A
+// settled purchase is never failed; reversing it is an explicit refund.
+//
+// The card provider calls these from its webhook and re-read paths:
+//
+//   await settlePaid(ctx, purchaseId, { paidAt, method: 'card', providerRef: 'pi_…' });
+//   await markFailed(ctx, purchaseId, 'card_declined');
+//   await updatePaymentDetails(ctx, purchaseId, { providerRef, checkoutUrl, providerStatus });
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/types.js';
+import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
+import type { LedgerRequest } from '../ledger/types.js';
+import { emitCreditArrived } from './credit-arrived.js';
+import { lockPurchase, type PaidVia, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import type { CardPaymentStatus } from './providers/types.js';
+
+export interface PaidDetails {
+  /** When the money was received (the card charge, the booking date on the statement). */
+  paidAt: Date;
+  method: PaidVia;
+  /** The payment service's id, the bank's reference, or null. */
+  providerRef: string | null;
+}
+
+export type SettleResult =
+  | { outcome: 'credited'; purchase: Purchase }
+  | { outcome: 'already_credited'; purchase: Purchase }
+  | { outcome: 'not_found' };
+
+export type FailResult =
+  | { outcome: 'failed'; purchase: Purchase }
+  /** Settled, canceled, expired or failed already: nothing changed. */
+  | { outcome: 'unchanged'; purchase: Purchase }
+  | { outcome: 'not_found' };
+
+export function purchaseTransferId(purchaseId: string): string {
+  return `purchase:${purchaseId}`;
+}
+
+export function creditRequest(purchase: Purchase): LedgerRequest {
+  return {
+    type: 'transfer',
+    id: purchaseTransferId(purchase.id),
+    debit: { system: 'sales' },
+    credit: purchase.accountId,
+    amount: purchase.credits * MICROS_PER_CREDIT,
+    code: 'purchase',
+    reference: purchase.id,
+    description: `${purchase.credits} credits bought${purchase.packId ? ` (${purchase.packId})` : ''}`,
+  };
+}
+
+/**
+ * Credits purchases whose rows the caller has LOCKED in `tx` and found not credited: one ledger
+ * group for all of them, one update. Returns them as credited. The caller announces
+ * credit.arrived after its commit (announceCredited).
+ */
+export async function creditLockedPurchases(
+  ctx: AppContext,
+  tx: Queryable,
+  items: readonly { purchase: Purchase; paid: PaidDetails }[],
+): Promise<Purchase[]> {
+  if (items.length === 0) return [];
+  for (const { purchase } of items) {
+    if (purchase.status === 'credited') throw new Error(`purchase ${purchase.id} is credited already`);
+  }
+  await ctx.ledger.apply(
+    items.map(({ purchase }) => creditRequest(purchase)),
+    tx,
+  );
+  const now = ctx.now();
+  const { rows } = await tx.query<PurchaseRow>(
+    `update purchases p
+        set status = 'credited', paid_at = v.paid_at, paid_via = v.paid_via, paid_reference = v.paid_reference,
+            credited_at = $5, updated_at = $5
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as v(id, paid_at, paid_via, paid_reference)
+      where p.id = v.id
+      returning p.*`,
+    [
+      items.map(({ purchase }) => purchase.id),
+      items.map(({ paid }) => paid.paidAt.toISOString()),
+      items.map(({ paid }) => paid.method),
+      items.map(({ paid }) => paid.providerRef),
+      now,
+    ],
+  );
+  if (rows.length !== items.length) throw new Error('a purchase being credited disappeared');
+  return rows.map(toPurchase);
+}
+
+/** credit.arrived for each credited purchase (after commit). */
+export function announceCredited(ctx: AppContext, purchases: readonly Purchase[]): void {
+  for (const purchase of purchases) {
+    emitCreditArrived(ctx, {
+      accountId: purchase.accountId,
+      micros: purchase.credits * MICROS_PER_CREDIT,
+      source: purchaseTransferId(purchase.id),
+    });
+  }
+}
+
+/**
+ * The purchase was paid: credit it, once. From any state but credited (money that arrived
+ * for a failed, canceled or expired order is still the customer's money); a second, late or
+ * concurrent call answers `already_credited` and changes nothing.
+ */
+export async function settlePaid(
+  ctx: AppContext,
+  purchaseId: string,
+  paid: PaidDetails,
+): Promise<SettleResult> {
+  const result = await ctx.db.transaction(async (tx): Promise<SettleResult> => {
+    const purchase = await lockPurchase(tx, purchaseId);
+    if (!purchase) return { outcome: 'not_found' };
+    if (purchase.status === 'credited') return { outcome: 'already_credited', purchase };
+    const [credited] = await creditLockedPurchases(ctx, tx, [{ purchase, paid }]);
+    if (!credited) throw new Error(`purchase ${purchaseId} was not credited`);
+    return { outcome: 'credited', purchase: credited };
+  });
+  if (result.outcome === 'credited') announceCredited(ctx, [result.purchase]);
+  return result;
+}
+
+/** The payment failed: an order awaiting payment becomes failed; anything else is left alone. */
+export async function markFailed(ctx: AppContext, purchaseId: string, reason: string): Promise<FailResult> {
+  return ctx.db.transaction(async (tx): Promise<FailResult> => {
+    const purchase = await lockPurchase(tx, purchaseId);
+    if (!purchase) return { outcome: 'not_found' };
+    if (purchase.status !== 'awaiting_payment') return { outcome: 'unchanged', purchase };
+    const now = ctx.now();
+    const { rows } = await tx.query<PurchaseRow>(
+      `update purchases set status = 'failed', failed_at = $2, failure_reason = $3, updated_at = $2
+        where id = $1 returning *`,
+      [purchaseId, now, reason.slice(0, 500)],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`purchase ${purchaseId} disappeared`);
+    return { outcome: 'failed', purchase: toPurchase(row) };
+  });
+}
+
+export interface PaymentDetails {
+  providerRef?: string | null;
+  checkoutUrl?: string | null;
+  providerStatus?: CardPaymentStatus | null;
+}
+
+/** Records what the provider said about the payment (never the purchase's status). */
+export async function updatePaymentDetails(
+  ctx: AppContext,
+  purchaseId: string,
+  details: PaymentDetails,
+): Promise<void> {
+  await ctx.db.query(
+    `update purchases
+        set provider_ref = case when $2 then $3 else provider_ref end,
+            checkout_url = case when $4 then $5 else checkout_url end,
+            provider_status = case when $6 then $7 else provider_status end,
+            updated_at = $8
+      where id = $1`,
+    [
+      purchaseId,
+      details.providerRef !== undefined,
+      details.providerRef ?? null,
+      details.checkoutUrl !== undefined,
+      details.checkoutUrl ?? null,
+      details.providerStatus !== undefined,
+      details.providerStatus ?? null,
+      ctx.now(),
+    ],
+  );
+}

@@ -1,0 +1,104 @@
+// An account's transactions: the ledger's posted movements of its balance, newest first, each
+// with the balance right after it. Holds are not listed: a hold reserves credits without moving
+// the balance (GET /balance shows it as `held`), and its void or expiry moves nothing either.
+// When a hold is posted (a message charged), the post is listed, for the amount posted. So
+// `type` is the transfer's code: purchase, consumption, refund, adjustment, grant — and release
+// only for a posted movement made with that code.
+import type { AppContext } from '../context.js';
+import { validationFailed } from '../http/errors.js';
+import { formatCredits } from '../ledger/amounts.js';
+import type { HistoryEntry, HistoryQuery } from '../ledger/ledger.js';
+import { TRANSFER_CODES, type TransferCode } from '../ledger/types.js';
+
+export interface TransactionQuery {
+  from?: string;
+  to?: string;
+  /** One type or several, comma-separated. */
+  type?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Transaction {
+  id: string;
+  at: string;
+  type: TransferCode;
+  /** Signed: negative when credits left the account. */
+  credits: string;
+  balanceAfter: string;
+  reference: string | null;
+  description: string | null;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A date (YYYY-MM-DD, whole days in UTC; `to` includes its day) or an ISO date-time. */
+function parseBound(value: string | undefined, name: 'from' | 'to'): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const date = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw validationFailed([
+      {
+        path: `querystring.${name}`,
+        message: 'must be a date (2026-11-21) or a date-time (2026-11-21T10:00:00Z)',
+      },
+    ]);
+  }
+  return DATE.test(value) && name === 'to' ? new Date(date.getTime() + DAY_MS) : date;
+}
+
+/** The query as ledger history filters; every problem is a 400 naming its parameter. */
+export function historyQuery(query: TransactionQuery): HistoryQuery {
+  const from = parseBound(query.from, 'from');
+  const to = parseBound(query.to, 'to');
+  if (from && to && from.getTime() >= to.getTime()) {
+    throw validationFailed([{ path: 'querystring.to', message: 'must be after from' }]);
+  }
+  let codes: TransferCode[] | undefined;
+  if (query.type !== undefined && query.type !== '') {
+    codes = [];
+    for (const type of query.type.split(',').map((t) => t.trim())) {
+      const code = TRANSFER_CODES.find((c) => c === type);
+      if (!code) {
+        throw validationFailed([
+          { path: 'querystring.type', message: `must be one or more of ${TRANSFER_CODES.join(', ')}` },
+        ]);
+      }
+      codes.push(code);
+    }
+  }
+  if (query.cursor !== undefined && query.cursor !== '' && !/^\d{1,19}$/.test(query.cursor)) {
+    throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
+  }
+  return {
+    from,
+    to,
+    codes,
+    kinds: ['posted', 'post'],
+    limit: query.limit ?? 50,
+    cursor: query.cursor || null,
+  };
+}
+
+export function toTransaction(entry: HistoryEntry): Transaction {
+  const { transfer } = entry;
+  return {
+    id: transfer.id,
+    at: transfer.createdAt.toISOString(),
+    type: transfer.code,
+    credits: formatCredits(entry.delta),
+    balanceAfter: formatCredits(entry.balanceAfter),
+    reference: transfer.reference,
+    description: transfer.description,
+  };
+}
+
+export async function listTransactions(
+  ctx: AppContext,
+  accountId: string,
+  query: TransactionQuery,
+): Promise<{ data: Transaction[]; nextCursor: string | null }> {
+  const { entries, nextCursor } = await ctx.ledger.history(accountId, historyQuery(query));
+  return { data: entries.map(toTransaction), nextCursor };
+}

@@ -1,0 +1,171 @@
+// Transactions and adjustments over HTTP.
+//
+//   GET  /api/v1/transactions?from=&to=&type=&limit=&cursor=   the caller's posted movements
+//   GET  /api/v1/transactions.csv?from=&to=&type=              the same, as a streamed CSV file
+//   GET  /api/v1/admin/accounts/{id}/transactions              an operator's view of an account's
+//   POST /api/v1/admin/accounts/{id}/adjustments               {credits (signed), reason}; Idempotency-Key
+import { Type } from '@sinclair/typebox';
+import { adminOf, customerOf, requireAdmin, requireCustomer } from '../accounts/index.js';
+import type { RouteModule } from '../http/app.js';
+import { validationFailed } from '../http/errors.js';
+import { idempotent } from '../http/idempotency.js';
+import { AmountError, formatCredits, parseSignedCredits } from '../ledger/amounts.js';
+import { TRANSFER_CODES } from '../ledger/types.js';
+import { adjustCredits } from './adjustments.js';
+import { transactionsCsv } from './csv.js';
+import { listTransactions } from './list-transactions.js';
+
+const strict = { additionalProperties: false } as const;
+const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Filters = {
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'Date (inclusive) or date-time, UTC' })),
+  to: Type.Optional(
+    Type.String({ maxLength: 40, description: 'Date (inclusive) or date-time (exclusive), UTC' }),
+  ),
+  type: Type.Optional(
+    Type.String({ maxLength: 100, description: `One or more of ${TRANSFER_CODES.join(', ')}` }),
+  ),
+};
+const ListQuery = Type.Object({
+  ...Filters,
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 40 })),
+});
+const TransactionResponse = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  type: Type.Unsafe<string>({ type: 'string', enum: [...TRANSFER_CODES] }),
+  credits: Type.String({ description: 'Signed: negative when credits left the account' }),
+  balanceAfter: Type.String(),
+  reference: nullable(Type.String()),
+  description: nullable(Type.String()),
+});
+const Page = Type.Object({ data: Type.Array(TransactionResponse), nextCursor: nullable(Type.String()) });
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const AdjustmentBody = Type.Object(
+  {
+    credits: Type.String({ maxLength: 24, description: 'Signed credits: "500", "-12.5"' }),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  strict,
+);
+const AdjustmentResponse = Type.Object({
+  id: Type.String(),
+  accountId: Type.String(),
+  credits: Type.String(),
+  reason: Type.String(),
+  transactionId: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  balance: Type.Object({ credits: Type.String(), held: Type.String(), available: Type.String() }),
+});
+
+export const transactionsRoutes: RouteModule = (app, ctx) => {
+  const customer = requireCustomer(ctx);
+  const admin = requireAdmin(ctx);
+  const security: { [scheme: string]: string[] }[] = [{ session: [] }, { apiKey: [] }];
+
+  app.get(
+    '/api/v1/transactions',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['transactions'],
+        summary:
+          'Movements of the balance, newest first, each with the balance after it (holds are not listed)',
+        security,
+        querystring: ListQuery,
+        response: { 200: Page },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return listTransactions(ctx, customerOf(req).accountId, req.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/transactions.csv',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['transactions'],
+        summary: 'The transactions as CSV (UTF-8, header row), with the same filters',
+        security,
+        querystring: Type.Object(Filters),
+      },
+    },
+    async (req, reply) => {
+      const stream = transactionsCsv(ctx, customerOf(req).accountId, req.query);
+      const day = ctx.now().toISOString().slice(0, 10);
+      reply
+        .header('cache-control', 'no-store')
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="transactions-${day}.csv"`);
+      return reply.send(stream);
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/accounts/:id/transactions',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: "An account's transactions",
+        security: [{ session: [] }],
+        params: IdParams,
+        querystring: ListQuery,
+        response: { 200: Page },
+      },
+    },
+    async (req) => listTransactions(ctx, req.params.id, req.query),
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/adjustments',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Add (or, negative, take) credits by hand, with a reason; never below zero available',
+        security: [{ session: [] }],
+        params: IdParams,
+        body: AdjustmentBody,
+        response: { 201: AdjustmentResponse },
+      },
+    },
+    idempotent(ctx, { scope: (req) => `admin:${adminOf(req).userId}` }, async (req, reply) => {
+      let micros: bigint;
+      try {
+        micros = parseSignedCredits(req.body.credits.trim());
+      } catch (error) {
+        if (!(error instanceof AmountError)) throw error;
+        throw validationFailed([{ path: 'body.credits', message: error.message }]);
+      }
+      if (micros === 0n) throw validationFailed([{ path: 'body.credits', message: 'must not be zero' }]);
+      const adjustment = await adjustCredits(ctx, req.params.id, {
+        micros,
+        reason: req.body.reason.trim(),
+        createdBy: adminOf(req).userId,
+      });
+      const balance = await ctx.ledger.balance(adjustment.accountId);
+      reply.code(201);
+      return {
+        id: adjustment.id,
+        accountId: adjustment.accountId,
+        credits: formatCredits(adjustment.micros),
+        reason: adjustment.reason,
+        transactionId: adjustment.transferId,
+        createdBy: adjustment.createdBy,
+        createdAt: adjustment.createdAt.toISOString(),
+        balance: {
+          credits: formatCredits(balance?.balance ?? 0n),
+          held: formatCredits(balance?.held ?? 0n),
+          available: formatCredits(balance?.available ?? 0n),
+        },
+      };
+    }),
+  );
+};
