@@ -54,7 +54,10 @@ export const authRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (req, reply) => {
-      await limiter.hit([[LIMITS.signupPerIp, req.ip]]);
+      await limiter.hit([
+        [LIMITS.signupPerIp, req.ip],
+        [LIMITS.signupPerAddress, normaliseEmail(req.body.email)],
+      ]);
       const created = await signUp(ctx, req.body, requestLanguage(req));
       return reply.code(201).send(created);
     },

@@ -15,6 +15,7 @@ export const LIMITS = {
   loginPerAddress: { name: 'login:address', max: 10, windowSeconds: 15 * 60 },
   loginPerIp: { name: 'login:ip', max: 100, windowSeconds: 15 * 60 },
   signupPerIp: { name: 'signup:ip', max: 20, windowSeconds: 60 * 60 },
+  signupPerAddress: { name: 'signup:address', max: 5, windowSeconds: 60 * 60 },
   /** Password reset and verification-e-mail requests. */
   emailPerAddress: { name: 'email:address', max: 5, windowSeconds: 60 * 60 },
   emailPerIp: { name: 'email:ip', max: 30, windowSeconds: 60 * 60 },

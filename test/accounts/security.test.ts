@@ -655,6 +655,26 @@ describe('accounts security', () => {
       expect429(res, 3600);
     });
 
+    it('limits sign-ups per address, whichever IP they come from', async () => {
+      const email = uniqueEmail('again');
+      for (let i = 0; i < 5; i++) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/signup',
+          payload: { email, password: 'too short', name: 'n' },
+          remoteAddress: randomIp(),
+        });
+        expect(res.statusCode).toBe(400);
+      }
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: { email, password: 'a good long password', name: 'n' },
+        remoteAddress: randomIp(),
+      });
+      expect429(res, 3600);
+    });
+
     it('limits password-reset requests per address, known or not', async () => {
       const known = await signUpVerified(t);
       for (const email of [known.email, uniqueEmail('nobody')]) {
