@@ -40,7 +40,7 @@ describe('the HTTP foundation', () => {
   it('answers /health with the database in use and the version', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', database: testDbKind(), version: expect.any(String) });
+    expect(res.json()).toMatchObject({ status: 'ok', database: testDbKind(), version: expect.any(String) });
   });
 
   it('gives every response a request id, and echoes a sane one the client sent', async () => {
