@@ -89,7 +89,7 @@ describe('the outbox', () => {
     expect(again.json()).toEqual({ canceled: 0, releasedCredits: '0' });
     await dispatchAll(t);
     const { rows } = await t.ctx.db.query<{ n: bigint }>(
-      `select count(*)::bigint as n from simulator_messages where account_id = $1 and message_id like 'msg\_%'`,
+      `select count(*)::bigint as n from simulator_messages where account_id = $1 and left(message_id, 4) = 'msg_'`,
       [alice.accountId],
     );
     expect(rows[0]?.n).toBe(0n);
