@@ -45,15 +45,18 @@ export class ApiError extends Error {
 
 /**
  * Calls the API. `path` is relative to /api/v1 unless it starts with '//' (then it is a root
- * path such as '//health'). Options: `body`, `expect401` (a 401 is an answer, not an ended session).
+ * path such as '//health'). Options: `body` (JSON, or FormData for an upload), `headers`
+ * (e.g. an Idempotency-Key), `expect401` (a 401 is an answer, not an ended session).
  */
-export async function request(method, path, { body, expect401 = false, signal } = {}) {
+export async function request(method, path, { body, headers: extra, expect401 = false, signal } = {}) {
   const url = path.startsWith('//') ? path.slice(1) : `${BASE}${path}`;
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', ...extra };
   const write = method !== 'GET' && method !== 'HEAD';
   if (write && csrfToken) headers['x-csrf-token'] = csrfToken;
   let payload;
-  if (body !== undefined || (write && method !== 'DELETE')) {
+  if (body instanceof FormData) {
+    payload = body; // the browser sets multipart/form-data with its boundary
+  } else if (body !== undefined || (write && method !== 'DELETE')) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body ?? {});
   }
@@ -94,9 +97,29 @@ export async function request(method, path, { body, expect401 = false, signal } 
   return data;
 }
 
+/**
+ * A fresh Idempotency-Key: one per attempt, kept for the retries of that attempt, so a repeated
+ * click or a lost answer never buys twice. crypto.randomUUID needs a secure context (https or
+ * localhost); a self-hosted portal on plain http gets the same from getRandomValues.
+ */
+export function idempotencyKey() {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const api = {
   get: (path, options) => request('GET', path, options),
   post: (path, body, options) => request('POST', path, { ...options, body }),
   put: (path, body, options) => request('PUT', path, { ...options, body }),
   delete: (path, options) => request('DELETE', path, options),
+  /** Sends one file as multipart/form-data under `field` ("file"). */
+  upload: (method, path, file, { field = 'file', ...options } = {}) => {
+    const form = new FormData();
+    form.append(field, file, file.name);
+    return request(method, path, { ...options, body: form });
+  },
 };

@@ -26,8 +26,17 @@ export function countries() {
   return cached;
 }
 
+let regionNames;
+/** Any region's English name; codes outside the list above (AC, XK…) come from the browser too. */
 export function countryName(code) {
-  return countries().find((c) => c.code === code)?.name ?? code ?? '';
+  const known = countries().find((c) => c.code === code)?.name;
+  if (known || !code) return known ?? '';
+  try {
+    regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 export const CURRENCIES = [

@@ -64,6 +64,13 @@ const ICONS = {
   arrow: ['M5 12h14', 'M13 6l6 6-6 6'],
   user: ['M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M4 21c0-4 3.6-6 8-6s8 2 8 6'],
   message: ['M4 5h16v11H9l-5 4z'],
+  download: ['M12 4v11', 'M7 10l5 5 5-5', 'M5 20h14'],
+  upload: ['M12 16V5', 'M7 10l5-5 5 5', 'M5 20h14'],
+  card: ['M3 6h18v12H3z', 'M3 10h18', 'M7 15h2', 'M12 15h3'],
+  receipt: ['M6 3h12v18l-3-2-3 2-3-2-3 2z', 'M9 8h6', 'M9 12h6'],
+  list: ['M9 6h11', 'M9 12h11', 'M9 18h11', 'M4 6h.01', 'M4 12h.01', 'M4 18h.01'],
+  tag: ['M3 12V3h9l9 9-9 9z', 'M8 8h.01'],
+  bank: ['M3 10 12 4l9 6', 'M5 10v8', 'M9.5 10v8', 'M14.5 10v8', 'M19 10v8', 'M3 20h18'],
 };
 
 export function icon(name, className = 'icon') {
