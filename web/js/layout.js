@@ -12,7 +12,23 @@ const BALANCE_POLL_MS = 5000;
 // Customer groups are hidden from operator staff, who have no customer account.
 const NAV = [
   { group: 'Overview', customer: true, items: [{ href: '/', label: 'Dashboard', icon: 'home' }] },
-  { group: 'Credits', customer: true, items: [{ href: '/buy', label: 'Buy credits', icon: 'coins' }] },
+  {
+    group: 'Credits',
+    customer: true,
+    items: [
+      { href: '/buy', label: 'Buy credits', icon: 'coins' },
+      { href: '/pricing', label: 'Price list', icon: 'tag' },
+    ],
+  },
+  {
+    group: 'Payments',
+    customer: true,
+    items: [
+      { href: '/purchases', label: 'Purchases', icon: 'receipt' },
+      { href: '/transactions', label: 'Transactions', icon: 'list' },
+      { href: '/cards', label: 'Saved cards', icon: 'card' },
+    ],
+  },
   {
     group: 'My account',
     customer: true,
@@ -23,7 +39,16 @@ const NAV = [
       { href: '/account/api-keys', label: 'API keys', icon: 'key' },
     ],
   },
-  { group: 'Operator', admin: true, items: [{ href: '/admin/accounts', label: 'Accounts', icon: 'shield' }] },
+  {
+    group: 'Operator',
+    admin: true,
+    items: [
+      { href: '/admin/accounts', label: 'Accounts', icon: 'shield' },
+      { href: '/admin/purchases', label: 'Purchases', icon: 'receipt' },
+      { href: '/admin/bank-statements', label: 'Bank statements', icon: 'bank' },
+      { href: '/admin/pricing', label: 'Pricing', icon: 'tag' },
+    ],
+  },
 ];
 
 function brand() {

@@ -5,6 +5,12 @@ import { h } from './dom.js';
 import { mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
 import { accountDetailPage, accountsPage } from './pages/admin.js';
+import {
+  adminPricingPage,
+  adminPurchasePage,
+  adminPurchasesPage,
+  bankStatementsPage,
+} from './pages/admin-money.js';
 import { apiKeysPage } from './pages/api-keys.js';
 import {
   checkEmailPage,
@@ -16,10 +22,14 @@ import {
 } from './pages/auth.js';
 import { billingPage } from './pages/billing.js';
 import { buyPage } from './pages/buy.js';
+import { cardsPage } from './pages/cards.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { mobilePage } from './pages/mobile.js';
 import { notFoundPage } from './pages/not-found.js';
 import { preferencesPage } from './pages/preferences.js';
+import { pricingPage } from './pages/pricing.js';
+import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { transactionsPage } from './pages/transactions.js';
 import { compile, currentPath, interceptLinks, navigate, onNavigate } from './router.js';
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
 
@@ -58,6 +68,11 @@ const ROUTES = [
   },
   { path: '/', page: dashboardPage, title: 'Dashboard', access: 'customer', layout: 'app' },
   { path: '/buy', page: buyPage, title: 'Buy credits', access: 'customer', layout: 'app' },
+  { path: '/pricing', page: pricingPage, title: 'Price list', access: 'customer', layout: 'app' },
+  { path: '/purchases', page: purchasesPage, title: 'Purchases', access: 'customer', layout: 'app' },
+  { path: '/purchases/:id', page: purchasePage, title: 'Purchase', access: 'customer', layout: 'app' },
+  { path: '/transactions', page: transactionsPage, title: 'Transactions', access: 'customer', layout: 'app' },
+  { path: '/cards', page: cardsPage, title: 'Saved cards', access: 'customer', layout: 'app' },
   { path: '/account', redirect: '/account/billing', access: 'customer' },
   { path: '/account/billing', page: billingPage, title: 'Billing data', access: 'customer', layout: 'app' },
   { path: '/account/mobile', page: mobilePage, title: 'Mobile number', access: 'customer', layout: 'app' },
@@ -72,6 +87,22 @@ const ROUTES = [
   { path: '/admin', redirect: '/admin/accounts', access: 'admin' },
   { path: '/admin/accounts', page: accountsPage, title: 'Accounts', access: 'admin', layout: 'app' },
   { path: '/admin/accounts/:id', page: accountDetailPage, title: 'Account', access: 'admin', layout: 'app' },
+  { path: '/admin/purchases', page: adminPurchasesPage, title: 'Purchases', access: 'admin', layout: 'app' },
+  {
+    path: '/admin/purchases/:id',
+    page: adminPurchasePage,
+    title: 'Purchase',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/admin/bank-statements',
+    page: bankStatementsPage,
+    title: 'Bank statements',
+    access: 'admin',
+    layout: 'app',
+  },
+  { path: '/admin/pricing', page: adminPricingPage, title: 'Pricing', access: 'admin', layout: 'app' },
 ].map((r) => ({ ...r, match: compile(r.path) }));
 
 const root = document.getElementById('root');

@@ -6,6 +6,7 @@ import { append, h, icon } from '../dom.js';
 import { credits, dateTime, statusLabel } from '../format.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
+import { accountMoney } from './admin-money.js';
 import { confirmDialog } from './dialog.js';
 
 function list(data) {
@@ -244,6 +245,8 @@ export async function accountDetailPage({ params, signal }) {
         }),
       );
     }
+    // Adjustments, movements and purchases; an adjustment redraws the page with the new balance.
+    const money = accountMoney(a, { signal, onBalance: (b) => render({ ...a, balance: b }) });
     page.replaceChildren();
     append(page, [
       h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/accounts' }, 'Accounts'), ' / ', a.name),
@@ -305,7 +308,14 @@ export async function accountDetailPage({ params, signal }) {
           { class: 'card' },
           h('h2', { class: 'card-title' }, 'Balance'),
           facts([
-            ['Available', `${credits(balance.available)} credits`],
+            [
+              'Available',
+              h(
+                'span',
+                { 'data-testid': 'admin-balance-available' },
+                `${credits(balance.available)} credits`,
+              ),
+            ],
             ['Held', `${credits(balance.held)} credits`],
             ['Balance', `${credits(balance.credits)} credits`],
           ]),
@@ -338,6 +348,7 @@ export async function accountDetailPage({ params, signal }) {
               ])
             : h('p', { class: 'empty' }, 'The customer has not entered billing data yet.'),
         ),
+        money.cards,
       ),
     ]);
   };

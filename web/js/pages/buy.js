@@ -1,28 +1,67 @@
-// Recharge · Buy credits. Buying needs complete billing data and a verified mobile; this page
-// says what is missing and, where the server has a price list, shows the packs.
-import { api } from '../api.js';
+// Recharge · Buy credits, the seeds' steps on one page: 1. a pack or a number of credits, with a
+// live quote (tax included) from the server; 2. the payment method: bank transfer (then the bank
+// details), a new card (Stripe's page) or a saved card (charged at once). An account that cannot
+// buy yet sees what is missing instead. Entry points: the top bar, the price list, Purchases and
+// Transactions (?pack= or ?credits= preselects).
+import { api, idempotencyKey } from '../api.js';
 import { h, icon } from '../dom.js';
-import { credits } from '../format.js';
+import { countryName } from '../countries.js';
+import { credits, money, taxTreatmentLabel, taxTreatmentNote } from '../format.js';
+import { onSubmit, summarySlot } from '../forms.js';
+import { purchaseProblem } from '../money.js';
+import { navigate } from '../router.js';
 import { billingComplete, refreshAccount } from '../session.js';
 
-function money(m) {
-  if (!m || typeof m.amount !== 'number') return '—';
-  const format = new Intl.NumberFormat('en', { style: 'currency', currency: m.currency });
-  return format.format(m.amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
-}
+const QUOTE_DELAY_MS = 250;
 
-async function packs(currency, signal) {
+async function packTable(currency, signal) {
   try {
     const data = await api.get(`/pricing/packs?currency=${encodeURIComponent(currency)}`, { signal });
-    return Array.isArray(data?.packs) ? data.packs : [];
+    return data && Array.isArray(data.packs) ? data : null;
   } catch (error) {
     if (error?.name === 'AbortError') throw error;
-    return []; // no price list on this server yet
+    return null; // no price list in this currency: the page says so
   }
 }
 
-export async function buyPage({ signal }) {
-  const account = await refreshAccount();
+/** Saved cards, or why there are none to offer: {cards, cardPayments: bool}. */
+async function savedCards(signal) {
+  try {
+    const data = await api.get('/cards', { signal });
+    return { cards: Array.isArray(data) ? data : (data?.data ?? []), cardPayments: true };
+  } catch (error) {
+    if (error?.name === 'AbortError') throw error;
+    if (error?.details?.reason === 'payment_method_not_configured') return { cards: [], cardPayments: false };
+    return { cards: [], cardPayments: true }; // a new card still works; the saved ones could not be read
+  }
+}
+
+/** Price per credit of a pack, e.g. "€0.045", to compare packs at a glance. */
+function perCredit(price, amount) {
+  const count = Number(amount);
+  if (!price || !(count > 0)) return '';
+  try {
+    return new Intl.NumberFormat('en', {
+      style: 'currency',
+      currency: price.currency,
+      minimumFractionDigits: 3,
+      maximumFractionDigits: 4,
+    }).format(price.amount / 100 / count);
+  } catch {
+    return '';
+  }
+}
+
+export function cardLabel(card) {
+  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : 'Card';
+  return `${brand} •••• ${card.last4}`;
+}
+
+export function cardExpiry(card) {
+  return `${String(card.expMonth).padStart(2, '0')}/${String(card.expYear).slice(-2)}`;
+}
+
+function requirementsOf(account) {
   // What the server says blocks a purchase; older answers are judged from the fields.
   const blockers = Array.isArray(account.purchaseBlockers)
     ? account.purchaseBlockers
@@ -31,7 +70,7 @@ export async function buyPage({ signal }) {
         ...(account.mobileVerified ? [] : ['mobile_verification']),
         ...(account.status === 'suspended' ? ['account_suspended'] : []),
       ];
-  const requirements = [
+  return [
     {
       label: 'Complete billing data',
       done: !blockers.includes('billing_data'),
@@ -55,10 +94,28 @@ export async function buyPage({ signal }) {
       ? [{ label: 'An account that is not suspended', done: false }]
       : []),
   ];
-  const missing = requirements.filter((r) => !r.done && !r.advice);
-  const currency = account.preferences?.currency ?? 'EUR';
-  const list = await packs(currency, signal);
+}
 
+function header() {
+  return h(
+    'header',
+    { class: 'page-header page-header-row' },
+    h(
+      'div',
+      {},
+      h('h1', {}, 'Buy credits'),
+      h(
+        'p',
+        { class: 'lead' },
+        'Choose a pack or any number of messages, then pay by card or bank transfer. Credits never expire.',
+      ),
+    ),
+    h('a', { href: '/pricing', class: 'button button-ghost' }, 'Price list'),
+  );
+}
+
+/** The account cannot buy yet: what is missing, with links, and the packs to look at. */
+function notReady(account, requirements, missing, table) {
   const checklist = h(
     'ul',
     { class: 'checklist checklist-compact', 'data-testid': 'buy-requirements' },
@@ -83,53 +140,37 @@ export async function buyPage({ signal }) {
       ),
     ),
   );
-
   return h(
     'section',
     { class: 'page' },
-    h(
-      'header',
-      { class: 'page-header' },
-      h('h1', {}, 'Buy credits'),
-      h(
-        'p',
-        { class: 'lead' },
-        'Choose a pack or any number of messages, then pay by card or bank transfer. Credits never expire.',
-      ),
-    ),
+    header(),
     h(
       'div',
       { class: 'card' },
       h('h2', { class: 'card-title' }, 'Before you buy'),
-      missing.length
-        ? h(
-            'p',
-            { class: 'callout callout-warning' },
-            icon('alert'),
-            h(
-              'span',
-              {},
-              'The purchase flow needs complete billing data and a verified mobile number. Still missing: ',
-              missing.map((m) => m.label.toLowerCase()).join(', '),
-              '.',
-            ),
-          )
-        : h(
-            'p',
-            { class: 'callout callout-success' },
-            'Your account has everything a purchase needs. Online purchase opens on this page as soon as the operator enables it.',
-          ),
+      h(
+        'p',
+        { class: 'callout callout-warning' },
+        icon('alert'),
+        h(
+          'span',
+          {},
+          'The purchase flow needs complete billing data and a verified mobile number. Still missing: ',
+          missing.map((m) => m.label.toLowerCase()).join(', '),
+          '.',
+        ),
+      ),
       checklist,
     ),
-    list.length
+    table?.packs.length
       ? h(
           'div',
           { class: 'card' },
-          h('h2', { class: 'card-title' }, `Packs in ${currency}`),
+          h('h2', { class: 'card-title' }, `Packs in ${table.currency}`),
           h(
             'ul',
             { class: 'packs' },
-            list.map((p) =>
+            table.packs.map((p) =>
               h(
                 'li',
                 { class: 'pack' },
@@ -148,4 +189,497 @@ export async function buyPage({ signal }) {
       ' available.',
     ),
   );
+}
+
+/** A radio drawn as a card; `body` is what the card shows. */
+function choice({ name, value, checked, disabled, body, testid }) {
+  return h(
+    'label',
+    { class: ['choice', disabled && 'choice-disabled'], 'data-testid': testid },
+    h('input', { type: 'radio', name, value, checked, disabled, class: 'choice-input' }),
+    h('span', { class: 'choice-mark', 'aria-hidden': 'true' }, icon('check')),
+    h('span', { class: 'choice-body' }, body),
+  );
+}
+
+export async function buyPage({ query, signal }) {
+  const account = await refreshAccount();
+  const requirements = requirementsOf(account);
+  const missing = requirements.filter((r) => !r.done && !r.advice);
+  const currency = account.preferences?.currency ?? 'EUR';
+  const [table, cardInfo] = await Promise.all([
+    packTable(currency, signal),
+    missing.length ? Promise.resolve({ cards: [], cardPayments: false }) : savedCards(signal),
+  ]);
+  if (missing.length) return notReady(account, requirements, missing, table);
+  if (!table) {
+    return h(
+      'section',
+      { class: 'page' },
+      header(),
+      h(
+        'p',
+        { class: 'callout callout-warning' },
+        icon('alert'),
+        h(
+          'span',
+          {},
+          `Credits are not sold in ${currency} on this server. `,
+          h('a', { href: '/account/preferences' }, 'Choose another currency'),
+          '.',
+        ),
+      ),
+    );
+  }
+
+  const min = BigInt(table.minCredits);
+  const max = BigInt(table.maxCredits);
+  const packs = table.packs;
+  const wantedPack = query.get('pack');
+  const wantedCredits = (query.get('credits') ?? '').replace(/\D/g, '');
+  const defaultCard = cardInfo.cards.find((c) => c.default) ?? cardInfo.cards[0];
+
+  const state = {
+    item: wantedCredits
+      ? 'custom'
+      : packs.some((p) => p.id === wantedPack)
+        ? `pack:${wantedPack}`
+        : packs[0]
+          ? `pack:${packs[0].id}`
+          : 'custom',
+    method: cardInfo.cardPayments ? 'card' : 'bank_transfer',
+    card: defaultCard ? defaultCard.id : 'new',
+    quote: null,
+  };
+  /** One Idempotency-Key per attempt: kept while the same order is retried after no answer. */
+  let attemptKey = null;
+
+  // 1. Credits: packs as cards, and "Other amount" with its own field.
+  const creditsInput = h('input', {
+    id: 'buy-credits',
+    name: 'credits',
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    value: wantedCredits,
+    placeholder: `e.g. ${credits(String(min * 25n))}`,
+    'aria-describedby': 'buy-credits-hint buy-credits-error',
+  });
+  const creditsError = h('p', { class: 'field-error', id: 'buy-credits-error', hidden: true });
+  const customField = h(
+    'div',
+    { class: 'field custom-credits' },
+    h('label', { for: 'buy-credits' }, 'Number of credits'),
+    creditsInput,
+    h(
+      'p',
+      { class: 'hint', id: 'buy-credits-hint' },
+      `Whole credits, from ${credits(table.minCredits)} to ${credits(table.maxCredits)}. The more you buy, the less each costs.`,
+    ),
+    creditsError,
+  );
+  const itemChoices = h(
+    'div',
+    { class: 'choice-grid', role: 'radiogroup', 'aria-label': 'Pack or number of credits' },
+    packs.map((p) =>
+      choice({
+        name: 'item',
+        value: `pack:${p.id}`,
+        checked: state.item === `pack:${p.id}`,
+        testid: `pack-${p.id}`,
+        body: [
+          h('span', { class: 'choice-title' }, `${credits(p.credits)} credits`),
+          h('span', { class: 'choice-price' }, money(p.price)),
+          h('span', { class: 'choice-meta' }, `${perCredit(p.price, p.credits)} per credit, before tax`),
+        ],
+      }),
+    ),
+    choice({
+      name: 'item',
+      value: 'custom',
+      checked: state.item === 'custom',
+      testid: 'pack-custom',
+      body: [
+        h('span', { class: 'choice-title' }, 'Other amount'),
+        h('span', { class: 'choice-meta' }, 'Any number of credits, priced by volume'),
+      ],
+    }),
+  );
+  const tiers = table.tiers?.length
+    ? h(
+        'details',
+        { class: 'tiers' },
+        h('summary', {}, 'Volume prices'),
+        h(
+          'table',
+          { class: 'table table-compact' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'Price per credit')),
+          ),
+          h(
+            'tbody',
+            {},
+            table.tiers.map((t) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, `${credits(t.fromCredits)} credits`),
+                h('td', {}, perCredit({ amount: Number(t.unitPrice), currency: table.currency }, 1)),
+              ),
+            ),
+          ),
+        ),
+      )
+    : null;
+
+  // 2. Payment method.
+  const methodChoices = h(
+    'div',
+    { class: 'choice-grid choice-grid-2', role: 'radiogroup', 'aria-label': 'Payment method' },
+    choice({
+      name: 'method',
+      value: 'card',
+      checked: state.method === 'card',
+      disabled: !cardInfo.cardPayments,
+      testid: 'method-card',
+      body: [
+        h('span', { class: 'choice-title' }, 'Card'),
+        h(
+          'span',
+          { class: 'choice-meta' },
+          cardInfo.cardPayments
+            ? 'Credits are added as soon as the payment goes through. Processed by Stripe.'
+            : 'Card payments are not available on this server.',
+        ),
+      ],
+    }),
+    choice({
+      name: 'method',
+      value: 'bank_transfer',
+      checked: state.method === 'bank_transfer',
+      testid: 'method-bank_transfer',
+      body: [
+        h('span', { class: 'choice-title' }, 'Bank transfer'),
+        h(
+          'span',
+          { class: 'choice-meta' },
+          'We show the bank details, the reference and the amount. Credits arrive when the transfer does.',
+        ),
+      ],
+    }),
+  );
+  const saveCard = h('input', { type: 'checkbox', id: 'buy-save-card', name: 'saveCard', checked: true });
+  const saveCardRow = h(
+    'label',
+    { class: 'checkbox', for: 'buy-save-card' },
+    saveCard,
+    h('span', {}, 'Save the card for future purchases and automatic refills'),
+  );
+  const cardOptions = h(
+    'div',
+    { class: 'card-options' },
+    h('p', { class: 'card-options-title', id: 'buy-card-title' }, 'Pay with'),
+    h(
+      'div',
+      { class: 'option-list', role: 'radiogroup', 'aria-labelledby': 'buy-card-title' },
+      cardInfo.cards.map((c) =>
+        h(
+          'label',
+          { class: 'option' },
+          h('input', { type: 'radio', name: 'card', value: c.id, checked: state.card === c.id }),
+          h(
+            'span',
+            { class: 'option-text' },
+            h('strong', {}, cardLabel(c)),
+            h('span', { class: 'muted' }, ` expires ${cardExpiry(c)}`),
+          ),
+          c.default ? h('span', { class: 'pill pill-neutral' }, 'Default') : null,
+        ),
+      ),
+      h(
+        'label',
+        { class: 'option' },
+        h('input', { type: 'radio', name: 'card', value: 'new', checked: state.card === 'new' }),
+        h(
+          'span',
+          { class: 'option-text' },
+          h('strong', {}, 'A new card'),
+          h('span', { class: 'muted' }, ' on Stripe’s secure payment page'),
+        ),
+      ),
+    ),
+    saveCardRow,
+  );
+
+  // The order summary: the server's quote, the button, and what went wrong.
+  const lines = h('dl', { class: 'summary-lines', 'data-testid': 'quote' });
+  const taxNote = h('p', { class: 'fineprint', 'data-testid': 'quote-tax-note' });
+  const problemSlot = h('div', { class: 'problem-slot' });
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'button button-primary button-block', 'data-testid': 'buy-confirm' },
+    'Confirm',
+  );
+  const payingWith = h('p', { class: 'fineprint summary-with' });
+  const billing = account.billing;
+  const summary = h(
+    'aside',
+    { class: 'card summary', 'aria-labelledby': 'buy-summary-title' },
+    h('h2', { id: 'buy-summary-title', class: 'card-title' }, 'Your order'),
+    lines,
+    taxNote,
+    problemSlot,
+    submit,
+    payingWith,
+    h(
+      'p',
+      { class: 'fineprint summary-billing' },
+      'Your account has everything a purchase needs. Invoiced to ',
+      h('strong', {}, billing?.legalName ?? account.name),
+      billing?.address?.country ? `, ${countryName(billing.address.country)}` : '',
+      billing?.vatId ? ` (VAT id ${billing.vatId})` : '',
+      '. ',
+      h('a', { href: '/account/billing' }, 'Change'),
+    ),
+  );
+
+  const form = h(
+    'form',
+    { class: 'buy', 'aria-label': 'Buy credits' },
+    h(
+      'div',
+      { class: 'buy-steps' },
+      summarySlot(),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'buy-step-1' },
+        h(
+          'h2',
+          { id: 'buy-step-1', class: 'step-title' },
+          h('span', { class: 'step-number' }, '1'),
+          'Choose a pack or a number of credits',
+        ),
+        itemChoices,
+        customField,
+        tiers,
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'buy-step-2' },
+        h(
+          'h2',
+          { id: 'buy-step-2', class: 'step-title' },
+          h('span', { class: 'step-number' }, '2'),
+          'Choose how to pay',
+        ),
+        methodChoices,
+        cardOptions,
+      ),
+    ),
+    summary,
+  );
+
+  const pack = () =>
+    state.item.startsWith('pack:') ? packs.find((p) => `pack:${p.id}` === state.item) : null;
+
+  /** The order as the API takes it, or null with the field's error shown. */
+  const item = ({ show = false } = {}) => {
+    const chosen = pack();
+    if (chosen) return { packId: chosen.id };
+    const text = creditsInput.value.replace(/[\s,.'’_]/g, '');
+    let message = null;
+    if (!text) message = 'Enter a number of credits';
+    else if (!/^\d{1,12}$/.test(text)) message = 'Enter whole credits, digits only';
+    else if (BigInt(text) < min) message = `Buy at least ${credits(table.minCredits)} credits`;
+    else if (BigInt(text) > max) message = `Buy at most ${credits(table.maxCredits)} credits at once`;
+    const showIt = show || (text && message);
+    creditsError.textContent = showIt ? (message ?? '') : '';
+    creditsError.hidden = !(showIt && message);
+    if (message && showIt) creditsInput.setAttribute('aria-invalid', 'true');
+    else creditsInput.removeAttribute('aria-invalid');
+    return message ? null : { credits: text };
+  };
+
+  const renderLines = (quote, { busy = false, note = null } = {}) => {
+    lines.setAttribute('aria-busy', busy ? 'true' : 'false');
+    if (!quote) {
+      lines.replaceChildren(
+        h('div', { class: 'summary-empty' }, note ?? 'Choose what to buy to see the price.'),
+      );
+      taxNote.textContent = '';
+      return;
+    }
+    lines.replaceChildren(
+      h(
+        'div',
+        { class: 'summary-line' },
+        h('dt', {}, 'Credits'),
+        h('dd', { 'data-testid': 'quote-credits' }, credits(quote.credits)),
+      ),
+      h(
+        'div',
+        { class: 'summary-line' },
+        h('dt', {}, 'Subtotal'),
+        h('dd', { 'data-testid': 'quote-subtotal' }, money(quote.subtotal)),
+      ),
+      h(
+        'div',
+        { class: 'summary-line' },
+        h('dt', { 'data-testid': 'quote-tax-label' }, taxTreatmentLabel(quote.tax)),
+        h('dd', { 'data-testid': 'quote-tax' }, money(quote.tax.amount)),
+      ),
+      h(
+        'div',
+        { class: 'summary-line summary-total' },
+        h('dt', {}, 'Total'),
+        h('dd', { 'data-testid': 'quote-total' }, money(quote.total)),
+      ),
+    );
+    taxNote.textContent = [
+      taxTreatmentNote(quote.tax),
+      quote.taxEstimate ? 'Estimated from your country until your billing data is complete.' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+  };
+
+  const renderPayment = () => {
+    const card = state.method === 'card';
+    cardOptions.hidden = !card;
+    saveCardRow.hidden = !card || state.card !== 'new';
+    const total = state.quote ? money(state.quote.total) : '';
+    const saved = cardInfo.cards.find((c) => c.id === state.card);
+    if (!card) {
+      submit.textContent = 'Confirm and get the bank details';
+      payingWith.textContent = 'Nothing is charged now: you pay by transfer from your bank.';
+    } else if (saved) {
+      submit.textContent = total ? `Confirm and pay ${total}` : 'Confirm and pay';
+      payingWith.textContent = `Charged now to ${cardLabel(saved)}.`;
+    } else {
+      submit.textContent = total ? `Confirm and pay ${total}` : 'Confirm and pay';
+      payingWith.textContent = 'You enter the card on Stripe’s payment page, then come back here.';
+    }
+  };
+
+  let seq = 0;
+  let timer = null;
+  const requote = ({ now = false } = {}) => {
+    clearTimeout(timer);
+    attemptKey = null; // another order: another attempt
+    problemSlot.replaceChildren();
+    const wanted = item();
+    if (!wanted) {
+      state.quote = null;
+      renderLines(null, {
+        note: state.item === 'custom' ? 'Enter a number of credits to see the price.' : null,
+      });
+      renderPayment();
+      return;
+    }
+    lines.setAttribute('aria-busy', 'true');
+    const run = async () => {
+      seq += 1;
+      const mine = seq;
+      try {
+        const quote = await api.post('/pricing/quote', { ...wanted, currency }, { signal });
+        if (mine !== seq) return;
+        state.quote = quote;
+        renderLines(quote);
+      } catch (error) {
+        if (error?.name === 'AbortError' || mine !== seq) return;
+        state.quote = null;
+        const fieldProblem = error.fields?.find((f) => f.path === 'credits' || f.path === 'packId');
+        if (fieldProblem && state.item === 'custom') {
+          creditsError.textContent =
+            fieldProblem.message.charAt(0).toUpperCase() + fieldProblem.message.slice(1);
+          creditsError.hidden = false;
+          creditsInput.setAttribute('aria-invalid', 'true');
+        }
+        renderLines(null, {
+          note: fieldProblem ? 'Fix the number of credits to see the price.' : error.message,
+        });
+      }
+      renderPayment();
+    };
+    if (now) run();
+    else timer = setTimeout(run, QUOTE_DELAY_MS);
+  };
+  signal.addEventListener('abort', () => clearTimeout(timer));
+
+  const showCustom = () => {
+    const custom = state.item === 'custom';
+    customField.hidden = !custom;
+    creditsInput.disabled = !custom;
+    creditsInput.required = custom;
+  };
+
+  itemChoices.addEventListener('change', (event) => {
+    state.item = event.target.value;
+    showCustom();
+    if (state.item === 'custom') creditsInput.focus();
+    requote({ now: true });
+  });
+  creditsInput.addEventListener('input', () => requote());
+  methodChoices.addEventListener('change', (event) => {
+    state.method = event.target.value;
+    attemptKey = null;
+    problemSlot.replaceChildren();
+    renderPayment();
+  });
+  cardOptions.addEventListener('change', (event) => {
+    if (event.target.name !== 'card') return;
+    state.card = event.target.value;
+    attemptKey = null;
+    problemSlot.replaceChildren();
+    renderPayment();
+  });
+
+  onSubmit(form, async () => {
+    problemSlot.replaceChildren();
+    const wanted = item({ show: true });
+    if (!wanted) {
+      creditsInput.focus();
+      return;
+    }
+    const body = { ...wanted, currency, paymentMethod: state.method };
+    if (state.method === 'card') {
+      if (state.card !== 'new') body.cardId = state.card;
+      else if (saveCard.checked) body.saveCard = true;
+    }
+    attemptKey ??= idempotencyKey();
+    let purchase;
+    try {
+      purchase = await api.post('/purchases', body, { headers: { 'idempotency-key': attemptKey } });
+    } catch (error) {
+      // With no answer at all the same attempt may be retried under the same key; any answer
+      // ends the attempt (a declined card is recorded, so trying again is a new purchase).
+      if (error?.status !== 0) attemptKey = null;
+      const problem = purchaseProblem(error);
+      if (problem) problemSlot.replaceChildren(problem);
+      throw error;
+    }
+    attemptKey = null;
+    const checkoutUrl = purchase.card?.checkoutUrl;
+    if (
+      state.method === 'card' &&
+      state.card === 'new' &&
+      checkoutUrl &&
+      purchase.status === 'awaiting_payment'
+    ) {
+      // Stripe's page (or the sandbox's) takes the card and sends the customer back to /purchases/{id}.
+      submit.disabled = true;
+      submit.textContent = 'Opening the payment page…';
+      location.assign(checkoutUrl);
+      await new Promise(() => {}); // keep the button busy until the page is left
+    }
+    navigate(`/purchases/${encodeURIComponent(purchase.id)}`);
+  });
+
+  showCustom();
+  renderPayment();
+  requote({ now: true });
+
+  return h('section', { class: 'page page-wide' }, header(), form);
 }

@@ -1,0 +1,955 @@
+// Operator · the money desk: purchases (bank transfers awaiting payment first, with Mark paid),
+// one purchase with its refunds, bank statement imports (camt.053) with what matched and what a
+// person has to decide, the price list and packs, and the credit adjustments and movements shown
+// on an account's page.
+import { api, idempotencyKey } from '../api.js';
+import { CURRENCIES } from '../countries.js';
+import { h, icon } from '../dom.js';
+import { credits, dateTime, dayOf, money, PAYMENT_METHOD_LABELS, purchaseStatusLabel } from '../format.js';
+import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
+import { notify, notifyError } from '../notices.js';
+import { amountFacts, facts, groupsOfFour, list, purchasePill, timelinePairs } from '../money.js';
+import { navigate } from '../router.js';
+import { formDialog, confirmDialog } from './dialog.js';
+import { destinationsCard, packsCard } from './pricing.js';
+import { transactionRow, transactionsTable } from './transactions.js';
+
+const STATUSES = ['awaiting_payment', 'paid', 'credited', 'failed', 'canceled', 'expired'];
+const PAGE_SIZE = 50;
+
+/**
+ * Account names for ids (the admin purchase list carries only the account id): one read per
+ * account, remembered while the portal is open.
+ */
+const accountNames = new Map();
+async function namesOf(ids, signal) {
+  const missing = [...new Set(ids)].filter((id) => !accountNames.has(id));
+  await Promise.all(
+    missing.map(async (id) => {
+      try {
+        const a = await api.get(`/admin/accounts/${encodeURIComponent(id)}`, { signal });
+        accountNames.set(id, a.billing?.legalName ?? a.name ?? id);
+      } catch (error) {
+        if (error?.name === 'AbortError') throw error;
+        accountNames.set(id, id);
+      }
+    }),
+  );
+}
+
+function accountLink(id) {
+  return h('a', { href: `/admin/accounts/${encodeURIComponent(id)}` }, accountNames.get(id) ?? id);
+}
+
+function header(title, lead, ...actions) {
+  return h(
+    'header',
+    { class: 'page-header page-header-row' },
+    h('div', {}, h('h1', {}, title), lead ? h('p', { class: 'lead' }, lead) : null),
+    actions.length ? h('div', { class: 'button-row' }, actions) : null,
+  );
+}
+
+/** Asks when and under which bank reference the money arrived, then credits the purchase. */
+async function markPaid(p) {
+  const values = await formDialog({
+    title: `Mark ${money(p.total)} as received?`,
+    text: `The customer gets ${credits(p.credits)} credits at once. Reference ${p.bankTransfer?.referenceFormatted ?? p.bankTransfer?.reference ?? ''}.`,
+    fields: [
+      field({
+        name: 'paidOn',
+        label: 'Received on',
+        type: 'date',
+        value: dayOf(),
+        required: true,
+        attrs: { max: dayOf() },
+      }),
+      field({
+        name: 'bankReference',
+        label: 'Bank’s reference of the transfer',
+        required: true,
+        hint: 'From your bank statement, so the payment can be traced.',
+        attrs: { maxlength: 140, autocomplete: 'off' },
+      }),
+    ],
+    confirm: 'Mark paid',
+  });
+  if (!values) return null;
+  // Today's date means now; an earlier day, the middle of it (the statement gives no time).
+  const paidAt = values.paidOn === dayOf() ? new Date().toISOString() : `${values.paidOn}T12:00:00Z`;
+  const updated = await api.post(`/admin/purchases/${encodeURIComponent(p.id)}/mark-paid`, {
+    paidAt,
+    bankReference: values.bankReference,
+  });
+  notify(
+    `${credits(updated.credits)} credits added to ${accountNames.get(updated.accountId) ?? updated.accountId}`,
+  );
+  return updated;
+}
+
+function markPaidButton(p, after) {
+  const button = h('button', { type: 'button', class: 'button button-primary button-small' }, 'Mark paid');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const updated = await markPaid(p);
+      if (updated) await after(updated);
+    } catch (error) {
+      notifyError(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+const canMarkPaid = (p) =>
+  p.paymentMethod === 'bank_transfer' && ['awaiting_payment', 'expired', 'canceled'].includes(p.status);
+
+export async function adminPurchasesPage({ query, signal }) {
+  // By default the desk's daily work: bank transfers waiting for their money.
+  const status = query.get('status') ?? 'awaiting_payment';
+  const method = query.get('method') ?? 'bank_transfer';
+  const accountId = query.get('accountId') ?? '';
+  const body = h('tbody');
+  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
+  const empty = h('p', { class: 'empty', hidden: true }, 'No purchases match.');
+  let cursor = null;
+
+  const row = (p) => {
+    const actions = canMarkPaid(p)
+      ? markPaidButton(p, async () => {
+          await reload();
+        })
+      : null;
+    const bank = p.bankTransfer;
+    return h(
+      'tr',
+      { 'data-purchase-id': p.id },
+      h('td', { class: 'nowrap' }, dateTime(p.createdAt)),
+      h('td', {}, accountLink(p.accountId)),
+      h(
+        'td',
+        {},
+        h(
+          'a',
+          { href: `/admin/purchases/${encodeURIComponent(p.id)}`, class: 'strong-link' },
+          `${credits(p.credits)} credits`,
+        ),
+        h('div', { class: 'muted small' }, PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod),
+      ),
+      h(
+        'td',
+        {},
+        bank
+          ? h('code', { class: 'nowrap' }, bank.referenceFormatted ?? bank.reference)
+          : h('span', { class: 'muted' }, '—'),
+      ),
+      h('td', { class: 'num' }, money(p.total)),
+      h(
+        'td',
+        {},
+        purchasePill(p.status),
+        bank && p.status === 'awaiting_payment'
+          ? h('div', { class: 'muted small' }, `due ${bank.dueDate}`)
+          : null,
+      ),
+      h('td', { class: 'cell-actions' }, actions),
+    );
+  };
+
+  const load = async () => {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (status !== 'all') params.set('status', status);
+    if (method !== 'all') params.set('paymentMethod', method);
+    if (accountId) params.set('accountId', accountId);
+    if (cursor) params.set('cursor', cursor);
+    const page = await api.get(`/admin/purchases?${params}`, { signal });
+    const rows = list(page);
+    await namesOf(
+      rows.map((p) => p.accountId),
+      signal,
+    );
+    body.append(...rows.map(row));
+    cursor = page?.nextCursor ?? null;
+    more.hidden = !cursor;
+    empty.hidden = body.children.length > 0;
+  };
+  const reload = async () => {
+    body.replaceChildren();
+    cursor = null;
+    await load();
+  };
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      await load();
+    } catch (error) {
+      notifyError(error);
+    } finally {
+      more.disabled = false;
+    }
+  });
+
+  const statusSelect = h(
+    'select',
+    { id: 'ap-status', value: status },
+    h('option', { value: 'all' }, 'Any status'),
+    STATUSES.map((s) => h('option', { value: s }, purchaseStatusLabel(s))),
+  );
+  const methodSelect = h(
+    'select',
+    { id: 'ap-method', value: method },
+    h('option', { value: 'all' }, 'Any method'),
+    Object.entries(PAYMENT_METHOD_LABELS).map(([value, label]) => h('option', { value }, label)),
+  );
+  const apply = () => {
+    const params = new URLSearchParams({ status: statusSelect.value, method: methodSelect.value });
+    if (accountId) params.set('accountId', accountId);
+    navigate(`/admin/purchases?${params}`, { replace: true });
+  };
+  statusSelect.addEventListener('change', apply);
+  methodSelect.addEventListener('change', apply);
+
+  await load();
+  return h(
+    'section',
+    { class: 'page' },
+    header(
+      'Purchases',
+      'Bank transfers awaiting their money are listed first: mark one paid when it shows on your statement, or import the statement.',
+      h(
+        'a',
+        { href: '/admin/bank-statements', class: 'button button-secondary' },
+        icon('upload'),
+        'Import a statement',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('div', { class: 'field field-inline' }, h('label', { for: 'ap-status' }, 'Status'), statusSelect),
+        h('div', { class: 'field field-inline' }, h('label', { for: 'ap-method' }, 'Method'), methodSelect),
+        accountId
+          ? h(
+              'p',
+              { class: 'muted small' },
+              'Account ',
+              accountLink(accountId),
+              ' · ',
+              h('a', { href: '/admin/purchases' }, 'all accounts'),
+            )
+          : null,
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table table-hover', 'data-testid': 'admin-purchases' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Ordered'),
+              h('th', { scope: 'col' }, 'Account'),
+              h('th', { scope: 'col' }, 'Purchase'),
+              h('th', { scope: 'col' }, 'Reference'),
+              h('th', { scope: 'col', class: 'num' }, 'Total'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          body,
+        ),
+      ),
+      empty,
+      h('div', { class: 'table-more' }, more),
+    ),
+  );
+}
+
+const REFUND_STATUS = {
+  to_be_paid_by_operator: 'To pay back by transfer',
+  pending: 'Pending',
+  succeeded: 'Refunded',
+  failed: 'Failed',
+};
+
+export async function adminPurchasePage({ params, signal }) {
+  const id = params.id;
+  const base = `/admin/purchases/${encodeURIComponent(id)}`;
+  const page = h('section', { class: 'page' });
+
+  const refund = async (p) => {
+    const left = remainingCredits(p);
+    const values = await formDialog({
+      title: 'Refund unused credits',
+      text: `Up to ${credits(left)} credits of this purchase can be refunded, if the customer has not spent them. The money goes back in proportion, with a credit note.`,
+      fields: [
+        field({
+          name: 'credits',
+          label: 'Credits to refund',
+          optional: true,
+          hint: `Leave empty to refund all ${credits(left)} credits left.`,
+          attrs: { inputmode: 'decimal', autocomplete: 'off' },
+        }),
+      ],
+      confirm: 'Refund',
+      danger: true,
+    });
+    if (!values) return;
+    const body = values.credits ? { credits: values.credits.replace(/[\s,]/g, '') } : {};
+    const made = await api.post(`${base}/refund`, body, { headers: { 'idempotency-key': idempotencyKey() } });
+    notify(
+      made.status === 'to_be_paid_by_operator'
+        ? `${credits(made.credits)} credits refunded: pay ${money(made.total)} back to the customer by bank transfer`
+        : `${credits(made.credits)} credits refunded (${money(made.total)})`,
+    );
+    render(await api.get(base));
+  };
+
+  const render = (p) => {
+    const actions = [];
+    if (canMarkPaid(p)) actions.push(markPaidButton(p, async (updated) => render(updated)));
+    if (p.status === 'credited' && remainingCredits(p) > 0) {
+      const button = h('button', { type: 'button', class: 'button button-danger-ghost' }, 'Refund');
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          await refund(p);
+        } catch (error) {
+          notifyError(error);
+        } finally {
+          button.disabled = false;
+        }
+      });
+      actions.push(button);
+    }
+    const bank = p.bankTransfer;
+    page.replaceChildren(
+      h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/purchases' }, 'Purchases'), ' / ', p.id),
+      h(
+        'header',
+        { class: 'page-header page-header-row' },
+        h(
+          'div',
+          {},
+          h('h1', {}, `${credits(p.credits)} credits for ${accountNames.get(p.accountId) ?? p.accountId}`),
+          h(
+            'p',
+            { class: 'lead' },
+            purchasePill(p.status),
+            ' ',
+            money(p.total),
+            ' · ',
+            accountLink(p.accountId),
+          ),
+        ),
+        h('div', { class: 'button-row' }, actions),
+      ),
+      h(
+        'div',
+        { class: 'grid grid-2' },
+        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Order'), amountFacts(p)),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', { class: 'card-title' }, 'Payment'),
+          facts([
+            bank ? ['Reference', h('code', {}, bank.referenceFormatted ?? bank.reference)] : null,
+            bank ? ['Pay to', h('span', {}, groupsOfFour(bank.iban), h('br'), bank.bic)] : null,
+            bank ? ['Due', bank.dueDate] : null,
+            [
+              'Paid via',
+              p.paidVia
+                ? ({ card: 'Card', bank_statement: 'Bank statement', operator: 'Marked by hand' }[
+                    p.paidVia
+                  ] ?? p.paidVia)
+                : '—',
+            ],
+            p.paidReference ? ['Payment reference', h('code', {}, p.paidReference)] : null,
+            p.card?.status ? ['Card status', p.card.status] : null,
+            ...timelinePairs(p),
+          ]),
+        ),
+        h(
+          'section',
+          { class: 'card card-wide' },
+          h('h2', { class: 'card-title' }, 'Refunds'),
+          p.refunds?.length
+            ? h(
+                'div',
+                { class: 'table-wrap' },
+                h(
+                  'table',
+                  { class: 'table', 'data-testid': 'refunds' },
+                  h(
+                    'thead',
+                    {},
+                    h(
+                      'tr',
+                      {},
+                      h('th', { scope: 'col' }, 'Date'),
+                      h('th', { scope: 'col', class: 'num' }, 'Credits'),
+                      h('th', { scope: 'col', class: 'num' }, 'Money'),
+                      h('th', { scope: 'col' }, 'Status'),
+                    ),
+                  ),
+                  h(
+                    'tbody',
+                    {},
+                    p.refunds.map((r) =>
+                      h(
+                        'tr',
+                        {},
+                        h('td', { class: 'nowrap' }, dateTime(r.createdAt)),
+                        h('td', { class: 'num' }, credits(r.credits)),
+                        h('td', { class: 'num' }, money(r.total)),
+                        h(
+                          'td',
+                          {},
+                          REFUND_STATUS[r.status] ?? r.status,
+                          r.failureReason ? h('div', { class: 'muted small' }, r.failureReason) : null,
+                        ),
+                      ),
+                    ),
+                  ),
+                ),
+              )
+            : h('p', { class: 'empty' }, 'No refunds.'),
+        ),
+      ),
+    );
+  };
+
+  try {
+    const p = await api.get(base, { signal });
+    await namesOf([p.accountId], signal);
+    render(p);
+  } catch (error) {
+    if (error.status === 404) {
+      notifyError(error);
+      navigate('/admin/purchases', { replace: true });
+      return h('div');
+    }
+    throw error;
+  }
+  return page;
+}
+
+/** Whole and fractional credits left to refund, as a number for comparisons only. */
+function remainingCredits(p) {
+  return Math.max(0, Number(p.credits) - Number(p.refundedCredits ?? 0));
+}
+
+const UNMATCHED_REASONS = {
+  already_imported: 'Already imported from an earlier statement',
+  duplicate_entry: 'Appears twice in this statement',
+  debit_entry: 'Money going out, not a payment',
+  not_booked: 'Not booked yet (pending at the bank)',
+  unreadable_amount: 'The amount could not be read',
+  no_reference: 'No RF reference in the transfer',
+  unknown_reference: 'The reference matches no purchase',
+  purchase_already_credited: 'The purchase was already paid',
+  purchase_canceled: 'The purchase was canceled',
+  purchase_failed: 'The purchase had failed',
+  wrong_currency: 'Paid in another currency',
+  wrong_amount: 'The amount differs from the purchase',
+};
+
+function lineAmount(line) {
+  return line.amount ? money(line.amount) : '—';
+}
+
+function statementTable(lines, { matched }) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table', 'data-testid': matched ? 'statement-matched' : 'statement-unmatched' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Booked'),
+          h('th', { scope: 'col', class: 'num' }, 'Amount'),
+          h('th', { scope: 'col' }, 'Reference'),
+          h('th', { scope: 'col' }, 'From'),
+          h('th', { scope: 'col' }, matched ? 'Purchase' : 'Why not matched'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        lines.map((line) =>
+          h(
+            'tr',
+            {},
+            h('td', { class: 'nowrap' }, line.bookedAt ? line.bookedAt.slice(0, 10) : '—'),
+            h('td', { class: 'num' }, line.direction === 'debit' ? `−${lineAmount(line)}` : lineAmount(line)),
+            h(
+              'td',
+              {},
+              line.reference ? h('code', {}, line.reference) : null,
+              line.remittance && line.remittance !== line.reference
+                ? h('div', { class: 'muted small' }, line.remittance)
+                : null,
+              !line.reference && !line.remittance ? '—' : null,
+            ),
+            h(
+              'td',
+              {},
+              line.debtorName ?? '—',
+              line.bankRef ? h('div', { class: 'muted small' }, line.bankRef) : null,
+            ),
+            matched
+              ? h(
+                  'td',
+                  {},
+                  h(
+                    'a',
+                    { href: `/admin/purchases/${encodeURIComponent(line.purchaseId)}` },
+                    line.purchaseId,
+                  ),
+                  line.accountId ? h('div', { class: 'small' }, accountLink(line.accountId)) : null,
+                )
+              : h(
+                  'td',
+                  {},
+                  UNMATCHED_REASONS[line.reason] ?? line.reason ?? '—',
+                  line.purchaseId
+                    ? h(
+                        'div',
+                        { class: 'small' },
+                        h(
+                          'a',
+                          { href: `/admin/purchases/${encodeURIComponent(line.purchaseId)}` },
+                          line.purchaseId,
+                        ),
+                      )
+                    : null,
+                ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export async function bankStatementsPage({ signal }) {
+  const result = h('div', { 'aria-live': 'polite' });
+  const openHost = h('div');
+
+  const loadOpen = async () => {
+    const entries = list(await api.get('/admin/bank-statements/unmatched?status=open', { signal }));
+    if (!entries.length) {
+      openHost.replaceChildren(h('p', { class: 'empty' }, 'Nothing left to decide.'));
+      return;
+    }
+    openHost.replaceChildren(
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table', 'data-testid': 'unmatched-open' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Booked'),
+              h('th', { scope: 'col', class: 'num' }, 'Amount'),
+              h('th', { scope: 'col' }, 'Reference'),
+              h('th', { scope: 'col' }, 'From'),
+              h('th', { scope: 'col' }, 'Why'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            entries.map((e) => {
+              const resolve = h(
+                'button',
+                { type: 'button', class: 'button button-secondary button-small' },
+                'Resolve',
+              );
+              resolve.addEventListener('click', async () => {
+                const values = await formDialog({
+                  title: 'Mark this entry as dealt with',
+                  text: `${lineAmount(e)} from ${e.debtorName ?? 'an unknown sender'}. Say what you did (sent it back, credited by hand…).`,
+                  fields: [
+                    field({
+                      name: 'note',
+                      label: 'What was done',
+                      required: true,
+                      attrs: { maxlength: 1000 },
+                    }),
+                  ],
+                  confirm: 'Resolve',
+                });
+                if (!values) return;
+                try {
+                  await api.post(`/admin/bank-statements/unmatched/${encodeURIComponent(e.id)}/resolve`, {
+                    note: values.note,
+                  });
+                  notify('Entry resolved');
+                  await loadOpen();
+                } catch (error) {
+                  notifyError(error);
+                }
+              });
+              return h(
+                'tr',
+                {},
+                h('td', { class: 'nowrap' }, e.bookedAt ? e.bookedAt.slice(0, 10) : '—'),
+                h('td', { class: 'num' }, lineAmount(e)),
+                h('td', {}, e.reference ? h('code', {}, e.reference) : (e.remittance ?? '—')),
+                h('td', {}, e.debtorName ?? '—'),
+                h('td', {}, UNMATCHED_REASONS[e.reason] ?? e.reason ?? '—'),
+                h('td', { class: 'cell-actions' }, resolve),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const form = h(
+    'form',
+    { class: 'form form-inline', 'aria-label': 'Import a bank statement' },
+    summarySlot(),
+    field({
+      name: 'file',
+      label: 'camt.053 statement (XML)',
+      type: 'file',
+      required: true,
+      hint: 'The account statement your bank exports in ISO 20022 camt.053 format, at most 20 MB. Importing the same statement twice credits nothing twice.',
+      attrs: { accept: '.xml,.053,application/xml,text/xml' },
+    }),
+    h('div', { class: 'form-actions' }, submitButton('Import statement')),
+  );
+  onSubmit(form, async (_values, f) => {
+    const file = f.querySelector('input[type="file"]').files[0];
+    const answer = await api.upload('POST', '/admin/bank-statements', file);
+    await namesOf(
+      answer.matched.map((m) => m.accountId),
+      signal,
+    );
+    notify(`${answer.matched.length} matched, ${answer.unmatched.length} not matched`);
+    result.replaceChildren(
+      h(
+        'section',
+        { class: 'card', 'data-testid': 'statement-result' },
+        h('h2', { class: 'card-title' }, `Imported ${file.name}`),
+        h(
+          'p',
+          { class: 'inline-stats' },
+          h('span', {}, h('strong', {}, String(answer.entries)), ' entries'),
+          h('span', {}, h('strong', {}, String(answer.matched.length)), ' matched and credited'),
+          h('span', {}, h('strong', {}, String(answer.unmatched.length)), ' not matched'),
+        ),
+        h('h3', {}, 'Matched: purchases credited'),
+        answer.matched.length
+          ? statementTable(answer.matched, { matched: true })
+          : h('p', { class: 'empty' }, 'None.'),
+        h('h3', { class: 'spaced' }, 'Not matched: for a person to decide'),
+        answer.unmatched.length
+          ? statementTable(answer.unmatched, { matched: false })
+          : h('p', { class: 'empty' }, 'None.'),
+      ),
+    );
+    f.reset();
+    await loadOpen();
+  });
+
+  await loadOpen();
+  return h(
+    'section',
+    { class: 'page' },
+    header(
+      'Bank statements',
+      'Import your bank’s camt.053 statement: transfers carrying a purchase’s RF reference and its exact amount credit that purchase; the rest is listed here for you to decide.',
+      h('a', { href: '/admin/purchases', class: 'button button-ghost' }, 'Purchases awaiting payment'),
+    ),
+    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Import a statement'), form),
+    result,
+    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Entries to decide'), openHost),
+  );
+}
+
+export async function adminPricingPage({ query, signal }) {
+  const currency = CURRENCIES.some((c) => c.code === query.get('currency')) ? query.get('currency') : 'EUR';
+  const [destinations, table] = await Promise.all([
+    api.get('/pricing/destinations', { signal }),
+    api.get(`/pricing/packs?currency=${currency}`, { signal }).catch((error) => {
+      if (error?.name === 'AbortError') throw error;
+      return null;
+    }),
+  ]);
+  const problems = h('div');
+  const form = h(
+    'form',
+    { class: 'form form-inline', 'aria-label': 'Import a price list' },
+    summarySlot(),
+    field({
+      name: 'file',
+      label: 'Price list (CSV)',
+      type: 'file',
+      required: true,
+      hint: 'Columns country, prefix, credits_per_segment, as in the download. It replaces the whole list; any error changes nothing.',
+      attrs: { accept: '.csv,text/csv' },
+    }),
+    h(
+      'div',
+      { class: 'form-actions' },
+      submitButton('Import price list'),
+      h(
+        'a',
+        {
+          href: '/api/v1/admin/pricing/destinations.csv',
+          class: 'button button-ghost',
+          download: '',
+          'data-testid': 'price-list-csv',
+        },
+        icon('download'),
+        'Download the current list',
+      ),
+    ),
+  );
+  onSubmit(form, async (_values, f) => {
+    problems.replaceChildren();
+    const file = f.querySelector('input[type="file"]').files[0];
+    const ok = await confirmDialog({
+      title: 'Replace the whole price list?',
+      text: `Every destination’s price becomes what ${file.name} says. Messages already sent keep the price they were charged.`,
+      confirm: 'Replace price list',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      const answer = await api.upload('PUT', '/admin/pricing/destinations', file);
+      notify(`Price list replaced: ${answer.count} destinations`);
+      navigate('/admin/pricing', { replace: true });
+    } catch (error) {
+      const rows = error?.fields ?? [];
+      if (!rows.length) throw error;
+      // Row-numbered CSV errors, listed above the form where they can be read all at once.
+      problems.replaceChildren(
+        h(
+          'div',
+          { class: 'callout callout-danger', role: 'alert', 'data-testid': 'price-list-errors' },
+          h('p', {}, h('strong', {}, error.message)),
+          h(
+            'ul',
+            {},
+            rows
+              .slice(0, 50)
+              .map((r) =>
+                h('li', {}, r.path ? `${r.path.replace(/^line /, 'Line ')}: ${r.message}` : r.message),
+              ),
+          ),
+          rows.length > 50 ? h('p', {}, `…and ${rows.length - 50} more.`) : null,
+        ),
+      );
+      notifyError(error);
+    }
+  });
+
+  const currencyNav = h(
+    'nav',
+    { class: 'segmented', 'aria-label': 'Currency' },
+    CURRENCIES.map((c) =>
+      h(
+        'a',
+        {
+          href: `/admin/pricing?currency=${c.code}`,
+          'aria-current': c.code === currency ? 'page' : null,
+          class: 'segment',
+        },
+        c.code,
+      ),
+    ),
+  );
+
+  return h(
+    'section',
+    { class: 'page' },
+    header(
+      'Pricing',
+      'What messages cost in credits by destination, and what credits cost by pack and volume.',
+    ),
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'section',
+        { class: 'card card-wide' },
+        h('h2', { class: 'card-title' }, 'Import the destination price list'),
+        problems,
+        form,
+      ),
+      h(
+        'div',
+        { class: 'card-wide' },
+        currencyNav,
+        table
+          ? packsCard(table, { buy: false })
+          : h('p', { class: 'callout callout-warning' }, `No packs in ${currency}.`),
+        h(
+          'p',
+          { class: 'fineprint page-note' },
+          'Packs and volume prices are changed through the API (PUT /api/v1/admin/pricing/packs), validated for gaps and overlaps.',
+        ),
+      ),
+      destinationsCard(Array.isArray(destinations) ? destinations : [], {
+        title: `Destinations (${destinations.length})`,
+      }),
+    ),
+  );
+}
+
+/**
+ * An account's money on its operator page: an adjustment form (signed credits with a reason)
+ * and its recent movements and purchases. `onBalance` gets the new balance after an adjustment.
+ */
+export function accountMoney(account, { signal, onBalance }) {
+  const id = account.id;
+  const txBody = h('tbody');
+  const txEmpty = h('p', { class: 'empty', hidden: true }, 'No movements yet.');
+  const purchasesHost = h('div');
+
+  const loadTransactions = async () => {
+    const page = await api.get(`/admin/accounts/${encodeURIComponent(id)}/transactions?limit=20`, { signal });
+    txBody.replaceChildren(
+      ...list(page).map((t) =>
+        transactionRow(t, { purchaseHref: (ref) => `/admin/purchases/${encodeURIComponent(ref)}` }),
+      ),
+    );
+    txEmpty.hidden = txBody.children.length > 0;
+  };
+  const loadPurchases = async () => {
+    const page = await api.get(`/admin/purchases?accountId=${encodeURIComponent(id)}&limit=10`, { signal });
+    const rows = list(page);
+    purchasesHost.replaceChildren(
+      rows.length
+        ? h(
+            'ul',
+            { class: 'plain-list' },
+            rows.map((p) =>
+              h(
+                'li',
+                { class: 'purchase-line' },
+                h(
+                  'a',
+                  { href: `/admin/purchases/${encodeURIComponent(p.id)}` },
+                  `${credits(p.credits)} credits`,
+                ),
+                h(
+                  'span',
+                  { class: 'muted' },
+                  ` ${money(p.total)} · ${PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod} · ${dateTime(p.createdAt)} `,
+                ),
+                purchasePill(p.status),
+              ),
+            ),
+          )
+        : h('p', { class: 'empty' }, 'No purchases yet.'),
+      h(
+        'p',
+        { class: 'card-foot' },
+        h(
+          'a',
+          { href: `/admin/purchases?status=all&method=all&accountId=${encodeURIComponent(id)}` },
+          'All purchases of this account',
+        ),
+      ),
+    );
+  };
+
+  let attemptKey = null;
+  const form = h(
+    'form',
+    { class: 'form', 'aria-label': 'Adjust credits' },
+    summarySlot(),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field({
+        name: 'credits',
+        label: 'Credits',
+        required: true,
+        hint: 'Positive to add, negative (e.g. -50) to take away; never below zero available.',
+        attrs: { inputmode: 'decimal', autocomplete: 'off' },
+      }),
+      field({
+        name: 'reason',
+        label: 'Reason',
+        required: true,
+        hint: 'Shown to the customer in their transactions.',
+        attrs: { maxlength: 500 },
+      }),
+    ),
+    h('div', { class: 'form-actions' }, submitButton('Apply adjustment')),
+  );
+  form.addEventListener('input', () => {
+    attemptKey = null; // another adjustment
+  });
+  onSubmit(form, async (values, f) => {
+    const amount = values.credits.replace(/[\s,]/g, '').replace(/^\+/, '').replace('−', '-');
+    const ok = await confirmDialog({
+      title: amount.startsWith('-')
+        ? `Take ${credits(amount.slice(1))} credits from ${account.name}?`
+        : `Add ${credits(amount)} credits to ${account.name}?`,
+      text: `Reason: “${values.reason}”. Adjustments are not invoiced.`,
+      confirm: 'Apply adjustment',
+      danger: amount.startsWith('-'),
+    });
+    if (!ok) return;
+    attemptKey ??= idempotencyKey();
+    let made;
+    try {
+      made = await api.post(
+        `/admin/accounts/${encodeURIComponent(id)}/adjustments`,
+        { credits: amount, reason: values.reason },
+        { headers: { 'idempotency-key': attemptKey } },
+      );
+    } catch (error) {
+      if (error?.status !== 0) attemptKey = null;
+      throw error;
+    }
+    attemptKey = null;
+    f.reset();
+    notify(`Adjusted by ${made.credits.startsWith('-') ? '' : '+'}${credits(made.credits)} credits`);
+    onBalance?.(made.balance);
+    await loadTransactions();
+  });
+
+  const cards = [
+    h('section', { class: 'card card-wide' }, h('h2', { class: 'card-title' }, 'Credit adjustment'), form),
+    h(
+      'section',
+      { class: 'card card-wide' },
+      h('h2', { class: 'card-title' }, 'Recent transactions'),
+      transactionsTable(txBody),
+      txEmpty,
+    ),
+    h('section', { class: 'card card-wide' }, h('h2', { class: 'card-title' }, 'Purchases'), purchasesHost),
+  ];
+  const ready = Promise.all([loadTransactions(), loadPurchases()]).catch((error) => {
+    if (error?.name !== 'AbortError') notifyError(error);
+  });
+  return { cards, ready };
+}

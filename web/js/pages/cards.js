@@ -1,0 +1,167 @@
+// Payments · Saved cards: the cards kept with Stripe for purchases and automatic refills. Adding
+// one happens on Stripe's page (POST /cards/setup gives its address), which sends the customer
+// back here with ?setup=success|cancel; removing one detaches it at Stripe.
+import { api } from '../api.js';
+import { h, icon } from '../dom.js';
+import { notify, notifyError } from '../notices.js';
+import { list } from '../money.js';
+import { cardExpiry, cardLabel } from './buy.js';
+import { confirmDialog } from './dialog.js';
+
+/** The month a card stops working has passed. */
+function expired(card) {
+  const now = new Date();
+  return (
+    card.expYear < now.getFullYear() ||
+    (card.expYear === now.getFullYear() && card.expMonth < now.getMonth() + 1)
+  );
+}
+
+export async function cardsPage({ query, signal }) {
+  const setup = query.get('setup');
+  const host = h('div');
+  const addButton = h(
+    'button',
+    { type: 'button', class: 'button button-primary' },
+    icon('card'),
+    'Add a card',
+  );
+  let available = true;
+
+  const load = async () => {
+    let cards;
+    try {
+      cards = list(await api.get('/cards', { signal }));
+    } catch (error) {
+      if (error?.details?.reason !== 'payment_method_not_configured') throw error;
+      available = false;
+      addButton.hidden = true;
+      host.replaceChildren(
+        h(
+          'p',
+          { class: 'empty' },
+          'Card payments are not available on this server; buy credits by bank transfer.',
+        ),
+      );
+      return;
+    }
+    if (!cards.length) {
+      host.replaceChildren(
+        h(
+          'p',
+          { class: 'empty' },
+          'No saved cards. Add one here, or tick “Save the card” when you pay by card.',
+        ),
+      );
+      return;
+    }
+    host.replaceChildren(
+      h(
+        'ul',
+        { class: 'saved-cards', 'data-testid': 'saved-cards' },
+        cards.map((card) => {
+          const remove = h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-danger-ghost button-small',
+              'aria-label': `Remove ${cardLabel(card)}`,
+            },
+            'Remove',
+          );
+          remove.addEventListener('click', async () => {
+            const ok = await confirmDialog({
+              title: `Remove ${cardLabel(card)}?`,
+              text: 'It can no longer be used for purchases or automatic refills. You can add it again later.',
+              confirm: 'Remove card',
+              danger: true,
+            });
+            if (!ok) return;
+            remove.disabled = true;
+            try {
+              await api.delete(`/cards/${encodeURIComponent(card.id)}`);
+              notify(`${cardLabel(card)} removed`);
+              await load();
+            } catch (error) {
+              notifyError(error);
+              remove.disabled = false;
+            }
+          });
+          return h(
+            'li',
+            { class: 'saved-card', 'data-card-id': card.id },
+            h('span', { class: 'saved-card-icon', 'aria-hidden': 'true' }, icon('card')),
+            h(
+              'div',
+              { class: 'saved-card-text' },
+              h(
+                'p',
+                { class: 'saved-card-name' },
+                cardLabel(card),
+                card.default ? h('span', { class: 'pill pill-neutral' }, 'Default') : null,
+              ),
+              h(
+                'p',
+                { class: ['muted', 'small', expired(card) && 'text-danger'] },
+                expired(card) ? `Expired ${cardExpiry(card)}` : `Expires ${cardExpiry(card)}`,
+              ),
+            ),
+            remove,
+          );
+        }),
+      ),
+    );
+  };
+
+  addButton.addEventListener('click', async () => {
+    addButton.disabled = true;
+    addButton.setAttribute('aria-busy', 'true');
+    try {
+      const { setupUrl } = await api.post('/cards/setup');
+      location.assign(setupUrl);
+    } catch (error) {
+      notifyError(error);
+      addButton.disabled = false;
+      addButton.removeAttribute('aria-busy');
+    }
+  });
+
+  await load();
+  const back =
+    setup === 'success'
+      ? h(
+          'p',
+          { class: 'callout callout-success', role: 'status' },
+          icon('check'),
+          h('span', {}, 'Your card was saved. It may take a few seconds to appear below.'),
+        )
+      : setup === 'cancel'
+        ? h('p', { class: 'callout callout-neutral', role: 'status' }, h('span', {}, 'No card was added.'))
+        : null;
+  // Stripe saves the card before it sends the customer back, but the list may lag a moment.
+  if (setup === 'success' && available) {
+    const timer = setTimeout(() => load().catch(() => {}), 2000);
+    signal.addEventListener('abort', () => clearTimeout(timer));
+  }
+  return h(
+    'section',
+    { class: 'page' },
+    h(
+      'header',
+      { class: 'page-header page-header-row' },
+      h(
+        'div',
+        {},
+        h('h1', {}, 'Saved cards'),
+        h(
+          'p',
+          { class: 'lead' },
+          'Cards kept securely by Stripe for one-click purchases and automatic refills. We never see the full number.',
+        ),
+      ),
+      addButton,
+    ),
+    back,
+    h('div', { class: 'card' }, host),
+  );
+}

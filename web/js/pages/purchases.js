@@ -1,0 +1,382 @@
+// Payments · Purchases: the account's orders for credits, and one order's page. That page is
+// also where Stripe sends the customer back (?checkout=success|cancel): it follows the purchase
+// until it is credited or failed, and the top bar's balance with it. An order awaiting a bank
+// transfer shows the bank details; one awaiting payment can be canceled.
+import { api } from '../api.js';
+import { append, h, icon } from '../dom.js';
+import { credits, dateTime, failureReasonText, money, PAYMENT_METHOD_LABELS } from '../format.js';
+import { notify, notifyError } from '../notices.js';
+import {
+  amountFacts,
+  bankDetails,
+  list,
+  purchasePill,
+  purchaseTitle,
+  refreshBalance,
+  timelineFacts,
+} from '../money.js';
+import { navigate } from '../router.js';
+import { confirmDialog } from './dialog.js';
+
+const STATUSES = ['awaiting_payment', 'credited', 'failed', 'canceled', 'expired'];
+const PAGE_SIZE = 25;
+/** Right after paying: the answer is seconds away. */
+const FAST_POLL_MS = 1500;
+const FAST_POLL_FOR_MS = 3 * 60 * 1000;
+/** Waiting for a bank transfer or a webhook: no hurry. */
+const SLOW_POLL_MS = 10000;
+
+const open = (p) => p.status === 'awaiting_payment' || p.status === 'paid';
+
+function purchaseRow(p) {
+  return h(
+    'tr',
+    { 'data-purchase-id': p.id },
+    h('td', { class: 'nowrap cell-date' }, dateTime(p.createdAt)),
+    h(
+      'td',
+      { class: 'cell-title' },
+      h('a', { href: `/purchases/${encodeURIComponent(p.id)}`, class: 'strong-link' }, purchaseTitle(p)),
+      h('div', { class: 'muted small' }, p.id),
+    ),
+    h('td', { class: 'cell-method' }, PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod),
+    h('td', { class: 'num cell-total' }, money(p.total)),
+    h('td', { class: 'cell-status' }, purchasePill(p.status)),
+  );
+}
+
+export async function purchasesPage({ query, signal }) {
+  const status = STATUSES.includes(query.get('status')) ? query.get('status') : '';
+  const body = h('tbody');
+  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
+  const empty = h('p', { class: 'empty', hidden: true });
+  let cursor = null;
+
+  const load = async () => {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (status) params.set('status', status);
+    if (cursor) params.set('cursor', cursor);
+    const page = await api.get(`/purchases?${params}`, { signal });
+    body.append(...list(page).map(purchaseRow));
+    cursor = page?.nextCursor ?? null;
+    more.hidden = !cursor;
+    empty.hidden = body.children.length > 0;
+    empty.replaceChildren(
+      status
+        ? 'No purchases with this status.'
+        : h('span', {}, 'No purchases yet. ', h('a', { href: '/buy' }, 'Buy credits'), ' to start sending.'),
+    );
+  };
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      await load();
+    } catch (error) {
+      notifyError(error);
+    } finally {
+      more.disabled = false;
+    }
+  });
+
+  const filter = h(
+    'select',
+    { id: 'purchase-status', name: 'status', value: status },
+    h('option', { value: '' }, 'All'),
+    STATUSES.map((s) => h('option', { value: s }, purchasePill(s).textContent)),
+  );
+  filter.addEventListener('change', () =>
+    navigate(filter.value ? `/purchases?status=${filter.value}` : '/purchases', { replace: true }),
+  );
+
+  await load();
+  return h(
+    'section',
+    { class: 'page' },
+    h(
+      'header',
+      { class: 'page-header page-header-row' },
+      h(
+        'div',
+        {},
+        h('h1', {}, 'Purchases'),
+        h('p', { class: 'lead' }, 'Your orders for credits, by card or bank transfer, newest first.'),
+      ),
+      h('a', { href: '/buy', class: 'button button-primary' }, 'Buy credits'),
+    ),
+    h(
+      'div',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('div', { class: 'field field-inline' }, h('label', { for: 'purchase-status' }, 'Status'), filter),
+        h('a', { href: '/transactions', class: 'button button-ghost' }, 'Transactions'),
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table table-hover table-stack table-purchases', 'data-testid': 'purchases-table' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Date'),
+              h('th', { scope: 'col' }, 'Purchase'),
+              h('th', { scope: 'col' }, 'Method'),
+              h('th', { scope: 'col', class: 'num' }, 'Total'),
+              h('th', { scope: 'col' }, 'Status'),
+            ),
+          ),
+          body,
+        ),
+      ),
+      empty,
+      h('div', { class: 'table-more' }, more),
+    ),
+  );
+}
+
+/** The callout at the top of a purchase's page: what happened and what to do next. */
+function outcome(p, checkout) {
+  if (p.status === 'credited') {
+    return h(
+      'div',
+      { class: 'callout callout-success', role: 'status', 'data-testid': 'purchase-outcome' },
+      h(
+        'p',
+        {},
+        icon('check'),
+        ' ',
+        h('strong', {}, `${credits(p.credits)} credits were added to your balance`),
+        p.creditedAt ? ` on ${dateTime(p.creditedAt)}.` : '.',
+      ),
+      h(
+        'p',
+        { class: 'button-row' },
+        h('a', { href: '/', class: 'button button-secondary button-small' }, 'Dashboard'),
+        h('a', { href: '/transactions', class: 'button button-ghost button-small' }, 'Transactions'),
+      ),
+    );
+  }
+  if (p.status === 'paid') {
+    return h(
+      'p',
+      { class: 'callout callout-info', role: 'status', 'data-testid': 'purchase-outcome' },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      h('span', {}, 'Payment received. Adding the credits to your balance…'),
+    );
+  }
+  if (p.status === 'failed') {
+    return h(
+      'div',
+      { class: 'callout callout-danger', role: 'alert', 'data-testid': 'purchase-outcome' },
+      h('p', {}, h('strong', {}, 'The payment did not go through. '), failureReasonText(p.failureReason)),
+      h(
+        'p',
+        { class: 'small' },
+        'No credits were added and nothing was charged. ',
+        h('a', { href: '/buy' }, 'Try again'),
+        '.',
+      ),
+    );
+  }
+  if (p.status === 'canceled' || p.status === 'expired') {
+    return h(
+      'p',
+      { class: 'callout callout-neutral', 'data-testid': 'purchase-outcome' },
+      h(
+        'span',
+        {},
+        p.status === 'canceled'
+          ? 'This purchase was canceled. '
+          : 'This purchase expired before it was paid. ',
+        'Nothing was charged. ',
+        h('a', { href: '/buy' }, 'Buy credits'),
+        '.',
+      ),
+    );
+  }
+  // Awaiting payment.
+  if (p.paymentMethod === 'card') {
+    const url = p.card?.checkoutUrl;
+    if (checkout === 'success') {
+      return h(
+        'p',
+        { class: 'callout callout-info', role: 'status', 'data-testid': 'purchase-outcome' },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        h(
+          'span',
+          {},
+          'Thank you. We are confirming your card payment with the bank; this takes a few seconds.',
+        ),
+      );
+    }
+    if (p.card?.status === 'requires_action' && url) {
+      return h(
+        'div',
+        { class: 'callout callout-warning', role: 'alert', 'data-testid': 'purchase-outcome' },
+        h(
+          'p',
+          {},
+          h('strong', {}, 'Your bank asks you to confirm this payment. '),
+          'Nothing is charged until you do.',
+        ),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { href: url, class: 'button button-primary button-small', 'data-native': '' },
+            'Confirm with your bank',
+          ),
+        ),
+      );
+    }
+    return h(
+      'div',
+      { class: 'callout callout-warning', 'data-testid': 'purchase-outcome' },
+      h(
+        'p',
+        {},
+        checkout === 'cancel'
+          ? h('strong', {}, 'You left the payment page before paying. ')
+          : h('strong', {}, 'This purchase awaits your card payment. '),
+        'Nothing was charged.',
+      ),
+      url
+        ? h(
+            'p',
+            {},
+            h(
+              'a',
+              { href: url, class: 'button button-primary button-small', 'data-native': '' },
+              'Pay by card',
+            ),
+          )
+        : null,
+    );
+  }
+  return null; // a bank transfer: the bank details say it all
+}
+
+export async function purchasePage({ params, query, signal }) {
+  const id = params.id;
+  const checkout = query.get('checkout');
+  const page = h('section', { class: 'page' });
+  let timer = null;
+  const started = Date.now();
+  signal.addEventListener('abort', () => clearTimeout(timer));
+
+  const cancelButton = (p) => {
+    const button = h('button', { type: 'button', class: 'button button-danger-ghost' }, 'Cancel purchase');
+    button.addEventListener('click', async () => {
+      const ok = await confirmDialog({
+        title: 'Cancel this purchase?',
+        text:
+          p.paymentMethod === 'bank_transfer'
+            ? 'Do not send the transfer after canceling. If the money arrives anyway, we credit it.'
+            : 'The payment page closes; nothing is charged.',
+        confirm: 'Cancel purchase',
+        cancel: 'Keep it',
+        danger: true,
+      });
+      if (!ok) return;
+      button.disabled = true;
+      try {
+        render(await api.post(`/purchases/${encodeURIComponent(id)}/cancel`));
+        notify('Purchase canceled');
+      } catch (error) {
+        notifyError(error);
+        button.disabled = false;
+        // It may have been paid meanwhile: show what it is now.
+        if (error.status === 409) poll();
+      }
+    });
+    return button;
+  };
+
+  let last = null;
+  const render = (p) => {
+    const becameCredited = last && last.status !== 'credited' && p.status === 'credited';
+    last = p;
+    const awaitingBank =
+      p.status === 'awaiting_payment' && p.paymentMethod === 'bank_transfer' && p.bankTransfer;
+    page.replaceChildren();
+    // append, not replaceChildren: the parts a purchase does not have are null, and skipped.
+    append(page, [
+      h('p', { class: 'breadcrumb' }, h('a', { href: '/purchases' }, 'Purchases'), ' / ', p.id),
+      h(
+        'header',
+        { class: 'page-header page-header-row' },
+        h(
+          'div',
+          {},
+          h('h1', {}, `Purchase of ${purchaseTitle(p)}`),
+          h(
+            'p',
+            { class: 'lead' },
+            purchasePill(p.status),
+            ' ',
+            money(p.total),
+            ' · ',
+            PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod,
+          ),
+        ),
+        p.status === 'awaiting_payment' ? cancelButton(p) : null,
+      ),
+      outcome(p, checkout),
+      awaitingBank ? bankDetails(p.bankTransfer) : null,
+      h(
+        'div',
+        { class: 'grid' },
+        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Order'), amountFacts(p)),
+        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'History'), timelineFacts(p)),
+      ),
+    ]);
+    if (becameCredited) {
+      notify(`${credits(p.credits)} credits added to your balance`);
+      refreshBalance();
+    }
+  };
+
+  const poll = async () => {
+    clearTimeout(timer);
+    if (signal.aborted) return;
+    try {
+      if (document.visibilityState !== 'hidden')
+        render(await api.get(`/purchases/${encodeURIComponent(id)}`, { signal }));
+    } catch (error) {
+      if (error?.name === 'AbortError') return;
+      // A failed poll is retried quietly; the page still shows the last answer.
+    }
+    schedule();
+  };
+  const schedule = () => {
+    if (signal.aborted || !last || !open(last)) return;
+    const fast =
+      (checkout === 'success' || last.status === 'paid' || last.paymentMethod === 'card') &&
+      Date.now() - started < FAST_POLL_FOR_MS;
+    timer = setTimeout(poll, fast ? FAST_POLL_MS : SLOW_POLL_MS);
+  };
+
+  let first;
+  try {
+    first = await api.get(`/purchases/${encodeURIComponent(id)}`, { signal });
+  } catch (error) {
+    if (error.status === 404) {
+      notifyError(error);
+      navigate('/purchases', { replace: true });
+      return h('div');
+    }
+    throw error;
+  }
+  render(first);
+  // Back from paying: the balance in the top bar follows at once.
+  if (first.status === 'credited' && checkout) refreshBalance();
+  schedule();
+  return page;
+}
