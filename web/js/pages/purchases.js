@@ -203,7 +203,9 @@ function outcome(p, checkout) {
   // Awaiting payment.
   if (p.paymentMethod === 'card') {
     const url = p.card?.checkoutUrl;
-    if (checkout === 'success') {
+    // Back from Stripe's page (success) or from the bank's check of a saved card (return).
+    const back = checkout === 'success' || checkout === 'return';
+    if (back && p.card?.status !== 'requires_action') {
       return h(
         'p',
         { class: 'callout callout-info', role: 'status', 'data-testid': 'purchase-outcome' },
@@ -358,7 +360,7 @@ export async function purchasePage({ params, query, signal }) {
   const schedule = () => {
     if (signal.aborted || !last || !open(last)) return;
     const fast =
-      (checkout === 'success' || last.status === 'paid' || last.paymentMethod === 'card') &&
+      (checkout || last.status === 'paid' || last.paymentMethod === 'card') &&
       Date.now() - started < FAST_POLL_FOR_MS;
     timer = setTimeout(poll, fast ? FAST_POLL_MS : SLOW_POLL_MS);
   };
