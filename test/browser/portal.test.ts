@@ -2,49 +2,22 @@
 // e-mail from the link, fills billing data, verifies the mobile with the code on the sandbox
 // virtual phone, sets preferences, creates and revokes an API key; an operator verifies and
 // suspends the account. Set PORTAL_SCREENSHOTS=<dir> to keep a screenshot of each page.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, linkIn, type Portal, startPortal, waitForMail } from './harness.js';
+import { fieldError, heading, navLink, screenshots, seeText } from './helpers.js';
 
 const ADMIN = { email: 'ops@tollgate.test', password: 'operator-passphrase-9' };
 const CUSTOMER = { name: 'Acme Tours', email: 'maria@acme-tours.test', password: 'correct horse battery 7' };
 const MOBILE = '+34612345678';
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS;
+const shot = screenshots(SCREENSHOTS);
 
 let portal: Portal;
 let browser: Browser;
 let customerContext: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
-async function shot(p: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  // A full-page picture of a scrolled page draws the sticky top bar mid-page.
-  await p.evaluate('window.scrollTo(0, 0)');
-  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Waits until the locator shows text matching `pattern` (and is visible). */
-async function seeText(locator: Locator, pattern: RegExp | string, timeout = 10_000): Promise<void> {
-  await locator.filter({ hasText: pattern }).first().waitFor({ state: 'visible', timeout });
-}
-
-async function heading(p: Page, name: RegExp | string): Promise<void> {
-  await p.getByRole('heading', { level: 1, name }).waitFor({ timeout: 10_000 });
-}
-
-/** The error shown under a labelled field. */
-function fieldError(p: Page, label: string): Locator {
-  return p.locator('.field', { has: p.getByLabel(label) }).locator('.field-error');
-}
-
-/** A link in the portal's side navigation. */
-function navLink(p: Page, name: string): Locator {
-  return p.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true });
-}
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const p = await context.newPage();
@@ -341,16 +314,21 @@ describe('an operator in the browser', () => {
 
 describe('the sandbox badge', () => {
   it('shows only when /health says the server is a sandbox', async () => {
+    // With no Stripe keys the server runs the Stripe sandbox and says so; a real one does not.
+    const health = (await (await fetch(`${portal.url}/health`)).json()) as { sandbox?: boolean };
+    expect(health.sandbox).toBe(true);
     const context = await browser.newContext();
     const p = await newPage(context);
+    let sandbox = false;
+    await p.route('**/health', async (route) => {
+      const real = await route.fetch();
+      await route.fulfill({ response: real, json: { ...(await real.json()), sandbox } });
+    });
     await p.goto(`${portal.url}/login`);
     await heading(p, 'Log in');
     expect(await p.locator('.sandbox-badge').isVisible()).toBe(false);
 
-    await p.route('**/health', async (route) => {
-      const real = await route.fetch();
-      await route.fulfill({ response: real, json: { ...(await real.json()), sandbox: true } });
-    });
+    sandbox = true;
     await p.reload();
     await p.locator('.sandbox-badge').waitFor({ state: 'visible' });
     await context.close();
