@@ -5,9 +5,11 @@ import type { Config } from './config.js';
 import type { Db } from './db/types.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
-import { type Carrier, createCarrier } from './messaging/carriers/index.js';
+import { type Carrier, createCarriers, routedCarrier } from './messaging/carriers/index.js';
+import { resumeWhenCreditArrives } from './messaging/credit-hook.js';
 import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
+import { destinationIndex } from './pricing/store.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -31,7 +33,11 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   // Services read the clock through the context, so a test that replaces ctx.now moves them too.
   const now = () => ctx.now();
   const ledger = new Ledger(db);
-  const carrier = createCarrier(config, db, logger, now);
+  // One set of carriers per process: the dispatcher routes through it, and code that sends
+  // without choosing (verification codes) gets the lone carrier, or one that routes.
+  const carriers = createCarriers(config, { db, logger, now });
+  const [only] = carriers.all;
+  const carrier = carriers.all.length === 1 && only ? only : routedCarrier(carriers);
   const ctx: AppContext = {
     config,
     db,
@@ -48,9 +54,13 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
       now,
     }),
     carrier,
-    messaging: new MessagingService({ config, db, ledger, logger, carrier, now }),
+    messaging: new MessagingService(
+      { config, db, ledger, logger, carriers, now },
+      { prices: () => destinationIndex(ctx) },
+    ),
     version: VERSION,
     now: () => new Date(),
   };
+  resumeWhenCreditArrives(ctx);
   return ctx;
 }

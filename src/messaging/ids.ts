@@ -4,7 +4,7 @@
 // Message ids sort in creation order within a process (time, then a counter, then random;
 // lower-case letters and digits only, so every collation sorts them alike): the outbox
 // reserves "oldest first" by (created_at, id), and a campaign's rows share one created_at.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
@@ -20,6 +20,15 @@ export function newMessageId(): string {
   const time = lastMs.toString(36).padStart(9, '0');
   const seq = counter.toString(36).padStart(4, '0');
   return `msg_${time}${seq}${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * The id of the message an Idempotency-Key asks for: the same key (of the same account) names
+ * the same message, so a retry that takes over a key whose first request died mid-way meets
+ * that request's hold and row instead of making a second message.
+ */
+export function messageIdForKey(accountId: string, key: string): string {
+  return `msg_k${createHash('sha256').update(`${accountId}\n${key}`).digest('hex').slice(0, 32)}`;
 }
 
 export function newCampaignId(): string {

@@ -3,6 +3,7 @@
 import { customerOf, requireCustomer } from '../accounts/auth.js';
 import type { RouteModule } from '../http/app.js';
 import { notFound } from '../http/errors.js';
+import { idempotent } from '../http/idempotency.js';
 import { formatCredits } from '../ledger/amounts.js';
 import { campaignExists } from './campaigns/create-campaign.js';
 import { getMessage, listMessages } from './list-messages.js';
@@ -18,7 +19,9 @@ import {
   SendBody,
   SendResponse,
 } from './schemas.js';
-import { sendMessage } from './send-message.js';
+import { type SendResult, sendMessage } from './send-message.js';
+
+type SendView = Omit<SendResult, 'credits'> & { credits: string };
 
 export const messagingRoutes: RouteModule = (app, ctx) => {
   const customer = requireCustomer(ctx);
@@ -36,11 +39,15 @@ export const messagingRoutes: RouteModule = (app, ctx) => {
         response: { 202: SendResponse },
       },
     },
-    async (req, reply) => {
-      const { accountId } = customerOf(req);
-      const sent = await sendMessage(ctx, accountId, req.body);
-      return reply.status(202).send({ ...sent, credits: formatCredits(sent.credits) });
-    },
+    idempotent(
+      ctx,
+      { scope: (req) => customerOf(req).accountId },
+      async (req, reply, key): Promise<SendView> => {
+        const sent = await sendMessage(ctx, customerOf(req).accountId, req.body, { idempotencyKey: key });
+        reply.code(202);
+        return { ...sent, credits: formatCredits(sent.credits) };
+      },
+    ),
   );
 
   app.get(

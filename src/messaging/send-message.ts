@@ -10,7 +10,7 @@ import { AppError, validationFailed } from '../http/errors.js';
 import type { DecidedItem } from '../ledger/batched-writer.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { type ComposeInput, compose } from './compose.js';
-import { holdTransferId, newMessageId } from './ids.js';
+import { holdTransferId, messageIdForKey, newMessageId } from './ids.js';
 import { insertMessages, type NewMessage } from './store.js';
 
 export interface SendRequest extends ComposeInput {
@@ -65,6 +65,7 @@ export async function sendMessage(
   ctx: AppContext,
   accountId: string,
   input: SendRequest,
+  { idempotencyKey = null as string | null } = {},
 ): Promise<SendResult> {
   const account = await assertCanTransact(ctx.db, accountId);
   const now = ctx.now();
@@ -75,7 +76,7 @@ export async function sendMessage(
     now,
   });
   if (!composed.ok) throw validationFailed(composed.fields, 'The message cannot be sent as it is');
-  const id = newMessageId();
+  const id = idempotencyKey === null ? newMessageId() : messageIdForKey(accountId, idempotencyKey);
   const scheduled = composed.message.scheduleAt !== null;
   const message: NewMessage = {
     ...composed.message,

@@ -8,7 +8,7 @@ import type { Db } from '../db/types.js';
 import { BatchedWriter } from '../ledger/batched-writer.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { DestinationIndex } from '../pricing/destinations.js';
-import { type CarrierSet, singleCarrier } from './carrier-set.js';
+import type { CarrierSet } from './carrier-set.js';
 import type { Carrier } from './carriers/types.js';
 import { builtInPrices, type PriceSource } from './prices.js';
 import { ReceiptInbox } from './receipts.js';
@@ -21,13 +21,13 @@ export interface MessagingDeps {
   db: Db;
   ledger: Ledger;
   logger: Logger;
-  carrier: Carrier;
+  carriers: CarrierSet;
   now: () => Date;
 }
 
 export interface MessagingOptions {
+  /** The price list in force; the built-in one when absent (tests). */
   prices?: PriceSource;
-  carriers?: CarrierSet;
 }
 
 export class MessagingService {
@@ -55,9 +55,9 @@ export class MessagingService {
       config: deps.config.messaging,
       now: deps.now,
     });
-    this.carriers = options.carriers ?? singleCarrier(deps.carrier);
+    this.carriers = deps.carriers;
     this.priceSource = options.prices ?? builtInPrices();
-    for (const carrier of this.carriers.all()) {
+    for (const carrier of this.carriers.all) {
       carrier.onReceipt((receipt) => this.receipts.accept(carrier.id, receipt));
     }
   }
@@ -82,11 +82,11 @@ export class MessagingService {
 
   /** Messages the carriers may take now, together. */
   tokensAvailable(): number {
-    return this.carriers.all().reduce((sum, carrier) => sum + this.bucket(carrier).available(), 0);
+    return this.carriers.all.reduce((sum, carrier) => sum + this.bucket(carrier).available(), 0);
   }
 
   msUntilTokens(): number {
-    return Math.min(...this.carriers.all().map((carrier) => this.bucket(carrier).msUntilAvailable()));
+    return Math.min(...this.carriers.all.map((carrier) => this.bucket(carrier).msUntilAvailable()));
   }
 
   /** Something became due (a message accepted, credit reserved): a sleeping dispatcher looks now. */

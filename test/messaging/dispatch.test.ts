@@ -14,6 +14,7 @@ import type {
 } from '../../src/messaging/carriers/types.js';
 import { dispatchDue } from '../../src/messaging/dispatch.js';
 import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
+import { singleCarrier } from '../../src/messaging/carrier-set.js';
 import { MessagingService } from '../../src/messaging/service.js';
 import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -74,7 +75,11 @@ describe('dispatch outcomes', () => {
   ): Promise<Customer> {
     t.ctx.config.messaging = { ...defaults, ...settings };
     await t.ctx.messaging.close();
-    t.ctx.messaging = new MessagingService({ ...t.ctx, carrier, now: () => t.ctx.now() });
+    t.ctx.messaging = new MessagingService({
+      ...t.ctx,
+      carriers: singleCarrier(carrier),
+      now: () => t.ctx.now(),
+    });
     return customerWithCredit(t, credits);
   }
 
@@ -283,7 +288,11 @@ describe('reconciliation with the simulator', () => {
       logger: t.ctx.logger,
     });
     await t.ctx.messaging.close();
-    t.ctx.messaging = new MessagingService({ ...t.ctx, carrier: slow, now: () => t.ctx.now() });
+    t.ctx.messaging = new MessagingService({
+      ...t.ctx,
+      carriers: singleCarrier(slow),
+      now: () => t.ctx.now(),
+    });
     const alice = await customerWithCredit(t, '5');
     const res = await t.app.inject({
       method: 'POST',

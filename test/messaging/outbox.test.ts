@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/messaging/campaigns/create-campaign.js';
 import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { MESSAGING_JOBS } from '../../src/messaging/jobs.js';
-import type { Customer } from '../helpers/accounts.js';
+import { adminSession, type Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
   balanceOf,
@@ -180,6 +180,38 @@ describe('the outbox', () => {
     ]);
     expect(await balanceOf(t, carol.accountId)).toEqual({ balance: 0n, held: 0n, available: 0n });
     await expectLedgerClean(t);
+  });
+
+  it('an operator’s credit adjustment sends waiting messages at once, without waiting for the job', async () => {
+    const erin = await customerWithCredit(t, null);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: erin.headers,
+      payload: { to: deliverable(), text: 'waiting', onInsufficientCredit: 'queue' },
+    });
+    const { id } = res.json();
+    const ops = await adminSession(t);
+    const adjusted = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/accounts/${erin.accountId}/adjustments`,
+      headers: ops.headers,
+      payload: { credits: '1', reason: 'goodwill' },
+    });
+    expect(adjusted.statusCode, adjusted.body).toBeLessThan(300);
+    const status = async () =>
+      (await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: erin.headers })).json()
+        .status;
+    const deadline = Date.now() + 5_000;
+    while ((await status()) === 'waiting_credit' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await status()).toBe('queued');
+    expect(await balanceOf(t, erin.accountId)).toEqual({
+      balance: 1_000_000n,
+      held: 1_000_000n,
+      available: 0n,
+    });
   });
 
   it('a campaign that ran out of credit continues by itself, in order, when credit arrives', async () => {

@@ -245,6 +245,75 @@ describe('a single send', () => {
   });
 });
 
+describe('a single send with an Idempotency-Key', () => {
+  let t: TestApp;
+  let alice: Customer;
+
+  beforeAll(async () => {
+    t = await messagingApp();
+    alice = await customerWithCredit(t, '10');
+  });
+  afterAll(() => closeApp(t));
+
+  const send = (key: string, payload: Record<string, unknown>, who: Customer = alice) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: { ...who.headers, 'idempotency-key': key },
+      payload,
+    });
+  const countMessages = async (accountId: string) => {
+    const { rows } = await t.ctx.db.query<{ n: bigint }>(
+      'select count(*)::bigint as n from messages where account_id = $1',
+      [accountId],
+    );
+    return rows[0]?.n;
+  };
+
+  it('sends once and answers a retry with the first answer', async () => {
+    const payload = { to: deliverable(), text: 'only once' };
+    const first = await send('key-1', payload);
+    expect(first.statusCode, first.body).toBe(202);
+    const again = await send('key-1', payload);
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await countMessages(alice.accountId)).toBe(1n);
+    expect((await balanceOf(t, alice.accountId)).held).toBe(1_000_000n);
+  });
+
+  it('refuses the same key with another message', async () => {
+    await send('key-2', { to: deliverable(), text: 'first' });
+    const other = await send('key-2', { to: deliverable(), text: 'second' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error.code).toBe('idempotency_conflict');
+  });
+
+  it('a retry that takes over a key whose first request died finds that request’s message', async () => {
+    const { sendMessage } = await import('../../src/messaging/send-message.js');
+    const payload = { to: deliverable(), text: 'half done' };
+    // The first request stored its message and hold, then its process died before answering.
+    const orphan = await sendMessage(t.ctx, alice.accountId, payload, { idempotencyKey: 'key-3' });
+    const before = await countMessages(alice.accountId);
+    const retry = await send('key-3', payload);
+    expect(retry.statusCode, retry.body).toBe(202);
+    expect(retry.json().id).toBe(orphan.id);
+    expect(await countMessages(alice.accountId)).toBe(before);
+    expect(await transferIds(t, `%:${orphan.id}`)).toEqual([`hold:${orphan.id}`]);
+  });
+
+  it('does not remember a refusal for lack of credit: the same key goes through once credit arrives', async () => {
+    const bob = await customerWithCredit(t, null);
+    const payload = { to: deliverable(), text: 'later' };
+    expect((await send('key-4', payload, bob)).statusCode).toBe(402);
+    const { grant } = await import('./helpers.js');
+    await grant(t, bob.accountId, '1');
+    const retry = await send('key-4', payload, bob);
+    expect(retry.statusCode, retry.body).toBe(202);
+    expect(await countMessages(bob.accountId)).toBe(1n);
+  });
+});
+
 describe('with MESSAGE_REFUND_UNDELIVERED=false', () => {
   let t: TestApp;
   afterAll(() => closeApp(t));

@@ -125,7 +125,10 @@ describe('sending bad input', () => {
       { country: 'ES', prefix: undefined, microsPerSegment: 1_000_000n },
     ]);
     const original = t.ctx.messaging;
-    t.ctx.messaging = new MessagingService({ ...t.ctx, now: () => t.ctx.now() }, { prices: () => spainOnly });
+    t.ctx.messaging = new MessagingService(
+      { ...t.ctx, carriers: original.carriers, now: () => t.ctx.now() },
+      { prices: () => spainOnly },
+    );
     try {
       const res = await t.app.inject({
         method: 'POST',
