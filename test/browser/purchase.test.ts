@@ -375,6 +375,34 @@ describe('buying credits by card', () => {
     bought.push({ id: purchaseIdOf(page), credits: 1000 });
   });
 
+  it('comes back from the payment page’s Cancel to an order that can be paid later or canceled', async () => {
+    const before = await topBarBalance(page);
+    await navLink(page, 'Buy credits').click();
+    await heading(page, 'Buy credits');
+    await page.getByLabel('A new card').check();
+    await page.getByRole('button', { name: 'Confirm and pay €60.50' }).click();
+    await page.getByTestId('sandbox-banner').waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL(
+      (url) => url.origin === portal.url && url.searchParams.get('checkout') === 'cancel',
+      {
+        timeout: 15_000,
+      },
+    );
+    const outcome = page.getByTestId('purchase-outcome');
+    await seeText(outcome, 'You left the payment page before paying');
+    await outcome.getByRole('link', { name: 'Pay by card' }).waitFor();
+    await seeText(page.getByTestId('purchase-status'), /^Awaiting payment$/);
+    await shot(page, 'm10c-checkout-left');
+
+    await page.getByRole('button', { name: 'Cancel purchase' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel purchase' }).click();
+    await seeText(page.getByTestId('purchase-status'), /^Canceled$/);
+    await seeText(outcome, 'This purchase was canceled');
+    expect(await page.getByRole('button', { name: 'Cancel purchase' }).count()).toBe(0);
+    expect(await topBarBalance(page)).toBe(before);
+  });
+
   it('explains a purchase refused for billing data (a changed mobile) and links to fix it', async () => {
     await navLink(page, 'Buy credits').click();
     await heading(page, 'Buy credits');
