@@ -13,6 +13,7 @@ import type {
   SubmitResult,
 } from '../../src/messaging/carriers/types.js';
 import { dispatchDue } from '../../src/messaging/dispatch.js';
+import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
 import { singleCarrier } from '../../src/messaging/carrier-set.js';
 import { MessagingService } from '../../src/messaging/service.js';
@@ -29,7 +30,7 @@ import {
   transferIds,
 } from './helpers.js';
 
-type Answer = SubmitResult | 'hang';
+type Answer = SubmitResult | Promise<SubmitResult> | 'hang';
 
 /** A carrier that answers each submit as the test scripts it, and records them. */
 class ScriptedCarrier implements Carrier {
@@ -45,7 +46,8 @@ class ScriptedCarrier implements Carrier {
   submit(message: OutgoingSms): Promise<SubmitResult> {
     this.submitted.push({ message, at: performance.now() });
     const answer = this.answer(message, this.submitted.filter((s) => s.message.id === message.id).length);
-    return answer === 'hang' ? new Promise<SubmitResult>(() => {}) : Promise.resolve(answer);
+    if (answer === 'hang') return new Promise<SubmitResult>(() => {});
+    return Promise.resolve(answer);
   }
 
   onReceipt(_cb: (r: Receipt) => void): void {}
@@ -207,6 +209,37 @@ describe('dispatch outcomes', () => {
     // Nothing is due again: it is never sent a second time.
     expect(await dispatchDue(t.ctx)).toMatchObject({ claimed: 0 });
     expect(carrier.submitted).toHaveLength(1);
+  });
+
+  it('a stopping dispatcher finishes the submits in flight, settles them, and claims nothing more', async () => {
+    const carrier = new ScriptedCarrier(
+      () => new Promise<SubmitResult>((resolve) => setTimeout(() => resolve(ok()), 150)),
+    );
+    const alice = await setUp({ dispatchBatch: 5, dispatchConcurrency: 5 }, carrier, '20');
+    for (let i = 0; i < 20; i++) await sendOne(alice);
+    const dispatcher = startDispatcher(t.ctx);
+    while (carrier.submitted.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await dispatcher.stop();
+    const { rows } = await t.ctx.db.query<{ status: string; n: bigint }>(
+      `select status, count(*)::bigint as n from messages where account_id = $1 group by status order by status`,
+      [alice.accountId],
+    );
+    const count = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    expect(count.sending).toBeUndefined();
+    expect(count.sent).toBe(carrier.submitted.length);
+    expect(count.sent).toBeLessThan(20);
+    expect(count.queued).toBe(20 - carrier.submitted.length);
+    expect(await balanceOf(t, alice.accountId)).toEqual({
+      balance: BigInt(20 - carrier.submitted.length) * 1_000_000n,
+      held: BigInt(20 - carrier.submitted.length) * 1_000_000n,
+      available: 0n,
+    });
+    // What it never claimed is still the customer's to remove.
+    const removed = await t.app.inject({ method: 'DELETE', url: '/api/v1/outbox', headers: alice.headers });
+    expect(removed.json()).toEqual({
+      canceled: 20 - carrier.submitted.length,
+      releasedCredits: String(20 - carrier.submitted.length),
+    });
   });
 
   it('holds submits to a carrier’s declared throughput', async () => {
