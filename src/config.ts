@@ -85,6 +85,25 @@ export interface Config {
         sandbox: boolean;
       }
     | undefined;
+  /** Card payments through Stripe (src/purchases/providers/stripe). */
+  stripe: StripeConfig;
+}
+
+/** Stripe, or the Stripe sandbox (tools/stripe-sandbox) that stands in for it. */
+export interface StripeConfig {
+  /**
+   * STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET. Undefined when no key is given: `serve` then
+   * starts the sandbox in-process (never with NODE_ENV=production) and puts its keys here.
+   */
+  keys: { secretKey: string; webhookSecret: string } | undefined;
+  /** STRIPE_API_BASE: a separately running sandbox; undefined: Stripe itself (api.stripe.com). */
+  apiBase: string | undefined;
+  /** True when payments go to the sandbox, not to Stripe: the API and portal say SANDBOX. */
+  sandbox: boolean;
+  /** Retries of a call that met a network error, a timeout or a 5xx (same idempotency key). */
+  maxNetworkRetries: number;
+  /** How long one call to Stripe may take. */
+  timeoutMs: number;
 }
 
 /** Sending, dispatch and the outbox (src/messaging). */
@@ -373,6 +392,46 @@ function bankTransferConfig(env: Env, nodeEnv: string): Config['bankTransfer'] {
   return { iban, bic, beneficiary, dueDays, sandbox };
 }
 
+function stripeConfig(env: Env, nodeEnv: string): StripeConfig {
+  const secretKey = text(env, 'STRIPE_SECRET_KEY', '').trim();
+  const webhookSecret = text(env, 'STRIPE_WEBHOOK_SECRET', '').trim();
+  const apiBase = url(env, 'STRIPE_API_BASE', undefined, ['http:', 'https:'])?.replace(/\/+$/, '');
+  if (secretKey && !/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_live_…, sk_test_… or rk_…)');
+  }
+  if (secretKey && !webhookSecret) {
+    throw new ConfigError(
+      'STRIPE_WEBHOOK_SECRET',
+      'is required with STRIPE_SECRET_KEY (the signing secret, whsec_…)',
+    );
+  }
+  if (webhookSecret && !secretKey) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'is required when STRIPE_WEBHOOK_SECRET is set');
+  }
+  if (webhookSecret && !webhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be a webhook signing secret (whsec_…)');
+  }
+  if (apiBase && !secretKey) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      'is required with STRIPE_API_BASE (the sandbox prints its key)',
+    );
+  }
+  if (apiBase && nodeEnv === 'production') {
+    throw new ConfigError(
+      'STRIPE_API_BASE',
+      'points at a Stripe sandbox, which is refused with NODE_ENV=production',
+    );
+  }
+  return {
+    keys: secretKey ? { secretKey, webhookSecret } : undefined,
+    apiBase,
+    sandbox: !secretKey || apiBase !== undefined,
+    maxNetworkRetries: integer(env, 'STRIPE_MAX_NETWORK_RETRIES', 2, 0, 10),
+    timeoutMs: integer(env, 'STRIPE_TIMEOUT_MS', 30_000, 100, 600_000),
+  };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -408,6 +467,7 @@ export function loadConfig(env: Env = process.env): Config {
     messaging: messagingConfig(env),
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
+    stripe: stripeConfig(env, nodeEnv),
   };
 }
 
