@@ -5,6 +5,7 @@ import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
 import { expireOverduePurchases } from './purchases/index.js';
+import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
 
 export interface Job {
   name: string;
@@ -36,6 +37,8 @@ export const JOBS: Job[] = [
     intervalMs: 60_000,
     run: (ctx) => expireOverduePurchases(ctx),
   },
+  // Card purchases re-read from Stripe until settled, and webhook events whose processing failed.
+  ...STRIPE_JOBS,
   {
     // Idempotency-Key answers older than 24 hours.
     name: 'http.prune-idempotency-keys',

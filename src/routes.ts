@@ -7,6 +7,7 @@ import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { messagingRoutes } from './messaging/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
+import { stripeRoutes } from './purchases/providers/stripe/index.js';
 import { transactionsRoutes } from './transactions/index.js';
 
 export const ROUTE_MODULES: RouteModule[] = [
@@ -15,6 +16,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   messagingRoutes,
   pricingRoutes,
   purchasesRoutes,
+  stripeRoutes,
   transactionsRoutes,
   simulatorRoutes,
   portalRoutes,

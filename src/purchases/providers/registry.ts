@@ -8,11 +8,12 @@
 import type { AppContext } from '../../context.js';
 import type { PaymentMethod } from '../purchase.js';
 import { bankTransferProvider } from './bank-transfer/provider.js';
+import { stripeProvider } from './stripe/provider.js';
 import type { PaymentProvider } from './types.js';
 
 export type ProviderFactory = (ctx: AppContext) => PaymentProvider | null;
 
-export const PROVIDER_FACTORIES: ProviderFactory[] = [bankTransferProvider];
+export const PROVIDER_FACTORIES: ProviderFactory[] = [bankTransferProvider, stripeProvider];
 
 const registries = new WeakMap<AppContext, Map<PaymentMethod, PaymentProvider>>();
 

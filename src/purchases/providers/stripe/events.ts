@@ -1,0 +1,129 @@
+// Stripe's webhook events, stored by event id and processed once. Processing takes nothing
+// from the payload but ids: the object is re-read from Stripe and the purchase (or refund)
+// converged, so a duplicate, late or out-of-order event changes nothing.
+//
+//   checkout.session.*        -> the session's purchase (metadata purchase_id of the re-read session)
+//   payment_intent.*          -> the intent's purchase (metadata purchase_id of the re-read intent)
+//   refund.*, charge.refund.* -> the refund (metadata refund_id), recordRefundOutcome
+//   anything else             -> stored, nothing to do (saved cards are read live from Stripe)
+import type Stripe from 'stripe';
+import type { AppContext } from '../../../context.js';
+import { getPurchase } from '../../purchase.js';
+import { readCheckoutSession } from './checkout.js';
+import { type ConvergeOptions, convergePurchase } from './converge.js';
+import { convergeRefund } from './refunds.js';
+import { readPaymentIntent } from './saved-card.js';
+
+/** How long one delivery owns an event's processing before another may take it over. */
+const LEASE_MS = 60_000;
+
+export type StoredEvent = 'new' | 'duplicate';
+
+function objectIdOf(event: Stripe.Event): string | null {
+  const object: unknown = event.data.object;
+  if (typeof object === 'object' && object !== null && 'id' in object && typeof object.id === 'string') {
+    return object.id;
+  }
+  return null;
+}
+
+/** Stores a verified event; `duplicate` when its id was stored before. */
+export async function storeEvent(ctx: AppContext, event: Stripe.Event): Promise<StoredEvent> {
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `insert into stripe_events (id, type, object_id, livemode, created_at, received_at, payload)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (id) do nothing returning id`,
+    [
+      event.id,
+      event.type,
+      objectIdOf(event),
+      event.livemode,
+      new Date(event.created * 1000),
+      ctx.now(),
+      JSON.stringify(event),
+    ],
+  );
+  return rows.length > 0 ? 'new' : 'duplicate';
+}
+
+/**
+ * Processes a stored event unless it was processed already or another delivery is processing
+ * it now. Returns false when there was nothing for this caller to do. A processing that throws
+ * releases the event (with the error kept) and rethrows, so Stripe delivers it again.
+ */
+export async function processEvent(ctx: AppContext, eventId: string): Promise<boolean> {
+  const now = ctx.now();
+  const { rows } = await ctx.db.query<{ payload: Stripe.Event }>(
+    `update stripe_events set locked_until = $2, attempts = attempts + 1
+      where id = $1 and processed_at is null and (locked_until is null or locked_until <= $3)
+      returning payload`,
+    [eventId, new Date(now.getTime() + LEASE_MS), now],
+  );
+  const event = rows[0]?.payload;
+  if (!event) return false;
+  try {
+    await handleEvent(ctx, event);
+  } catch (error) {
+    await ctx.db.query('update stripe_events set locked_until = null, last_error = $2 where id = $1', [
+      eventId,
+      (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+    ]);
+    throw error;
+  }
+  await ctx.db.query(
+    'update stripe_events set processed_at = $2, locked_until = null, last_error = null where id = $1',
+    [eventId, ctx.now()],
+  );
+  return true;
+}
+
+/** Events whose processing failed or was cut short (the worker's sweep); returns how many it processed. */
+export async function processPendingEvents(ctx: AppContext, limit = 100): Promise<number> {
+  const now = ctx.now();
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `select id from stripe_events
+      where processed_at is null and (locked_until is null or locked_until <= $1) and received_at <= $2
+      order by received_at limit $3`,
+    [now, new Date(now.getTime() - LEASE_MS), limit],
+  );
+  let processed = 0;
+  for (const { id } of rows) {
+    try {
+      if (await processEvent(ctx, id)) processed++;
+    } catch (err) {
+      ctx.logger.warn({ err, eventId: id }, 'a Stripe event could not be processed; later');
+    }
+  }
+  return processed;
+}
+
+async function handleEvent(ctx: AppContext, event: Stripe.Event): Promise<void> {
+  const objectId = objectIdOf(event);
+  if (objectId === null) return;
+  if (event.type.startsWith('checkout.session.')) {
+    const session = await readCheckoutSession(ctx, objectId);
+    const purchaseId = session.mode === 'payment' ? session.metadata?.purchase_id : undefined;
+    if (purchaseId) await convergeById(ctx, purchaseId, { session });
+    return;
+  }
+  if (event.type.startsWith('payment_intent.')) {
+    const intent = await readPaymentIntent(ctx, objectId);
+    const purchaseId = intent.metadata.purchase_id;
+    if (purchaseId) await convergeById(ctx, purchaseId, { intent });
+    return;
+  }
+  if (event.type.startsWith('refund.') || event.type === 'charge.refund.updated') {
+    await convergeRefund(ctx, objectId);
+  }
+}
+
+async function convergeById(ctx: AppContext, purchaseId: string, options: ConvergeOptions) {
+  const purchase = await getPurchase(ctx.db, purchaseId);
+  if (purchase?.paymentMethod !== 'card') {
+    ctx.logger.warn({ purchaseId }, 'a Stripe event names a purchase we do not have');
+    return;
+  }
+  const outcome = await convergePurchase(ctx, purchase, options);
+  // Stripe could not be read: fail the delivery so that Stripe (or the sweep) tries again.
+  if (outcome === 'unreachable') throw new Error(`purchase ${purchaseId} could not be converged yet`);
+}
