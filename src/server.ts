@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.js';
 import { type App, buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startDispatcher } from './messaging/dispatcher.js';
+import { assertStripeForProduction, startInProcessSandbox } from './purchases/providers/stripe/index.js';
 import { ROUTE_MODULES } from './routes.js';
 import { startWorker, type Worker } from './worker.js';
 
@@ -34,22 +35,36 @@ export async function openContext(config: Config): Promise<AppContext> {
 }
 
 export async function start(config: Config, { http = true, worker = true } = {}): Promise<Running> {
-  const ctx = await openContext(config);
+  assertStripeForProduction(config);
+  // No Stripe keys: `serve` takes card payments against the Stripe sandbox, run in this process.
+  const sandbox = http ? await startInProcessSandbox(config, createLogger(config)) : null;
+  const stopSandbox = async (error: unknown): Promise<never> => {
+    await sandbox?.stop();
+    throw error;
+  };
+  const ctx = await openContext(sandbox?.config ?? config).catch(stopSandbox);
   const app = http ? await buildApp(ctx, ROUTE_MODULES) : null;
   const jobs = worker ? startWorker(ctx) : null;
   const dispatcher = worker ? startDispatcher(ctx) : null;
   let url: string | null = null;
   if (app) {
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch(stopSandbox);
     const address = app.server.address();
-    url = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
-    ctx.logger.info({ url, database: ctx.db.kind, worker }, 'tollgate is listening');
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://localhost:${port}`;
+    sandbox?.connect({ host: config.host, port });
+    ctx.logger.info(
+      { url, database: ctx.db.kind, worker, sandbox: ctx.config.stripe.sandbox },
+      'tollgate is listening',
+    );
   } else {
     ctx.logger.info({ database: ctx.db.kind }, 'tollgate worker started');
   }
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      // First, so that no webhook delivery of the sandbox keeps a connection to the app open.
+      await sandbox?.stop();
       await app?.close();
       // Submits in flight finish and are settled; nothing new is claimed.
       await dispatcher?.stop();

@@ -13,13 +13,18 @@ export const healthRoutes: RouteModule = (app, ctx) => {
             status: Type.Literal('ok'),
             database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
             version: Type.String(),
+            sandbox: Type.Boolean({
+              description:
+                'True when payments are not real: the Stripe sandbox, or the built-in bank details',
+            }),
           }),
         },
       },
     },
     async () => {
       await ctx.db.query('select 1');
-      return { status: 'ok' as const, database: ctx.db.kind, version: ctx.version };
+      const sandbox = ctx.config.stripe.sandbox || (ctx.config.bankTransfer?.sandbox ?? false);
+      return { status: 'ok' as const, database: ctx.db.kind, version: ctx.version, sandbox };
     },
   );
 };
