@@ -325,7 +325,7 @@ describe('buying credits by card', () => {
     await page.getByRole('button', { name: /Remove .*0341/ }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove card' }).click();
     await seeText(page.locator('.notice'), 'removed');
-    await page.getByText('•••• 0341').waitFor({ state: 'detached' });
+    await page.getByTestId('saved-cards').getByText('•••• 0341').waitFor({ state: 'detached' });
     await seeText(page.getByTestId('saved-cards'), '•••• 4242');
   });
 
@@ -463,6 +463,35 @@ describe('transactions', () => {
     }
     // The newest purchase's balance_after is the balance now.
     expect(Number(rows[0]?.split(',')[4])).toBe(balance);
+
+    // Dates are this browser's calendar days: today holds them all, tomorrow nothing, and a
+    // range that ends before it starts is refused next to the filters.
+    const day = (offset: number) =>
+      page.evaluate((o) => {
+        const d = new Date();
+        d.setDate(d.getDate() + o);
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      }, offset);
+    const today = await day(0);
+    const tomorrow = await day(1);
+    await page.getByLabel('From', { exact: true }).fill(today);
+    await page.getByLabel('To', { exact: true }).fill(today);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(new RegExp(`from=${today}`));
+    await heading(page, 'Transactions');
+    await seeText(
+      page.getByTestId('transactions-table'),
+      `+${(bought[0]?.credits ?? 0).toLocaleString('en')}`,
+    );
+    expect(await page.locator('[data-testid="transactions-table"] tbody tr').count()).toBe(bought.length);
+    expect(await page.getByTestId('transactions-csv').getAttribute('href')).toMatch(/from=.*&to=/);
+    await page.getByLabel('From', { exact: true }).fill(tomorrow);
+    await page.getByLabel('To', { exact: true }).fill(tomorrow);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await seeText(page.locator('main'), 'No transactions match these filters.');
+    await page.getByLabel('To', { exact: true }).fill(today);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await seeText(page.getByRole('alert'), /to must be after from/);
   });
 });
 
