@@ -1,0 +1,111 @@
+// Saved cards: listed, added through Stripe's setup page, removed; only ever the account's own.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newApiKey, readyCustomer, signUpVerified } from '../../helpers/accounts.js';
+import { cardsOf, saveCardViaSetup, type StripeTest, startStripeTest } from './helpers.js';
+
+let s: StripeTest;
+
+beforeAll(async () => {
+  s = await startStripeTest();
+});
+afterAll(() => s.close());
+afterEach(async () => {
+  await s.sandbox.control.settle();
+  s.sandbox.control.reset();
+});
+
+describe('GET /cards, POST /cards/setup, DELETE /cards/{id}', () => {
+  it('an account with no cards lists none, and makes no Stripe customer for it', async () => {
+    const alice = await signUpVerified(s.t);
+    expect(await cardsOf(s, alice)).toEqual([]);
+    const { rows } = await s.t.ctx.db.query('select * from stripe_customers where account_id = $1', [
+      alice.accountId,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
+  it('setup gives Stripe’s page; the card entered there is listed, newest first, one default', async () => {
+    const bob = await readyCustomer(s.t);
+    const visa = await saveCardViaSetup(s, bob, '4242424242424242');
+    const mastercard = await saveCardViaSetup(s, bob, '5555555555554444');
+    const cards = await cardsOf(s, bob);
+    expect(cards).toEqual([
+      { id: mastercard, brand: 'mastercard', last4: '4444', expMonth: 12, expYear: 2034, default: true },
+      { id: visa, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034, default: false },
+    ]);
+    // One Stripe customer per account, however many cards.
+    const { rows } = await s.t.ctx.db.query<{ customer_id: string }>(
+      'select customer_id from stripe_customers where account_id = $1',
+      [bob.accountId],
+    );
+    expect(rows).toHaveLength(1);
+    const customer = await s.stripe.customers.retrieve(rows[0]?.customer_id ?? '');
+    expect(customer).toMatchObject({ metadata: { account_id: bob.accountId } });
+  });
+
+  it('an API key works as well as the session', async () => {
+    const carol = await readyCustomer(s.t);
+    await saveCardViaSetup(s, carol, '4242424242424242');
+    const key = await newApiKey(s.t, carol);
+    const res = await s.t.app.inject({ method: 'GET', url: '/api/v1/cards', headers: key.headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toHaveLength(1);
+  });
+
+  it('a card is removed (detached at Stripe)', async () => {
+    const dave = await readyCustomer(s.t);
+    const card = await saveCardViaSetup(s, dave, '4242424242424242');
+    const res = await s.t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/cards/${card}`,
+      headers: dave.headers,
+    });
+    expect(res.statusCode, res.body).toBe(204);
+    expect(await cardsOf(s, dave)).toEqual([]);
+    expect((await s.stripe.paymentMethods.retrieve(card)).customer).toBeNull();
+    const again = await s.t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/cards/${card}`,
+      headers: dave.headers,
+    });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('another account’s card is 404 and stays where it is', async () => {
+    const erin = await readyCustomer(s.t);
+    const card = await saveCardViaSetup(s, erin, '4242424242424242');
+    const mallory = await readyCustomer(s.t);
+    await saveCardViaSetup(s, mallory, '4000000000000002');
+    const res = await s.t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/cards/${card}`,
+      headers: mallory.headers,
+    });
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+    // A stranger with no Stripe customer at all, and ids that are not cards, get the same.
+    const stranger = await signUpVerified(s.t);
+    for (const id of [card, 'pm_nothere', 'cus_123', '../../v1/customers']) {
+      const other = await s.t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/cards/${encodeURIComponent(id)}`,
+        headers: stranger.headers,
+      });
+      expect(other.statusCode, other.body).toBe(404);
+    }
+    expect((await cardsOf(s, erin)).map((c) => c.id)).toEqual([card]);
+    expect(await cardsOf(s, mallory)).not.toContainEqual(expect.objectContaining({ id: card }));
+  });
+
+  it('no credentials: 401; a session write without the CSRF header: 403', async () => {
+    const anonymous = await s.t.app.inject({ method: 'GET', url: '/api/v1/cards' });
+    expect(anonymous.statusCode).toBe(401);
+    const frank = await readyCustomer(s.t);
+    const noCsrf = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cards/setup',
+      headers: { cookie: frank.cookie },
+    });
+    expect(noCsrf.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,204 @@
+// POST /webhooks/stripe: verified on the raw body with the signing secret (a wrong secret, an
+// old timestamp or a changed body is 400 and changes nothing), stored by event id, processed
+// once, and only a signal: what is credited is what Stripe says when asked again.
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StripeEvent } from '../../../tools/stripe-sandbox/index.js';
+import { type Customer, readyCustomer } from '../../helpers/accounts.js';
+import {
+  balanceOf,
+  buy,
+  expectLedgerClean,
+  type StripeTest,
+  startStripeTest,
+  storedPurchase,
+  submitCheckout,
+} from './helpers.js';
+
+let s: StripeTest;
+
+beforeAll(async () => {
+  s = await startStripeTest();
+});
+afterAll(() => s.close());
+afterEach(async () => {
+  await s.sandbox.control.settle();
+  s.sandbox.control.reset();
+  await expectLedgerClean(s);
+});
+
+function post(body: string, signature: string | undefined, contentType = 'application/json; charset=utf-8') {
+  return s.t.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/stripe',
+    headers: {
+      'content-type': contentType,
+      ...(signature === undefined ? {} : { 'stripe-signature': signature }),
+    },
+    payload: body,
+  });
+}
+
+function sign(body: string, { secret = s.sandbox.webhookSecret, at = Date.now() } = {}): string {
+  return Stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret,
+    timestamp: Math.floor(at / 1000),
+  });
+}
+
+async function storedEvents(id: string): Promise<number> {
+  const { rows } = await s.t.ctx.db.query('select id from stripe_events where id = $1', [id]);
+  return rows.length;
+}
+
+function purchaseIdOf(event: StripeEvent): unknown {
+  const metadata = event.data.object.metadata;
+  return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+    ? metadata.purchase_id
+    : undefined;
+}
+
+/** A purchase paid at the sandbox whose events are held back: its payment_intent.succeeded. */
+async function paidWithHeldEvents(): Promise<{ who: Customer; purchaseId: string; event: StripeEvent }> {
+  const who = await readyCustomer(s.t);
+  const res = await buy(s, who);
+  s.sandbox.control.holdEvents();
+  await submitCheckout(res.json().card.checkoutUrl, { number: '4242424242424242' });
+  const event = s.sandbox.control
+    .events()
+    .reverse()
+    .find((e) => e.type === 'payment_intent.succeeded' && purchaseIdOf(e) === res.json().id);
+  if (!event) throw new Error('no payment_intent.succeeded');
+  s.sandbox.control.reset(); // drops the held events: only what the test posts arrives
+  return { who, purchaseId: res.json().id, event };
+}
+
+describe('signature verification', () => {
+  it('a wrong secret, an old timestamp, a changed body or no signature: 400, nothing changed', async () => {
+    const { who, purchaseId, event } = await paidWithHeldEvents();
+    const body = JSON.stringify(event);
+    const cases: [string, string | undefined][] = [
+      [body, sign(body, { secret: 'whsec_not_the_secret' })],
+      [body, sign(body, { at: Date.now() - 301_000 })],
+      [body.replace('"succeeded"', '"processing"'), sign(body)],
+      [`${body} `, sign(body)],
+      [body, undefined],
+      [body, 't=1,v1=deadbeef'],
+    ];
+    for (const [payload, signature] of cases) {
+      const res = await post(payload, signature);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'validation_failed',
+        details: { fields: [{ path: 'headers.stripe-signature' }] },
+      });
+    }
+    expect(await storedEvents(event.id)).toBe(0);
+    expect((await storedPurchase(s, purchaseId)).status).toBe('awaiting_payment');
+    expect(await balanceOf(s, who)).toBe('0');
+
+    // The same bytes, signed now with the right secret, are accepted (whatever the content type).
+    const ok = await post(body, sign(body), 'text/plain');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ received: true, duplicate: false });
+    expect((await storedPurchase(s, purchaseId)).status).toBe('credited');
+    expect(await balanceOf(s, who)).toBe('1000');
+  });
+});
+
+describe('events stored by id, processed once', () => {
+  it('a duplicate after processing is acknowledged and changes nothing', async () => {
+    const { who, event } = await paidWithHeldEvents();
+    const body = JSON.stringify(event);
+    expect((await post(body, sign(body))).json()).toEqual({ received: true, duplicate: false });
+    for (let i = 0; i < 3; i++) {
+      expect((await post(body, sign(body))).json()).toEqual({ received: true, duplicate: true });
+    }
+    const { rows } = await s.t.ctx.db.query<{ attempts: number }>(
+      'select attempts from stripe_events where id = $1',
+      [event.id],
+    );
+    expect(rows).toEqual([{ attempts: 1 }]);
+    expect(await balanceOf(s, who)).toBe('1000');
+  });
+
+  it('ten copies at once: one processing, credited once', async () => {
+    const { who, purchaseId, event } = await paidWithHeldEvents();
+    const body = JSON.stringify(event);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(body, sign(body))));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+    expect(answers.filter((a) => a.json().duplicate === false)).toHaveLength(1);
+    expect((await storedPurchase(s, purchaseId)).status).toBe('credited');
+    expect(await balanceOf(s, who)).toBe('1000');
+  });
+
+  it('the payload is not believed: a signed "succeeded" Stripe does not confirm credits nothing', async () => {
+    const who = await readyCustomer(s.t);
+    const res = await buy(s, who);
+    s.sandbox.control.holdEvents();
+    await submitCheckout(res.json().card.checkoutUrl, { number: '4000000000000002' });
+    const failed = s.sandbox.control.events().find((e) => e.type === 'payment_intent.payment_failed');
+    if (!failed) throw new Error('no payment_failed event');
+    s.sandbox.control.reset();
+    const forged = JSON.stringify({
+      ...failed,
+      id: 'evt_forged_but_signed_1',
+      type: 'payment_intent.succeeded',
+      data: { object: { ...failed.data.object, status: 'succeeded', amount_received: 6050 } },
+    });
+    const answer = await post(forged, sign(forged));
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(await storedPurchase(s, res.json().id)).toMatchObject({
+      status: 'awaiting_payment',
+      provider_status: 'checkout',
+    });
+    expect(await balanceOf(s, who)).toBe('0');
+  });
+
+  it('when Stripe cannot be asked, the delivery fails (500) and Stripe’s retry converges', async () => {
+    const who = await readyCustomer(s.t);
+    const res = await buy(s, who);
+    // Every attempt of the re-read (the SDK retries twice) answers 500; the sandbox then
+    // delivers the event again and Stripe answers.
+    s.sandbox.control.holdEvents();
+    await submitCheckout(res.json().card.checkoutUrl, { number: '4242424242424242' });
+    s.sandbox.control.failNextRequests(3);
+    const earlier = s.sandbox.control.deliveries().length;
+    await s.sandbox.control.releaseEvents('original');
+    await s.sandbox.control.settle();
+    const failedFirst = s.sandbox.control
+      .deliveries()
+      .slice(earlier)
+      .filter((d) => d.status === 500);
+    expect(failedFirst.length).toBeGreaterThanOrEqual(1);
+    expect((await storedPurchase(s, res.json().id)).status).toBe('credited');
+    expect(await balanceOf(s, who)).toBe('1000');
+    const { rows } = await s.t.ctx.db.query<{ n: number }>(
+      'select count(*)::int as n from stripe_events where processed_at is null',
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('an event of a type we do not act on is stored and acknowledged', async () => {
+    const event = {
+      id: 'evt_customer_updated_1',
+      object: 'event',
+      api_version: '2025-08-27.basil',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'customer.updated',
+      data: { object: { id: 'cus_123', object: 'customer' } },
+    };
+    const body = JSON.stringify(event);
+    const res = await post(body, sign(body));
+    expect(res.statusCode, res.body).toBe(200);
+    const { rows } = await s.t.ctx.db.query<{ type: string; processed: boolean }>(
+      'select type, processed_at is not null as processed from stripe_events where id = $1',
+      [event.id],
+    );
+    expect(rows).toEqual([{ type: 'customer.updated', processed: true }]);
+  });
+});
