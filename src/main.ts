@@ -24,6 +24,10 @@ commands:
 
 configuration comes from the environment: see docs/OPERATIONS.md`;
 
+function isAddressInUse(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EADDRINUSE';
+}
+
 function fail(message: string): never {
   process.stderr.write(`tollgate: ${message}\n`);
   process.exit(1);
@@ -50,6 +54,8 @@ export async function main(argv: string[]): Promise<void> {
         worker: command === 'worker' || !values['no-worker'],
       }).catch((error: unknown) => {
         if (error instanceof AdminSetupError) fail(`cannot create the start-up admin: ${error.message}`);
+        if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+        if (isAddressInUse(error)) fail(`port ${config.port} is already in use; set PORT to another port`);
         throw error;
       });
       const shutdown = (signal: string) => {
