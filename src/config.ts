@@ -61,6 +61,8 @@ export interface Config {
     smpp: SmppConfig | undefined;
   };
   messaging: MessagingConfig;
+  /** Campaign imports and customers' message webhooks (src/messaging/campaigns, webhooks). */
+  campaigns: CampaignsConfig;
   /** The operator who sells credits: tax is decided from here, invoices are issued in this name. */
   issuer: {
     name: string;
@@ -128,6 +130,17 @@ export interface MessagingConfig {
   retryBaseMs: number;
   /** Messages per second to a carrier that does not declare its own throughput. */
   carrierTps: number;
+}
+
+export interface CampaignsConfig {
+  /** The largest campaign file accepted (CAMPAIGN_UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number;
+  /** Delivery attempts of one webhook event before it is given up (WEBHOOK_MAX_ATTEMPTS). */
+  webhookMaxAttempts: number;
+  /** First retry delay of a webhook delivery, doubled per attempt (WEBHOOK_RETRY_BASE_MS). */
+  webhookRetryBaseMs: number;
+  /** How long a customer's endpoint may take to answer (WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs: number;
 }
 
 export type CarrierName = 'simulator' | 'smpp';
@@ -465,6 +478,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...smsAndCarriers(env),
     messaging: messagingConfig(env),
+    campaigns: {
+      uploadMaxBytes: integer(env, 'CAMPAIGN_UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1024, 10 * 1024 ** 3),
+      webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+      webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),

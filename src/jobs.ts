@@ -3,6 +3,7 @@ import { pruneAuthState } from './accounts/index.js';
 import type { AppContext } from './context.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
+import { CAMPAIGN_JOBS } from './messaging/campaigns/jobs.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
 import { expireOverduePurchases } from './purchases/index.js';
 import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
@@ -31,6 +32,7 @@ export const JOBS: Job[] = [
     run: (ctx) => pruneAuthState(ctx),
   },
   ...MESSAGING_JOBS,
+  ...CAMPAIGN_JOBS,
   {
     // Bank-transfer orders unpaid after BANK_TRANSFER_DAYS.
     name: 'purchases.expire',

@@ -3,7 +3,9 @@ import { accountsRoutes } from './accounts/index.js';
 import type { RouteModule } from './http/app.js';
 import { healthRoutes } from './http/health.js';
 import { portalRoutes } from './http/portal.js';
+import { campaignRoutes } from './messaging/campaigns/routes.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
+import { estimateRoutes } from './messaging/estimate/routes.js';
 import { messagingRoutes } from './messaging/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
@@ -14,6 +16,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   accountsRoutes,
   messagingRoutes,
+  campaignRoutes,
+  estimateRoutes,
   pricingRoutes,
   purchasesRoutes,
   stripeRoutes,

@@ -1,0 +1,105 @@
+// The campaign behind an import whose rows are staged: the campaign row and what the import
+// found in one transaction, then — unless it is a draft — started at once. A campaign with no
+// row that can be sent is refused (400) and its staged rows removed: nothing is created or held.
+import type { AppContext } from '../../context.js';
+import { validationFailed } from '../../http/errors.js';
+import { formatCredits } from '../../ledger/amounts.js';
+import type { CampaignFields, RowComposer } from './row-composer.js';
+import { CampaignStager, type ImportTotals, type InvalidRow } from './stage.js';
+import { startCampaign } from './start-campaign.js';
+import { type CampaignEstimateView, estimateView } from './views.js';
+
+export interface StagedImport {
+  campaignId: string;
+  fields: CampaignFields;
+  composer: RowComposer;
+  totals: ImportTotals;
+  draft: boolean;
+  source: 'csv' | 'json';
+}
+
+export interface CreatedFromImport {
+  id: string;
+  status: 'draft' | 'scheduled' | 'running';
+  recipients: number;
+  invalid: number;
+  invalidRows: InvalidRow[];
+  duplicates: number;
+  reserved: number;
+  waitingCredit: number;
+  estimate: CampaignEstimateView;
+}
+
+export async function createStagedCampaign(
+  ctx: AppContext,
+  accountId: string,
+  staged: StagedImport,
+): Promise<CreatedFromImport> {
+  const { campaignId, totals, fields, composer } = staged;
+  if (totals.recipients === 0) {
+    await CampaignStager.discard(ctx.db, campaignId);
+    throw validationFailed(
+      [
+        {
+          path: staged.source === 'csv' ? 'body.file' : 'body.recipients',
+          message:
+            totals.invalid > 0
+              ? `has no recipient that can be sent to (${totals.invalid} refused; the first are listed in details.invalidRows)`
+              : 'has no recipients',
+        },
+      ],
+      'The campaign has no recipient that can be sent to',
+    );
+  }
+  const now = ctx.now();
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `insert into campaigns (id, account_id, name, text, sender, status, schedule_at, recipients, invalid,
+         created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $9)`,
+      [
+        campaignId,
+        accountId,
+        fields.name.trim(),
+        fields.text,
+        composer.sender,
+        composer.scheduleAt,
+        totals.recipients,
+        totals.invalid,
+        now,
+      ],
+    );
+    await tx.query(
+      `insert into campaign_estimates (campaign_id, credits, segments, duplicates, by_country, source)
+       values ($1, $2, $3, $4, $5, $6)`,
+      [
+        campaignId,
+        totals.credits.toString(),
+        totals.segments.toString(),
+        totals.duplicates,
+        JSON.stringify(
+          totals.byCountry.map((c) => ({
+            country: c.country,
+            recipients: c.recipients,
+            credits: formatCredits(c.credits),
+          })),
+        ),
+        staged.source,
+      ],
+    );
+  });
+  const started = staged.draft ? null : await startCampaign(ctx, accountId, campaignId);
+  const available = (await ctx.ledger.balance(accountId))?.available ?? 0n;
+  const unreserved = started ? started.waitingCreditMicros : totals.credits;
+  return {
+    id: campaignId,
+    status: started ? started.status : 'draft',
+    recipients: totals.recipients,
+    invalid: totals.invalid,
+    invalidRows: totals.firstInvalid,
+    duplicates: totals.duplicates,
+    reserved: started?.reserved ?? 0,
+    waitingCredit: started?.waitingCredit ?? 0,
+    estimate: estimateView(totals, available, unreserved),
+  };
+}

@@ -1,0 +1,202 @@
+// A campaign's rows priced one by one, the way compose() prices a single send (same refusals,
+// same wording), but with the campaign's own fields checked once instead of on every row: the
+// sender, the schedule and the text. The text may name columns as {placeholders}; each row's
+// text is then its own, and so are its segments and its price. A row whose number, destination
+// or filled-in text cannot be sent is refused with a reason; the rest of the campaign goes on.
+import type { FieldProblem } from '../../http/errors.js';
+import { type CountryCode, toCountryCode } from '../../pricing/countries.js';
+import { type DestinationIndex, messageCostMicros } from '../../pricing/destinations.js';
+import { findForbiddenCharacters } from '../../pricing/forbidden-characters.js';
+import { RECIPIENT_REFUSAL_MESSAGES } from '../../pricing/phone.js';
+import { measureSms, type SmsEncoding } from '../../pricing/segments.js';
+import { MAX_SCHEDULE_DAYS, senderProblem } from '../compose.js';
+import { RecipientParser } from './recipient-parser.js';
+
+export interface CampaignFields {
+  name: string;
+  text: string;
+  from?: string | undefined;
+  scheduleAt?: string | undefined;
+}
+
+export interface ComposerRules {
+  defaultCountry: string | null;
+  prices: DestinationIndex;
+  maxParts: number;
+  now: Date;
+}
+
+/** A row ready to be staged: priced, its text filled in (null: the campaign's text as written). */
+export interface ComposedRow {
+  to: string;
+  country: string;
+  text: string | null;
+  encoding: SmsEncoding;
+  segments: number;
+  pricePerSegment: bigint;
+  pricePrefix: string | null;
+  credits: bigint;
+}
+
+export type RowResult = { ok: true; row: ComposedRow } | { ok: false; reason: string };
+
+/** `{name}`: letters, digits, `_`, `-`, `.` and spaces, up to 64. */
+const PLACEHOLDER = /\{([A-Za-z0-9_.\- ]{1,64})\}/g;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const MAX_NAME_LENGTH = 200;
+
+type Piece = { literal: string } | { variable: string };
+
+export class RowComposer {
+  readonly scheduleAt: Date | null;
+  readonly sender: string | null;
+  /** Placeholder names (lower case) the text uses. */
+  readonly placeholders: ReadonlySet<string>;
+  private readonly pieces: Piece[];
+  private readonly fixed: { encoding: SmsEncoding; segments: number } | null;
+  private readonly parser: RecipientParser;
+  private readonly defaultCountry: CountryCode | undefined;
+
+  private constructor(
+    fields: CampaignFields,
+    private readonly rules: ComposerRules,
+    scheduleAt: Date | null,
+  ) {
+    this.scheduleAt = scheduleAt;
+    this.sender = fields.from ?? null;
+    this.pieces = splitTemplate(fields.text);
+    this.placeholders = new Set(
+      this.pieces.flatMap((p) => ('variable' in p ? [p.variable.toLowerCase()] : [])),
+    );
+    this.defaultCountry = rules.defaultCountry ? toCountryCode(rules.defaultCountry) : undefined;
+    this.parser = new RecipientParser(this.defaultCountry);
+    const measured =
+      this.placeholders.size === 0 ? measureSms(fields.text, { maxSegments: rules.maxParts }) : null;
+    this.fixed = measured?.ok ? { encoding: measured.encoding, segments: measured.segments } : null;
+  }
+
+  /** Checks the campaign's own fields; the problems are the whole campaign's (400), not a row's. */
+  static create(
+    fields: CampaignFields,
+    rules: ComposerRules,
+  ): { ok: true; composer: RowComposer } | { ok: false; fields: FieldProblem[] } {
+    const problems: FieldProblem[] = [];
+    const problem = (path: string, message: string) => problems.push({ path: `body.${path}`, message });
+    if (fields.name.trim() === '') problem('name', 'must not be empty');
+    else if (fields.name.length > MAX_NAME_LENGTH)
+      problem('name', `must be at most ${MAX_NAME_LENGTH} characters`);
+    const forbidden = findForbiddenCharacters(fields.text, 5);
+    if (fields.text.trim() === '') {
+      problem('text', 'must not be empty');
+    } else if (forbidden.length > 0) {
+      const listed = forbidden.map((f) => `${f.codePoint} at ${f.index}`).join(', ');
+      problem(
+        'text',
+        `contains characters that cannot be sent (control characters or half an emoji): ${listed}`,
+      );
+    } else if (splitTemplate(fields.text).every((p) => 'literal' in p)) {
+      const measured = measureSms(fields.text, { maxSegments: rules.maxParts });
+      if (!measured.ok && measured.reason === 'too_long') {
+        problem(
+          'text',
+          `needs ${measured.segments} SMS parts in ${measured.encoding}; at most ${measured.maxSegments} are allowed`,
+        );
+      }
+    }
+    if (fields.from !== undefined) {
+      const why = senderProblem(fields.from);
+      if (why) problem('from', why);
+    }
+    let scheduleAt: Date | null = null;
+    if (fields.scheduleAt !== undefined) {
+      const at = new Date(fields.scheduleAt);
+      if (!ISO_TIME.test(fields.scheduleAt) || Number.isNaN(at.getTime())) {
+        problem('scheduleAt', 'must be an ISO 8601 time such as 2026-11-21T10:00:00Z');
+      } else if (at.getTime() <= rules.now.getTime()) {
+        problem('scheduleAt', 'must be in the future');
+      } else if (at.getTime() > rules.now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) {
+        problem('scheduleAt', `must be at most ${MAX_SCHEDULE_DAYS} days ahead`);
+      } else {
+        scheduleAt = at;
+      }
+    }
+    if (problems.length > 0) return { ok: false, fields: problems };
+    return { ok: true, composer: new RowComposer(fields, rules, scheduleAt) };
+  }
+
+  /** Placeholders the text uses that are not among `available` (lower-case names). */
+  missingPlaceholders(available: ReadonlySet<string>): string[] {
+    return [...this.placeholders].filter((name) => !available.has(name));
+  }
+
+  /** One row: `vars` gives a placeholder's value by its lower-case name (undefined: none). */
+  compose(to: string, vars: (name: string) => string | undefined): RowResult {
+    const parsed = this.parser.parse(to);
+    if (!parsed.ok) {
+      const reason =
+        parsed.reason === 'no_country' && !to.trim().startsWith('+') && !this.rules.defaultCountry
+          ? 'has no country: write it with + and the country code, or choose a default country in your preferences'
+          : RECIPIENT_REFUSAL_MESSAGES[parsed.reason];
+      return { ok: false, reason };
+    }
+    const quote = this.rules.prices.lookup(parsed);
+    if (!quote.priced) {
+      return { ok: false, reason: `is in a destination we do not send to (${parsed.country} has no price)` };
+    }
+    let text: string | null = null;
+    let measure = this.fixed;
+    if (!measure) {
+      let rendered = '';
+      for (const piece of this.pieces) {
+        if ('literal' in piece) {
+          rendered += piece.literal;
+          continue;
+        }
+        const value = vars(piece.variable.toLowerCase());
+        if (value === undefined) return { ok: false, reason: `has no value for {${piece.variable}}` };
+        rendered += value;
+      }
+      const bad = findForbiddenCharacters(rendered, 1)[0];
+      if (bad)
+        return { ok: false, reason: `has a text that cannot be sent (${bad.codePoint} at ${bad.index})` };
+      const measured = measureSms(rendered, { maxSegments: this.rules.maxParts });
+      if (!measured.ok) {
+        return {
+          ok: false,
+          reason:
+            measured.reason === 'too_long'
+              ? `has a text of ${measured.segments} SMS parts once filled in; at most ${measured.maxSegments} are allowed`
+              : 'has an empty text once filled in',
+        };
+      }
+      measure = { encoding: measured.encoding, segments: measured.segments };
+      text = rendered;
+    }
+    return {
+      ok: true,
+      row: {
+        to: parsed.e164,
+        country: parsed.country,
+        text,
+        encoding: measure.encoding,
+        segments: measure.segments,
+        pricePerSegment: quote.microsPerSegment,
+        pricePrefix: quote.prefix ?? null,
+        credits: messageCostMicros(measure.segments, quote.microsPerSegment),
+      },
+    };
+  }
+}
+
+function splitTemplate(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const at = match.index ?? 0;
+    if (at > last) pieces.push({ literal: text.slice(last, at) });
+    pieces.push({ variable: (match[1] ?? '').trim() });
+    last = at + match[0].length;
+  }
+  if (last < text.length) pieces.push({ literal: text.slice(last) });
+  return pieces;
+}

@@ -1,0 +1,89 @@
+// How a campaign reads in the API: its counts per status, what it costs and what is missing.
+import { formatCredits } from '../../ledger/amounts.js';
+
+export interface CountryEstimateView {
+  country: string;
+  recipients: number;
+  credits: string;
+}
+
+export interface CampaignEstimateView {
+  /** What all its messages cost. */
+  credits: string;
+  /** Segments of all its messages together. */
+  segments: number;
+  byCountry: CountryEstimateView[];
+  /** The account's available credits now. */
+  available: string;
+  /** What is still to be reserved (waiting for credit, or a draft's rows) beyond what is available. */
+  shortfall: string;
+}
+
+export function estimateView(
+  totals: {
+    credits: bigint;
+    segments: bigint;
+    byCountry: readonly { country: string; recipients: number; credits: bigint | string }[];
+  },
+  available: bigint,
+  unreserved: bigint,
+): CampaignEstimateView {
+  const shortfall = unreserved > available ? unreserved - available : 0n;
+  return {
+    credits: formatCredits(totals.credits),
+    segments: Number(totals.segments),
+    byCountry: totals.byCountry.map((c) => ({
+      country: c.country,
+      recipients: c.recipients,
+      credits: typeof c.credits === 'string' ? c.credits : formatCredits(c.credits),
+    })),
+    available: formatCredits(available < 0n ? 0n : available),
+    shortfall: formatCredits(shortfall),
+  };
+}
+
+export const CAMPAIGN_COUNT_KEYS = [
+  'draft',
+  'scheduled',
+  'queued',
+  'waiting_credit',
+  'sending',
+  'sent',
+  'delivered',
+  'failed',
+  'canceled',
+] as const;
+
+export type CampaignCounts = Record<(typeof CAMPAIGN_COUNT_KEYS)[number], number>;
+
+export function emptyCounts(): CampaignCounts {
+  return {
+    draft: 0,
+    scheduled: 0,
+    queued: 0,
+    waiting_credit: 0,
+    sending: 0,
+    sent: 0,
+    delivered: 0,
+    failed: 0,
+    canceled: 0,
+  };
+}
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  text: string;
+  from: string | null;
+  /** draft, scheduled, running, completed (nothing left to send or settle) or canceled. */
+  status: string;
+  scheduleAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  recipients: number;
+  invalid: number;
+  duplicates: number;
+  /** Messages per status; `draft` counts rows not yet made messages (a draft's recipients). */
+  counts: CampaignCounts;
+  estimate: CampaignEstimateView;
+}
