@@ -9,9 +9,28 @@ import { clearSession, isAdmin, missingSteps, onSessionChange, session, updateBa
 
 const BALANCE_POLL_MS = 5000;
 
+/** Messages not yet handed to a carrier, shown on the Outbox link; null until first read. */
+let outboxCount = null;
+let outboxPoll = null;
+
+/** Reads the outbox now (after a send or Remove outbox) so its badge follows at once. */
+export function refreshOutboxBadge() {
+  return outboxPoll?.();
+}
+
 // Customer groups are hidden from operator staff, who have no customer account.
 const NAV = [
   { group: 'Overview', customer: true, items: [{ href: '/', label: 'Dashboard', icon: 'home' }] },
+  {
+    group: 'Messaging',
+    customer: true,
+    items: [
+      { href: '/send', label: 'Send SMS', icon: 'send' },
+      { href: '/messages', label: 'Messages', icon: 'message' },
+      { href: '/campaigns', label: 'Campaigns', icon: 'campaign' },
+      { href: '/outbox', label: 'Outbox', icon: 'outbox', badge: 'outbox' },
+    ],
+  },
   {
     group: 'Credits',
     customer: true,
@@ -144,7 +163,13 @@ function navigation() {
               h(
                 'li',
                 {},
-                h('a', { href: item.href, class: 'nav-link' }, icon(item.icon), h('span', {}, item.label)),
+                h(
+                  'a',
+                  { href: item.href, class: 'nav-link' },
+                  icon(item.icon),
+                  h('span', {}, item.label),
+                  item.badge === 'outbox' ? outboxBadge() : null,
+                ),
               ),
             ),
           ),
@@ -155,6 +180,21 @@ function navigation() {
   };
   render();
   return { nav, render };
+}
+
+function outboxBadge() {
+  const count = outboxCount ?? 0;
+  return h(
+    'span',
+    {
+      class: 'nav-badge',
+      'data-testid': 'outbox-badge',
+      hidden: count === 0,
+      title: `${count} ${count === 1 ? 'message' : 'messages'} not yet sent`,
+    },
+    count > 999 ? '999+' : String(count),
+    h('span', { class: 'visually-hidden' }, ' not yet sent'),
+  );
 }
 
 function markActive(nav) {
@@ -322,13 +362,36 @@ export function mountShell(root) {
       balance.widget.title = error.message;
     }
   };
-  const onVisible = () => {
-    if (document.visibilityState === 'visible') poll();
+  const pollOutbox = async () => {
+    if (document.visibilityState === 'hidden' || !session.account) return;
+    try {
+      const outbox = await api.get('/outbox');
+      const count = Number(outbox?.messages ?? 0);
+      if (count !== outboxCount) {
+        outboxCount = count;
+        nav.render();
+      }
+    } catch {
+      // the badge keeps its last count; the Outbox page says what went wrong
+    }
   };
-  const timer = customer ? setInterval(poll, BALANCE_POLL_MS) : null;
+  if (customer) outboxPoll = pollOutbox;
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') {
+      poll();
+      pollOutbox();
+    }
+  };
+  const timer = customer
+    ? setInterval(() => {
+        poll();
+        pollOutbox();
+      }, BALANCE_POLL_MS)
+    : null;
   if (customer) {
     document.addEventListener('visibilitychange', onVisible);
     poll();
+    pollOutbox();
   }
 
   return {
@@ -338,6 +401,8 @@ export function mountShell(root) {
     },
     destroy() {
       clearInterval(timer);
+      if (outboxPoll === pollOutbox) outboxPoll = null;
+      outboxCount = null;
       document.removeEventListener('visibilitychange', onVisible);
       unsubscribe();
     },

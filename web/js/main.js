@@ -22,13 +22,17 @@ import {
 } from './pages/auth.js';
 import { billingPage } from './pages/billing.js';
 import { buyPage } from './pages/buy.js';
+import { campaignPage, campaignsPage, newCampaignPage } from './pages/campaigns.js';
 import { cardsPage } from './pages/cards.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { messagePage, messagesPage } from './pages/messages.js';
 import { mobilePage } from './pages/mobile.js';
 import { notFoundPage } from './pages/not-found.js';
+import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
 import { compile, currentPath, interceptLinks, navigate, onNavigate } from './router.js';
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
@@ -67,6 +71,13 @@ const ROUTES = [
     layout: 'auth',
   },
   { path: '/', page: dashboardPage, title: 'Dashboard', access: 'customer', layout: 'app' },
+  { path: '/send', page: sendPage, title: 'Send SMS', access: 'customer', layout: 'app' },
+  { path: '/messages', page: messagesPage, title: 'Messages', access: 'customer', layout: 'app' },
+  { path: '/messages/:id', page: messagePage, title: 'Message', access: 'customer', layout: 'app' },
+  { path: '/campaigns', page: campaignsPage, title: 'Campaigns', access: 'customer', layout: 'app' },
+  { path: '/campaigns/new', page: newCampaignPage, title: 'New campaign', access: 'customer', layout: 'app' },
+  { path: '/campaigns/:id', page: campaignPage, title: 'Campaign', access: 'customer', layout: 'app' },
+  { path: '/outbox', page: outboxPage, title: 'Outbox', access: 'customer', layout: 'app' },
   { path: '/buy', page: buyPage, title: 'Buy credits', access: 'customer', layout: 'app' },
   { path: '/pricing', page: pricingPage, title: 'Price list', access: 'customer', layout: 'app' },
   { path: '/purchases', page: purchasesPage, title: 'Purchases', access: 'customer', layout: 'app' },

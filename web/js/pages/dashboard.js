@@ -1,8 +1,11 @@
 // The home page: balance, account status and the next steps a new customer takes (the
 // help-centre's order: billing data, mobile, preferences, operator review, buy credits).
+import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { credits, isPositive, statusLabel } from '../format.js';
+import { list } from '../money.js';
 import { billingComplete, refreshAccount, session } from '../session.js';
+import { messageRow, messagesTable } from './messages.js';
 
 function statusPill(status) {
   return h(
@@ -12,7 +15,7 @@ function statusPill(status) {
   );
 }
 
-export function nextSteps(account) {
+export function nextSteps(account, { sentAny = false } = {}) {
   const prefs = account.preferences ?? {};
   return [
     {
@@ -53,14 +56,27 @@ export function nextSteps(account) {
       href: '/buy',
       action: 'Buy credits',
     },
+    {
+      title: 'Send your first message',
+      text: 'To one number from the portal, to a list as a campaign, or from your systems with an API key.',
+      done: sentAny,
+      href: '/send',
+      action: 'Send SMS',
+    },
   ];
 }
 
 export async function dashboardPage({ signal }) {
-  const account = await refreshAccount();
+  const [account, recent] = await Promise.all([
+    refreshAccount(),
+    api.get('/messages?limit=5', { signal }).then(list, (error) => {
+      if (error?.name === 'AbortError') throw error;
+      return null; // the dashboard works without them
+    }),
+  ]);
   if (signal.aborted) return h('div');
   const balance = account.balance ?? {};
-  const steps = nextSteps(account);
+  const steps = nextSteps(account, { sentAny: Boolean(recent?.length) });
   const done = steps.filter((s) => s.done).length;
 
   const balanceCard = h(
@@ -159,6 +175,32 @@ export async function dashboardPage({ signal }) {
     ),
   );
 
+  const recentCard = recent?.length
+    ? h(
+        'section',
+        { class: 'card card-wide', 'aria-labelledby': 'dash-recent' },
+        h(
+          'div',
+          { class: 'card-head' },
+          h('h2', { id: 'dash-recent', class: 'card-title' }, 'Recent messages'),
+          h(
+            'div',
+            { class: 'button-row' },
+            h('a', { href: '/messages', class: 'button button-ghost button-small' }, 'All messages'),
+            h('a', { href: '/send', class: 'button button-primary button-small' }, icon('send'), 'Send SMS'),
+          ),
+        ),
+        messagesTable(
+          h(
+            'tbody',
+            {},
+            recent.map((m) => messageRow(m)),
+          ),
+          { campaignColumn: true },
+        ),
+      )
+    : null;
+
   return h(
     'section',
     { class: 'page' },
@@ -168,6 +210,6 @@ export async function dashboardPage({ signal }) {
       h('h1', {}, `Welcome, ${session.user?.name ?? account.name}`),
       h('p', { class: 'lead' }, 'Your prepaid SMS account at a glance.'),
     ),
-    h('div', { class: 'grid' }, balanceCard, statusCard, apiCard, checklist),
+    h('div', { class: 'grid' }, balanceCard, statusCard, apiCard, recentCard, checklist),
   );
 }
