@@ -13,7 +13,14 @@ import type { Queryable } from '../db/types.js';
 import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { emitCreditArrived } from './credit-arrived.js';
-import { lockPurchase, type PaidVia, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import {
+  getPurchase,
+  lockPurchase,
+  type PaidVia,
+  type Purchase,
+  type PurchaseRow,
+  toPurchase,
+} from './purchase.js';
 import type { CardPaymentStatus } from './providers/types.js';
 
 export interface PaidDetails {
@@ -39,7 +46,10 @@ export function purchaseTransferId(purchaseId: string): string {
   return `purchase:${purchaseId}`;
 }
 
-export function creditRequest(purchase: Purchase): LedgerRequest {
+/** What crediting needs to know of a purchase. */
+export type Creditable = Pick<Purchase, 'id' | 'accountId' | 'credits' | 'packId' | 'status'>;
+
+export function creditRequest(purchase: Creditable): LedgerRequest {
   return {
     type: 'transfer',
     id: purchaseTransferId(purchase.id),
@@ -54,15 +64,15 @@ export function creditRequest(purchase: Purchase): LedgerRequest {
 
 /**
  * Credits purchases whose rows the caller has LOCKED in `tx` and found not credited: one ledger
- * group for all of them, one update. Returns them as credited. The caller announces
+ * group for all of them, one update (10,000 of a bank statement at once). The caller announces
  * credit.arrived after its commit (announceCredited).
  */
 export async function creditLockedPurchases(
   ctx: AppContext,
   tx: Queryable,
-  items: readonly { purchase: Purchase; paid: PaidDetails }[],
-): Promise<Purchase[]> {
-  if (items.length === 0) return [];
+  items: readonly { purchase: Creditable; paid: PaidDetails }[],
+): Promise<void> {
+  if (items.length === 0) return;
   for (const { purchase } of items) {
     if (purchase.status === 'credited') throw new Error(`purchase ${purchase.id} is credited already`);
   }
@@ -71,13 +81,12 @@ export async function creditLockedPurchases(
     tx,
   );
   const now = ctx.now();
-  const { rows } = await tx.query<PurchaseRow>(
+  const { rowCount } = await tx.query(
     `update purchases p
         set status = 'credited', paid_at = v.paid_at, paid_via = v.paid_via, paid_reference = v.paid_reference,
             credited_at = $5, updated_at = $5
        from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as v(id, paid_at, paid_via, paid_reference)
-      where p.id = v.id
-      returning p.*`,
+      where p.id = v.id`,
     [
       items.map(({ purchase }) => purchase.id),
       items.map(({ paid }) => paid.paidAt.toISOString()),
@@ -86,12 +95,11 @@ export async function creditLockedPurchases(
       now,
     ],
   );
-  if (rows.length !== items.length) throw new Error('a purchase being credited disappeared');
-  return rows.map(toPurchase);
+  if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
 }
 
 /** credit.arrived for each credited purchase (after commit). */
-export function announceCredited(ctx: AppContext, purchases: readonly Purchase[]): void {
+export function announceCredited(ctx: AppContext, purchases: readonly Creditable[]): void {
   for (const purchase of purchases) {
     emitCreditArrived(ctx, {
       accountId: purchase.accountId,
@@ -115,7 +123,8 @@ export async function settlePaid(
     const purchase = await lockPurchase(tx, purchaseId);
     if (!purchase) return { outcome: 'not_found' };
     if (purchase.status === 'credited') return { outcome: 'already_credited', purchase };
-    const [credited] = await creditLockedPurchases(ctx, tx, [{ purchase, paid }]);
+    await creditLockedPurchases(ctx, tx, [{ purchase, paid }]);
+    const credited = await getPurchase(tx, purchaseId);
     if (!credited) throw new Error(`purchase ${purchaseId} was not credited`);
     return { outcome: 'credited', purchase: credited };
   });

@@ -4,14 +4,15 @@
 //
 //   Document/BkToCstmrStmt/Stmt*        Id, Acct/Id/IBAN
 //     Ntry*                             Amt@Ccy, CdtDbtInd, Sts (or Sts/Cd), BookgDt/(Dt|DtTm),
-//                                       AcctSvcrRef, AddtlNtryInf
+//                                       ValDt, AcctSvcrRef, AddtlNtryInf
 //       NtryDtls*/TxDtls*               Refs/(AcctSvcrRef|EndToEndId), Amt or AmtDtls/TxAmt/Amt,
-//                                       RmtInf/Strd*/CdtrRefInf/Ref, RmtInf/Ustrd*,
-//                                       RltdPties/Dbtr/(Nm|Pty/Nm)
+//                                       RmtInf/Strd*/CdtrRefInf/Ref, RmtInf/Strd/AddtlRmtInf,
+//                                       RmtInf/Ustrd*, AddtlTxInf, RltdPties/Dbtr/(Nm|Pty/Nm)
 //
+// Read as a stream (no tree of the whole file): a statement of 10,000 entries is a few MB.
 // A batch entry whose transactions each carry an amount is read as one line per transaction.
 // Amounts stay decimal strings here; turning them into minor units is the importer's business.
-import { child, childrenNamed, parseXml, textAt, type XmlElement, XmlError } from './xml.js';
+import { scanXml, XmlError } from './xml.js';
 
 export interface StatementLine {
   statementId: string | null;
@@ -58,11 +59,194 @@ const OTHER_MESSAGES: Record<string, string> = {
   BkToCstmrDbtCdtNtfctn: 'camt.054 (a debit/credit notification)',
 };
 
-/** Parses the XML and reads every statement in it; throws StatementFormatError. */
+interface Amount {
+  amount: string | null;
+  currency: string | null;
+}
+
+interface Transaction {
+  bankRef: string | null;
+  amount: Amount | null;
+  structuredRefs: string[];
+  remittance: string[];
+  debtorName: string | null;
+}
+
+interface Entry {
+  position: number;
+  indicator: string | null;
+  status: string | null;
+  amount: Amount | null;
+  booked: string | null;
+  valued: string | null;
+  bankRef: string | null;
+  text: string | null;
+  transactions: Transaction[];
+}
+
+/** Booking dates repeat (a statement covers a day or a month): each text is parsed once. */
+function dateReader(): (value: string | null) => Date | null {
+  const seen = new Map<string, Date | null>();
+  return (value) => {
+    if (!value) return null;
+    let date = seen.get(value);
+    if (date === undefined) {
+      const parsed = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+      date = Number.isNaN(parsed.getTime()) ? null : parsed;
+      seen.set(value, date);
+    }
+    return date;
+  };
+}
+
+function linesOf(
+  entry: Entry,
+  statement: Statement,
+  dateOf: (value: string | null) => Date | null,
+): StatementLine[] {
+  const direction = entry.indicator === 'CRDT' || entry.indicator === 'DBIT' ? entry.indicator : '?';
+  const base = {
+    statementId: statement.id,
+    accountIban: statement.accountIban,
+    position: entry.position,
+    direction,
+    status: entry.status,
+    bookedAt: dateOf(entry.booked) ?? dateOf(entry.valued),
+  } as const;
+  const { transactions } = entry;
+  if (transactions.length > 1 && transactions.every((t) => t.amount)) {
+    return transactions.map((t, index) => ({
+      ...base,
+      transaction: index + 1,
+      bankRef: t.bankRef ?? (entry.bankRef ? `${entry.bankRef}/${index + 1}` : null),
+      amount: t.amount?.amount ?? null,
+      currency: t.amount?.currency ?? null,
+      structuredRefs: t.structuredRefs,
+      remittance: t.remittance,
+      debtorName: t.debtorName,
+    }));
+  }
+  const only = transactions.length === 1 ? transactions[0] : undefined;
+  const remittance = only ? only.remittance : transactions.flatMap((t) => t.remittance);
+  return [
+    {
+      ...base,
+      transaction: null,
+      bankRef: entry.bankRef ?? transactions[0]?.bankRef ?? null,
+      amount: entry.amount?.amount ?? null,
+      currency: entry.amount?.currency ?? null,
+      structuredRefs: only ? only.structuredRefs : transactions.flatMap((t) => t.structuredRefs),
+      remittance: entry.text ? [...remittance, entry.text] : remittance,
+      debtorName: transactions.find((t) => t.debtorName)?.debtorName ?? null,
+    },
+  ];
+}
+
+/** Reads every statement in the file; throws StatementFormatError. */
 export function readCamt053(xml: string): Statement[] {
-  let root: XmlElement;
+  const statements: Statement[] = [];
+  // Element names from the root down to the element being read.
+  const path: string[] = [];
+  let currency: string | null = null;
+  let statement: Statement | null = null;
+  let entry: Entry | null = null;
+  let tx: Transaction | null = null;
+  let entries = 0;
+
+  const at = (back: number) => path[path.length - 1 - back];
+  const dateOf = dateReader();
+  const readText = (text: string) => text.trim() || null;
+
   try {
-    root = parseXml(xml);
+    scanXml(xml, {
+      open(name, attributes) {
+        const depth = path.length;
+        if (depth === 0 && name !== 'Document') {
+          throw new StatementFormatError(
+            'This is not a camt.053 statement (expected Document/BkToCstmrStmt)',
+          );
+        }
+        if (depth === 1 && name !== 'BkToCstmrStmt') {
+          const other = OTHER_MESSAGES[name];
+          throw new StatementFormatError(
+            other
+              ? `This is ${other}, not a camt.053 statement`
+              : 'This is not a camt.053 statement (expected Document/BkToCstmrStmt)',
+          );
+        }
+        path.push(name);
+        if (depth === 2 && name === 'Stmt') {
+          statement = { id: null, accountIban: null, lines: [] };
+          entries = 0;
+        } else if (statement && depth === 3 && name === 'Ntry') {
+          entry = {
+            position: ++entries,
+            indicator: null,
+            status: null,
+            amount: null,
+            booked: null,
+            valued: null,
+            bankRef: null,
+            text: null,
+            transactions: [],
+          };
+        } else if (entry && name === 'TxDtls' && at(1) === 'NtryDtls') {
+          tx = { bankRef: null, amount: null, structuredRefs: [], remittance: [], debtorName: null };
+        } else if (name === 'Amt') {
+          currency = attributes.Ccy?.trim().toUpperCase() || null;
+        }
+      },
+      close(name, raw) {
+        const parent = at(1);
+        if (tx) {
+          if (name === 'TxDtls') {
+            entry?.transactions.push(tx);
+            tx = null;
+          } else if (name === 'Ref' && parent === 'CdtrRefInf') {
+            const text = readText(raw);
+            if (text) tx.structuredRefs.push(text);
+          } else if (name === 'Ustrd' || name === 'AddtlRmtInf' || name === 'AddtlTxInf') {
+            const text = readText(raw);
+            if (text) tx.remittance.push(text);
+          } else if (name === 'EndToEndId' && parent === 'Refs') {
+            const text = readText(raw);
+            if (text && text !== 'NOTPROVIDED') tx.remittance.push(text);
+          } else if (name === 'AcctSvcrRef' && parent === 'Refs') {
+            tx.bankRef = readText(raw);
+          } else if (name === 'Amt' && (parent === 'TxDtls' || parent === 'TxAmt')) {
+            tx.amount ??= { amount: readText(raw), currency };
+          } else if (name === 'Nm' && (parent === 'Dbtr' || (parent === 'Pty' && at(2) === 'Dbtr'))) {
+            tx.debtorName ??= readText(raw);
+          }
+        } else if (entry) {
+          if (name === 'Ntry') {
+            if (statement) for (const line of linesOf(entry, statement, dateOf)) statement.lines.push(line);
+            entry = null;
+          } else if (parent === 'Ntry') {
+            if (name === 'Amt') entry.amount = { amount: readText(raw), currency };
+            else if (name === 'CdtDbtInd') entry.indicator = readText(raw);
+            else if (name === 'Sts') entry.status ??= readText(raw);
+            else if (name === 'AcctSvcrRef') entry.bankRef = readText(raw);
+            else if (name === 'AddtlNtryInf') entry.text = readText(raw);
+          } else if (name === 'Cd' && parent === 'Sts' && at(2) === 'Ntry') {
+            entry.status = readText(raw);
+          } else if ((name === 'Dt' || name === 'DtTm') && at(2) === 'Ntry') {
+            if (parent === 'BookgDt') entry.booked ??= readText(raw);
+            else if (parent === 'ValDt') entry.valued ??= readText(raw);
+          }
+        } else if (statement) {
+          if (name === 'Stmt') {
+            statements.push(statement);
+            statement = null;
+          } else if (name === 'Id' && parent === 'Stmt') {
+            statement.id = readText(raw);
+          } else if (name === 'IBAN' && parent === 'Id' && at(2) === 'Acct' && at(3) === 'Stmt') {
+            statement.accountIban = readText(raw)?.replace(/\s+/g, '').toUpperCase() ?? null;
+          }
+        }
+        path.pop();
+      },
+    });
   } catch (error) {
     if (error instanceof XmlError) {
       throw new StatementFormatError(
@@ -73,123 +257,6 @@ export function readCamt053(xml: string): Statement[] {
     }
     throw error;
   }
-  const body = root.name === 'Document' ? (child(root, 'BkToCstmrStmt') ?? root.children[0]) : undefined;
-  if (body?.name !== 'BkToCstmrStmt') {
-    const other = body ? OTHER_MESSAGES[body.name] : undefined;
-    throw new StatementFormatError(
-      other
-        ? `This is ${other}, not a camt.053 statement`
-        : 'This is not a camt.053 statement (expected Document/BkToCstmrStmt)',
-    );
-  }
-  const statements = childrenNamed(body, 'Stmt');
   if (statements.length === 0) throw new StatementFormatError('The statement file has no Stmt element');
-  return statements.map(readStatement);
-}
-
-function readStatement(stmt: XmlElement): Statement {
-  const id = textAt(stmt, 'Id');
-  const accountIban = textAt(stmt, 'Acct', 'Id', 'IBAN')?.replace(/\s+/g, '').toUpperCase() ?? null;
-  const lines: StatementLine[] = [];
-  childrenNamed(stmt, 'Ntry').forEach((entry, index) => {
-    lines.push(...readEntry(entry, { statementId: id, accountIban, position: index + 1 }));
-  });
-  return { id, accountIban, lines };
-}
-
-function dateOf(parent: XmlElement | undefined): Date | null {
-  const dateTime = textAt(parent, 'DtTm');
-  const date = textAt(parent, 'Dt');
-  const value = dateTime ?? (date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : null);
-  if (!value) return null;
-  const parsed = new Date(value);
-  return Number.isNaN(parsed.getTime()) ? null : parsed;
-}
-
-function amountOf(element: XmlElement | undefined): { amount: string | null; currency: string | null } {
-  if (!element) return { amount: null, currency: null };
-  return {
-    amount: element.text.trim() || null,
-    currency: element.attributes.Ccy?.trim().toUpperCase() || null,
-  };
-}
-
-interface Transaction {
-  bankRef: string | null;
-  amount: XmlElement | undefined;
-  structuredRefs: string[];
-  remittance: string[];
-  debtorName: string | null;
-}
-
-function readTransaction(tx: XmlElement): Transaction {
-  const remittanceInfo = childrenNamed(tx, 'RmtInf');
-  const structuredRefs: string[] = [];
-  const remittance: string[] = [];
-  for (const info of remittanceInfo) {
-    for (const strd of childrenNamed(info, 'Strd')) {
-      for (const ref of childrenNamed(strd, 'CdtrRefInf')) {
-        const value = textAt(ref, 'Ref');
-        if (value) structuredRefs.push(value);
-      }
-      const extra = childrenNamed(strd, 'AddtlRmtInf').map((e) => e.text.trim());
-      remittance.push(...extra.filter(Boolean));
-    }
-    remittance.push(
-      ...childrenNamed(info, 'Ustrd')
-        .map((e) => e.text.trim())
-        .filter(Boolean),
-    );
-  }
-  const endToEnd = textAt(tx, 'Refs', 'EndToEndId');
-  if (endToEnd && endToEnd !== 'NOTPROVIDED') remittance.push(endToEnd);
-  const additional = textAt(tx, 'AddtlTxInf');
-  if (additional) remittance.push(additional);
-  const debtor = child(child(tx, 'RltdPties'), 'Dbtr');
-  return {
-    bankRef: textAt(tx, 'Refs', 'AcctSvcrRef'),
-    amount: child(tx, 'Amt') ?? child(child(child(tx, 'AmtDtls'), 'TxAmt'), 'Amt'),
-    structuredRefs,
-    remittance,
-    debtorName: textAt(debtor, 'Nm') ?? textAt(debtor, 'Pty', 'Nm'),
-  };
-}
-
-function readEntry(
-  entry: XmlElement,
-  where: { statementId: string | null; accountIban: string | null; position: number },
-): StatementLine[] {
-  const indicator = textAt(entry, 'CdtDbtInd');
-  const direction = indicator === 'CRDT' || indicator === 'DBIT' ? indicator : '?';
-  const status = textAt(entry, 'Sts', 'Cd') ?? textAt(entry, 'Sts');
-  const bookedAt = dateOf(child(entry, 'BookgDt')) ?? dateOf(child(entry, 'ValDt'));
-  const bankRef = textAt(entry, 'AcctSvcrRef');
-  const entryText = textAt(entry, 'AddtlNtryInf');
-  const transactions = childrenNamed(entry, 'NtryDtls').flatMap((d) =>
-    childrenNamed(d, 'TxDtls').map(readTransaction),
-  );
-  const base = { ...where, direction, status, bookedAt } as const;
-
-  if (transactions.length > 1 && transactions.every((t) => t.amount)) {
-    return transactions.map((t, index) => ({
-      ...base,
-      transaction: index + 1,
-      bankRef: t.bankRef ?? (bankRef ? `${bankRef}/${index + 1}` : null),
-      ...amountOf(t.amount),
-      structuredRefs: t.structuredRefs,
-      remittance: t.remittance,
-      debtorName: t.debtorName,
-    }));
-  }
-  return [
-    {
-      ...base,
-      transaction: null,
-      bankRef: bankRef ?? transactions[0]?.bankRef ?? null,
-      ...amountOf(child(entry, 'Amt')),
-      structuredRefs: transactions.flatMap((t) => t.structuredRefs),
-      remittance: [...transactions.flatMap((t) => t.remittance), ...(entryText ? [entryText] : [])],
-      debtorName: transactions.find((t) => t.debtorName)?.debtorName ?? null,
-    },
-  ];
+  return statements;
 }

@@ -14,8 +14,8 @@ import type { Queryable } from '../../../db/types.js';
 import { AppError } from '../../../http/errors.js';
 import { CURRENCY_EXPONENT, isCurrency } from '../../../pricing/money.js';
 import { newId } from '../../ids.js';
-import { type Purchase, type PurchaseRow, toPurchase } from '../../purchase.js';
-import { announceCredited, creditLockedPurchases } from '../../settle.js';
+import type { PurchaseStatus } from '../../purchase.js';
+import { announceCredited, type Creditable, creditLockedPurchases } from '../../settle.js';
 import { readCamt053, type StatementLine, StatementFormatError } from './camt053.js';
 import {
   creditorReferencesIn,
@@ -110,12 +110,19 @@ function decodeUtf8(file: Buffer): string {
   }
 }
 
+/** What matching needs of a purchase (not the whole row: 10,000 of them are read at once). */
+interface Payable extends Creditable {
+  currency: string;
+  total: bigint;
+  reference: string;
+}
+
 interface Decision {
   line: StatementLine;
   key: string;
   amount: bigint | null;
   reference: string | null;
-  purchase: Purchase | null;
+  purchase: Payable | null;
   reason: UnmatchedReason | null;
 }
 
@@ -179,7 +186,7 @@ export async function importStatement(
     const decisions: Decision[] = prepared.map((p) => {
       const decide = (
         reason: UnmatchedReason | null,
-        purchase: Purchase | null = null,
+        purchase: Payable | null = null,
         reference: string | null = null,
       ) => ({
         line: p.line,
@@ -211,9 +218,9 @@ export async function importStatement(
 
     const now = ctx.now();
     const matches = decisions.filter(
-      (d): d is Decision & { purchase: Purchase } => d.reason === null && d.purchase !== null,
+      (d): d is Decision & { purchase: Payable } => d.reason === null && d.purchase !== null,
     );
-    const credited = await creditLockedPurchases(
+    await creditLockedPurchases(
       ctx,
       tx,
       matches.map((d) => ({
@@ -272,7 +279,7 @@ export async function importStatement(
       })),
       unmatched: decisions.flatMap((d) => (d.reason === null ? [] : [{ ...view(d), reason: d.reason }])),
     };
-    return { result, credited };
+    return { result, credited: matches.map((d) => d.purchase) };
   });
   announceCredited(ctx, credited);
   return result;
@@ -287,16 +294,34 @@ async function storedKeys(tx: Queryable, keys: string[]): Promise<Set<string>> {
   return new Set(rows.map((row) => row.entry_key));
 }
 
-async function lockByReference(tx: Queryable, refs: string[]): Promise<Map<string, Purchase>> {
-  const byRef = new Map<string, Purchase>();
+async function lockByReference(tx: Queryable, refs: string[]): Promise<Map<string, Payable>> {
+  const byRef = new Map<string, Payable>();
   if (refs.length === 0) return byRef;
-  const { rows } = await tx.query<PurchaseRow>(
-    'select * from purchases where bank_reference = any($1::text[]) order by id for update',
+  const { rows } = await tx.query<{
+    id: string;
+    account_id: string;
+    status: PurchaseStatus;
+    credits: bigint;
+    pack_id: string | null;
+    currency: string;
+    total: bigint;
+    bank_reference: string;
+  }>(
+    `select id, account_id, status, credits, pack_id, currency, total, bank_reference from purchases
+      where bank_reference = any($1::text[]) order by id for update`,
     [refs],
   );
   for (const row of rows) {
-    const purchase = toPurchase(row);
-    if (purchase.bankTransfer) byRef.set(purchase.bankTransfer.reference, purchase);
+    byRef.set(row.bank_reference, {
+      id: row.id,
+      accountId: row.account_id,
+      status: row.status,
+      credits: row.credits,
+      packId: row.pack_id,
+      currency: row.currency,
+      total: row.total,
+      reference: row.bank_reference,
+    });
   }
   return byRef;
 }

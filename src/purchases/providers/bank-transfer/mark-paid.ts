@@ -4,7 +4,7 @@
 // Allowed for an expired or canceled order too: the money arrived, and the operator decides.
 import type { AppContext } from '../../../context.js';
 import { AppError, notFound, validationFailed } from '../../../http/errors.js';
-import { lockPurchase, type Purchase } from '../../purchase.js';
+import { getPurchase, lockPurchase, type Purchase } from '../../purchase.js';
 import { announceCredited, creditLockedPurchases } from '../../settle.js';
 
 /** How far in the future a paidAt may lie (clock skew between the operator and us). */
@@ -33,9 +33,10 @@ export async function markPaidByOperator(
         paidVia: purchase.paidVia,
       });
     }
-    const [done] = await creditLockedPurchases(ctx, tx, [
+    await creditLockedPurchases(ctx, tx, [
       { purchase, paid: { paidAt, method: 'operator', providerRef: bankReference } },
     ]);
+    const done = await getPurchase(tx, purchaseId);
     if (!done) throw new Error(`purchase ${purchaseId} was not credited`);
     return done;
   });

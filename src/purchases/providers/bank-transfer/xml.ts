@@ -4,16 +4,26 @@
 // external entities); only the five predefined entities and character references are decoded.
 // Anything malformed is an XmlError with its line and column.
 //
+//   scanXml(xml, { open(name, attributes) {…}, close(name, text) {…} })   // streaming, no tree
+//   parseXml(xml)                                                          // the whole tree
+//
 // Written here rather than taken from a general parser because a statement of 10,000 entries
-// must be read in a small part of a second: one pass with indexOf, no validation framework.
+// must be read in a small part of a second: one pass with indexOf, and (scanXml) no tree.
 
 export interface XmlElement {
   /** The local name (without a namespace prefix). */
-  name: string;
-  attributes: Record<string, string>;
-  children: XmlElement[];
-  /** The element's own character data (CDATA included), entities decoded. */
-  text: string;
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** The element's own character data (CDATA included), entities decoded; whitespace-only text is dropped. */
+  readonly text: string;
+}
+
+export interface XmlHandler {
+  /** A start tag (or an empty element), with its local name and attributes. */
+  open(name: string, attributes: Readonly<Record<string, string>>): void;
+  /** The end of the element last opened, with its own character data. */
+  close(name: string, text: string): void;
 }
 
 export class XmlError extends Error {
@@ -29,6 +39,7 @@ export class XmlError extends Error {
 
 const MAX_DEPTH = 64;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
 
 function isNameStart(code: number): boolean {
   return (
@@ -36,19 +47,37 @@ function isNameStart(code: number): boolean {
   );
 }
 
-function isNameChar(code: number): boolean {
-  return isNameStart(code) || (code >= 48 && code <= 57) || code === 45 || code === 46;
-}
-
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
-export function parseXml(xml: string): XmlElement {
+function localName(qname: string): string {
+  const colon = qname.indexOf(':');
+  return colon < 0 ? qname : qname.slice(colon + 1);
+}
+
+function safeCodePoint(code: number): string | undefined {
+  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return String.fromCodePoint(code);
+}
+
+/**
+ * One token per match: a tag (end mark, name, the rest up to ">" with quoted values kept whole),
+ * a comment, a CDATA section, a processing instruction, or a lone "<" (always an error).
+ */
+const TOKEN =
+  /<(\/?)([A-Za-z_:\u0080-\uffff][\w:.\-\u0080-\uffff]*)((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>|<!--([\s\S]*?)-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|</g;
+const ATTRIBUTE = /\s+([A-Za-z_:\u0080-\uffff][\w:.\-\u0080-\uffff]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+
+/** Reads the document from start to end, telling the handler; throws XmlError. */
+export function scanXml(xml: string, handler: XmlHandler): void {
   const n = xml.length;
   let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const stack: { element: XmlElement; qname: string }[] = [];
-  let root: XmlElement | undefined;
+  // The open elements: names as written (with any prefix), local names, and their text so far.
+  const qnames: string[] = [];
+  const names: string[] = [];
+  const texts: string[] = [];
+  let roots = 0;
 
   const fail = (message: string, at: number): never => {
     let line = 1;
@@ -80,122 +109,122 @@ export function parseXml(xml: string): XmlElement {
     return out + raw.slice(from);
   };
 
-  while (i < n) {
-    const lt = xml.indexOf('<', i);
-    const end = lt < 0 ? n : lt;
-    if (end > i) {
-      const top = stack[stack.length - 1];
-      if (top) {
-        top.element.text += decode(xml.slice(i, end), i);
-      } else {
-        for (let k = i; k < end; k++)
-          if (!isSpace(xml.charCodeAt(k))) fail('text outside the root element', k);
+  const text = (from: number, to: number) => {
+    let k = from;
+    while (k < to && isSpace(xml.charCodeAt(k))) k++;
+    if (k === to) return;
+    const top = texts.length - 1;
+    if (top < 0) fail('text outside the root element', k);
+    texts[top] += decode(xml.slice(from, to), from);
+  };
+
+  const attributesOf = (rest: string, at: number, qname: string): Record<string, string> => {
+    let attributes: Record<string, string> = NO_ATTRIBUTES;
+    let k = 0;
+    while (k < rest.length) {
+      ATTRIBUTE.lastIndex = k;
+      const match = ATTRIBUTE.exec(rest);
+      if (!match) {
+        const left = rest.slice(k);
+        if (/^\s*$/.test(left)) break;
+        const named = /^\s+([^\s=]+)\s*(=?)/.exec(left);
+        if (named?.[2] === '=') fail(`the value of ${named[1]} must be quoted`, at + k);
+        if (named) fail(`attribute ${named[1]} has no value`, at + k);
+        return fail(`malformed attribute in <${qname}>`, at + k);
       }
-    }
-    if (lt < 0) break;
-    i = lt;
-    const next = xml.charCodeAt(i + 1);
-    if (next === 63) {
-      // <? … ?>
-      const close = xml.indexOf('?>', i + 2);
-      if (close < 0) fail('a processing instruction is never closed', i);
-      i = close + 2;
-      continue;
-    }
-    if (next === 33) {
-      if (xml.startsWith('<!--', i)) {
-        const close = xml.indexOf('-->', i + 4);
-        if (close < 0) fail('a comment is never closed', i);
-        i = close + 3;
-        continue;
-      }
-      if (xml.startsWith('<![CDATA[', i)) {
-        const close = xml.indexOf(']]>', i + 9);
-        if (close < 0) fail('a CDATA section is never closed', i);
-        const top = stack[stack.length - 1];
-        if (!top) fail('CDATA outside the root element', i);
-        else top.element.text += xml.slice(i + 9, close);
-        i = close + 3;
-        continue;
-      }
-      fail('document type declarations are not accepted in a statement', i);
-    }
-    if (next === 47) {
-      // </name>
-      const close = xml.indexOf('>', i + 2);
-      if (close < 0) fail('an end tag is never closed', i);
-      const qname = xml.slice(i + 2, close).trimEnd();
-      const open = stack.pop();
-      if (!open) fail(`end tag </${qname}> without a start tag`, i);
-      else if (open.qname !== qname) fail(`end tag </${qname}> does not close <${open.qname}>`, i);
-      i = close + 1;
-      continue;
-    }
-    // <name attr="value" …> or <name … />
-    let j = i + 1;
-    if (!isNameStart(xml.charCodeAt(j))) fail('"<" must start a tag (write &lt; in text)', i);
-    while (j < n && isNameChar(xml.charCodeAt(j))) j++;
-    const qname = xml.slice(i + 1, j);
-    const attributes: Record<string, string> = Object.create(null);
-    let selfClosing = false;
-    for (;;) {
-      const before = j;
-      while (j < n && isSpace(xml.charCodeAt(j))) j++;
-      const code = xml.charCodeAt(j);
-      if (code === 62) {
-        j++;
-        break;
-      }
-      if (code === 47 && xml.charCodeAt(j + 1) === 62) {
-        selfClosing = true;
-        j += 2;
-        break;
-      }
-      if (j >= n) fail(`<${qname}> is never closed`, i);
-      if (j === before || !isNameStart(code)) fail(`malformed attribute in <${qname}>`, j);
-      const nameStart = j;
-      while (j < n && isNameChar(xml.charCodeAt(j))) j++;
-      const attribute = xml.slice(nameStart, j);
-      while (j < n && isSpace(xml.charCodeAt(j))) j++;
-      if (xml.charCodeAt(j) !== 61) fail(`attribute ${attribute} has no value`, j);
-      j++;
-      while (j < n && isSpace(xml.charCodeAt(j))) j++;
-      const quote = xml.charCodeAt(j);
-      if (quote !== 34 && quote !== 39) fail(`the value of ${attribute} must be quoted`, j);
-      const close = xml.indexOf(quote === 34 ? '"' : "'", j + 1);
-      if (close < 0) fail(`the value of ${attribute} is never closed`, j);
-      const raw = xml.slice(j + 1, close);
-      if (raw.includes('<')) fail(`"<" in the value of ${attribute}`, j);
+      const [whole, attribute = '', double, single] = match;
       const key = localName(attribute);
-      if (Object.hasOwn(attributes, key)) fail(`attribute ${attribute} is given twice`, nameStart);
-      attributes[key] = decode(raw, j + 1);
-      j = close + 1;
+      if (attributes === NO_ATTRIBUTES) attributes = Object.create(null);
+      else if (Object.hasOwn(attributes, key)) fail(`attribute ${attribute} is given twice`, at + k);
+      attributes[key] = decode(double ?? single ?? '', at + k);
+      k += whole.length;
     }
-    const element: XmlElement = { name: localName(qname), attributes, children: [], text: '' };
-    const parent = stack[stack.length - 1];
-    if (parent) parent.element.children.push(element);
-    else if (root) fail('a second root element', i);
-    else root = element;
-    if (!selfClosing) {
-      if (stack.length >= MAX_DEPTH) fail('elements are nested too deeply', i);
-      stack.push({ element, qname });
+    return attributes;
+  };
+
+  TOKEN.lastIndex = i;
+  for (let match = TOKEN.exec(xml); match !== null; match = TOKEN.exec(xml)) {
+    const at = match.index;
+    if (at > i) text(i, at);
+    const [whole, slash, qname, rest, comment, cdata] = match;
+    i = at + whole.length;
+    if (qname !== undefined) {
+      if (slash) {
+        const open = qnames.pop();
+        if (open === undefined) fail(`end tag </${qname}> without a start tag`, at);
+        else if (open !== qname || (rest !== undefined && /\S/.test(rest))) {
+          fail(`end tag </${qname}> does not close <${open}>`, at);
+        }
+        handler.close(names.pop() ?? '', texts.pop() ?? '');
+        continue;
+      }
+      const selfClosing = rest?.endsWith('/') ?? false;
+      const attributeText = selfClosing ? (rest ?? '/').slice(0, -1) : (rest ?? '');
+      if (attributeText !== '' && !isSpace(attributeText.charCodeAt(0)))
+        fail(`malformed tag <${qname}…>`, at);
+      const attributes =
+        attributeText === '' ? NO_ATTRIBUTES : attributesOf(attributeText, at + 1 + qname.length, qname);
+      if (qnames.length === 0 && roots++ > 0) fail('a second root element', at);
+      const name = localName(qname);
+      handler.open(name, attributes);
+      if (selfClosing) {
+        handler.close(name, '');
+      } else {
+        if (qnames.length >= MAX_DEPTH) fail('elements are nested too deeply', at);
+        qnames.push(qname);
+        names.push(name);
+        texts.push('');
+      }
+      continue;
     }
-    i = j;
+    if (comment !== undefined) continue;
+    if (cdata !== undefined) {
+      if (texts.length === 0) fail('CDATA outside the root element', at);
+      texts[texts.length - 1] += cdata;
+      continue;
+    }
+    if (whole.length > 1) continue; // <? … ?>
+    // A "<" that starts nothing well-formed: say what it looks like.
+    if (xml.startsWith('<!--', at)) fail('a comment is never closed', at);
+    if (xml.startsWith('<![CDATA[', at)) fail('a CDATA section is never closed', at);
+    if (xml.startsWith('<?', at)) fail('a processing instruction is never closed', at);
+    if (xml.startsWith('<!', at)) fail('document type declarations are not accepted in a statement', at);
+    if (xml.indexOf('>', at) < 0) fail('a tag is never closed', at);
+    if (isNameStart(xml.charCodeAt(at + 1)) || xml.charCodeAt(at + 1) === 47) fail('malformed tag', at);
+    fail('"<" must start a tag (write &lt; in text)', at);
   }
-  const unclosed = stack[stack.length - 1];
-  if (unclosed) fail(`<${unclosed.qname}> is never closed`, n);
-  if (!root) return fail('there is no root element', n);
+  if (i < n) text(i, n);
+  const unclosed = qnames[qnames.length - 1];
+  if (unclosed !== undefined) fail(`<${unclosed}> is never closed`, n);
+  if (roots === 0) fail('there is no root element', n);
+}
+
+interface Building {
+  name: string;
+  attributes: Readonly<Record<string, string>>;
+  children: Building[];
+  text: string;
+}
+
+/** The whole document as a tree of elements; throws XmlError. */
+export function parseXml(xml: string): XmlElement {
+  const stack: Building[] = [];
+  let root: Building | undefined;
+  scanXml(xml, {
+    open(name, attributes) {
+      const element: Building = { name, attributes, children: [], text: '' };
+      const parent = stack[stack.length - 1];
+      if (parent) parent.children.push(element);
+      else root = element;
+      stack.push(element);
+    },
+    close(_name, text) {
+      const element = stack.pop();
+      if (element) element.text = text;
+    },
+  });
+  if (!root) throw new XmlError('there is no root element', 1, 1);
   return root;
-}
-
-function localName(qname: string): string {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? qname : qname.slice(colon + 1);
-}
-
-function safeCodePoint(code: number): string | undefined {
-  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-  return String.fromCodePoint(code);
 }
 
 /** The first child with this local name. */
