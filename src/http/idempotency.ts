@@ -8,6 +8,9 @@
 //       return view(purchase);
 //     }));
 //
+// (TypeScript types the handler's req from the route's schema when the route options carry a
+// typed onRequest hook, as every authenticated route does; without one, req.body is unknown.)
+//
 // Without the header the handler simply runs (key = null). With it:
 // - the key is claimed first, in its own statement (a row in idempotency_keys); a concurrent
 //   duplicate meets that row and waits for the first answer instead of running too;
@@ -152,7 +155,7 @@ async function claimKey(
       [scope, key],
     );
     const row = rows[0];
-    if (!row) continue; // released between our insert and select: try to claim it again
+    if (!row) continue; // released between our insert and select: claim it again at once
     if (row.request_hash !== hash) {
       throw new AppError(
         'idempotency_conflict',
@@ -163,14 +166,14 @@ async function claimKey(
       return { kind: 'replay', status: row.response_status, body: row.response_body ?? 'null' };
     }
     if (row.locked_until.getTime() <= now.getTime()) {
-      // The first request's process stopped answering: take the key over.
+      // The first request's process stopped answering: take the key over. Of several takers
+      // the row lock lets one through; the others find a fresh lease and wait.
       const taken = await ctx.db.query(
         `update idempotency_keys set locked_until = $3
-          where scope = $1 and key = $2 and status = 'running' and locked_until = $4 returning key`,
-        [scope, key, new Date(now.getTime() + LEASE_MS), row.locked_until],
+          where scope = $1 and key = $2 and status = 'running' and locked_until <= $4 returning key`,
+        [scope, key, new Date(now.getTime() + LEASE_MS), now],
       );
       if (taken.rows.length > 0) return { kind: 'owner' };
-      continue;
     }
     if (performance.now() >= deadline) {
       throw new AppError(

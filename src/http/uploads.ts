@@ -84,7 +84,10 @@ export function parseMultipart(body: Buffer, contentType: string): UploadedFile[
   const match = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
   const boundary = match?.[1] ?? match?.[2];
   const malformed = (why: string) =>
-    validationFailed([{ path: 'body', message: `is not valid multipart/form-data: ${why}` }]);
+    validationFailed(
+      [{ path: 'body', message: `is not valid multipart/form-data: ${why}` }],
+      `The upload is not valid multipart/form-data (${why})`,
+    );
   if (!boundary) throw malformed('no boundary in Content-Type');
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: UploadedFile[] = [];

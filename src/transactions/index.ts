@@ -3,5 +3,10 @@
 // May import: context, db, http, ledger, accounts (auth) and purchases (ids, credit.arrived).
 export { type Adjustment, adjustCredits } from './adjustments.js';
 export { CSV_HEADER, csvCell, transactionsCsv } from './csv.js';
-export { listTransactions, type Transaction, type TransactionQuery } from './list-transactions.js';
+export {
+  getTransaction,
+  listTransactions,
+  type Transaction,
+  type TransactionQuery,
+} from './list-transactions.js';
 export { transactionsRoutes } from './routes.js';

@@ -102,3 +102,24 @@ export async function listTransactions(
   const { entries, nextCursor } = await ctx.ledger.history(accountId, historyQuery(query));
   return { data: entries.map(toTransaction), nextCursor };
 }
+
+/**
+ * One posted movement of this account's balance, by its id; null for anything else (another
+ * account's transfer, a hold, an unknown id), so ids leak nothing.
+ */
+export async function getTransaction(
+  ctx: AppContext,
+  accountId: string,
+  id: string,
+): Promise<Transaction | null> {
+  const transfer = await ctx.ledger.transfer(id);
+  if (!transfer || (transfer.kind !== 'posted' && transfer.kind !== 'post')) return null;
+  const isDebit = transfer.debitAccountId === accountId;
+  if (!isDebit && transfer.creditAccountId !== accountId) return null;
+  return toTransaction({
+    transfer,
+    delta: isDebit ? -transfer.amount : transfer.amount,
+    balanceAfter: isDebit ? transfer.debitBalanceAfter : transfer.creditBalanceAfter,
+    availableAfter: isDebit ? transfer.debitAvailableAfter : transfer.creditAvailableAfter,
+  });
+}

@@ -2,18 +2,19 @@
 //
 //   GET  /api/v1/transactions?from=&to=&type=&limit=&cursor=   the caller's posted movements
 //   GET  /api/v1/transactions.csv?from=&to=&type=              the same, as a streamed CSV file
+//   GET  /api/v1/transactions/{id}                             one of them (another account's: 404)
 //   GET  /api/v1/admin/accounts/{id}/transactions              an operator's view of an account's
 //   POST /api/v1/admin/accounts/{id}/adjustments               {credits (signed), reason}; Idempotency-Key
 import { Type } from '@sinclair/typebox';
 import { adminOf, customerOf, requireAdmin, requireCustomer } from '../accounts/index.js';
 import type { RouteModule } from '../http/app.js';
-import { validationFailed } from '../http/errors.js';
+import { notFound, validationFailed } from '../http/errors.js';
 import { idempotent } from '../http/idempotency.js';
 import { AmountError, formatCredits, parseSignedCredits } from '../ledger/amounts.js';
 import { TRANSFER_CODES } from '../ledger/types.js';
 import { adjustCredits } from './adjustments.js';
 import { transactionsCsv } from './csv.js';
-import { listTransactions } from './list-transactions.js';
+import { getTransaction, listTransactions } from './list-transactions.js';
 
 const strict = { additionalProperties: false } as const;
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -108,6 +109,26 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
   );
 
   app.get(
+    '/api/v1/transactions/:id',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['transactions'],
+        summary: 'One transaction',
+        security,
+        params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
+        response: { 200: TransactionResponse },
+      },
+    },
+    async (req, reply) => {
+      const transaction = await getTransaction(ctx, customerOf(req).accountId, req.params.id);
+      if (!transaction) throw notFound('transaction');
+      reply.header('cache-control', 'no-store');
+      return transaction;
+    },
+  );
+
+  app.get(
     '/api/v1/admin/accounts/:id/transactions',
     {
       onRequest: admin,
@@ -120,7 +141,11 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
         response: { 200: Page },
       },
     },
-    async (req) => listTransactions(ctx, req.params.id, req.query),
+    async (req) => {
+      const { rows } = await ctx.db.query('select id from accounts where id = $1', [req.params.id]);
+      if (rows.length === 0) throw notFound('account');
+      return listTransactions(ctx, req.params.id, req.query);
+    },
   );
 
   app.post(
