@@ -177,12 +177,12 @@ export function multipart(
 }
 
 /** Imports a statement through the admin route. */
-export async function importStatementHttp(t: TestApp, admin: Session, xml: string | Buffer) {
+export async function importStatementHttp(t: TestApp, admin: Session | null, xml: string | Buffer) {
   const body = multipart(xml, { filename: 'statement.xml' });
   return t.app.inject({
     method: 'POST',
     url: '/api/v1/admin/bank-statements',
-    headers: { ...admin.headers, ...body.headers },
+    headers: { ...(admin?.headers ?? {}), ...body.headers },
     payload: body.payload,
   });
 }
