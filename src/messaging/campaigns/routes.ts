@@ -5,7 +5,7 @@
 // An upload is read by this scope's multipart parser, before the handler: its rows are staged
 // while the bytes arrive, and what the parser returns as the body — the fields and the file's
 // SHA-256 — is what Idempotency-Key compares, so a retried upload of the same file replays
-// the first answer and the retry's staged rows are removed after the answer.
+// the first answer and the retry's staged rows are removed before the answer is sent.
 import type { FastifyRequest } from 'fastify';
 import { customerOf, requireCustomer } from '../../accounts/auth.js';
 import type { App, RouteModule } from '../../http/app.js';
@@ -59,13 +59,15 @@ export const campaignRoutes: RouteModule = async (app, ctx) => {
       {
         onRequest: customer,
         bodyLimit: JSON_BODY_LIMIT,
-        onResponse: async (req) => {
-          // A replayed or refused upload: its staged rows are not needed.
+        onSend: async (req, _reply, payload) => {
+          // A replayed or refused upload: its staged rows are not needed (removed before the
+          // answer leaves, so a client reading right after it finds nothing staged).
           const left = staged.get(req);
           if (left) {
             staged.delete(req);
             await CampaignStager.discard(ctx.db, left.campaignId);
           }
+          return payload;
         },
         schema: {
           tags: ['campaigns'],

@@ -3,9 +3,10 @@
 // campaign_invalid_rows) in multi-row inserts of STAGE_CHUNK rows, so at most one chunk is in
 // memory. The totals (recipients, cost, per country) are kept as the rows pass.
 //
-// Duplicates are found with a Set of the numbers (E.164 digits as a JS number, exact below
-// 2^53): about 40 bytes a number, some 40 MB for a million distinct recipients.
+// Duplicates are found with a NumberSet of the numbers seen (number-set.ts): 16 bytes a number
+// at worst, 16 MB for a million distinct recipients, outside the JS heap.
 import type { Db } from '../../db/types.js';
+import { NumberSet } from './number-set.js';
 import type { ComposedRow, RowComposer } from './row-composer.js';
 
 export const STAGE_CHUNK = 5_000;
@@ -48,20 +49,16 @@ export class RowTally {
   encoding: 'GSM-7' | 'UCS-2' | null = null;
   maxSegments = 0;
   readonly firstInvalid: InvalidRow[] = [];
-  private readonly seen = new Set<number>();
+  private readonly seen = new NumberSet();
   private readonly countries = new Map<string, { recipients: number; credits: bigint }>();
 
   constructor(private readonly keepInvalid = INVALID_IN_ANSWER) {}
 
   /** False when the number was already in this campaign. */
   firstTime(e164: string): boolean {
-    const key = Number(e164.slice(1));
-    if (this.seen.has(key)) {
-      this.duplicates++;
-      return false;
-    }
-    this.seen.add(key);
-    return true;
+    if (this.seen.add(Number(e164.slice(1)))) return true;
+    this.duplicates++;
+    return false;
   }
 
   accepted(row: ComposedRow): void {
