@@ -14,6 +14,9 @@
 //          │ ├──markFailed──> failed ──settlePaid──> credited   (money that arrives is credited)
 //          │ ├──cancel (customer)──> canceled
 //          │ └──due date passed (job)──> expired ──statement / mark-paid──> credited
+//
+// `paid` is a status the schema allows but the core never leaves a purchase in: the payment
+// (paid_at, paid_via) and the credit (credited_at, transfer purchase:<id>) commit together.
 export { adminPurchaseRoutes } from './admin-routes.js';
 export { cancelPurchase } from './cancel-purchase.js';
 export { createPurchase, type CreatePurchaseInput } from './create-purchase.js';

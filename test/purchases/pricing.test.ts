@@ -41,6 +41,31 @@ describe('pricing', () => {
       payload: payload as string,
     });
 
+  it('documents the pricing, purchase, statement and transaction routes in the OpenAPI document', async () => {
+    const res = await get(t, '/api/openapi.json', null);
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    for (const path of [
+      '/api/v1/pricing/destinations',
+      '/api/v1/pricing/packs',
+      '/api/v1/pricing/quote',
+      '/api/v1/purchases',
+      '/api/v1/purchases/{id}',
+      '/api/v1/purchases/{id}/cancel',
+      '/api/v1/transactions',
+      '/api/v1/transactions.csv',
+      '/api/v1/admin/pricing/destinations',
+      '/api/v1/admin/pricing/packs',
+      '/api/v1/admin/purchases/{id}/mark-paid',
+      '/api/v1/admin/purchases/{id}/refund',
+      '/api/v1/admin/bank-statements',
+      '/api/v1/admin/bank-statements/unmatched',
+      '/api/v1/admin/accounts/{id}/adjustments',
+    ]) {
+      expect(paths, path).toContain(path);
+    }
+  });
+
   describe('the price list', () => {
     it('is public, seeded with a price for every country, and filters by country', async () => {
       const res = await get(t, '/api/v1/pricing/destinations', null);
