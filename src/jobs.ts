@@ -5,6 +5,7 @@ import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
 import { CAMPAIGN_JOBS } from './messaging/campaigns/jobs.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
+import { WEBHOOK_JOBS } from './messaging/webhooks/jobs.js';
 import { expireOverduePurchases } from './purchases/index.js';
 import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
 
@@ -33,6 +34,7 @@ export const JOBS: Job[] = [
   },
   ...MESSAGING_JOBS,
   ...CAMPAIGN_JOBS,
+  ...WEBHOOK_JOBS,
   {
     // Bank-transfer orders unpaid after BANK_TRANSFER_DAYS.
     name: 'purchases.expire',

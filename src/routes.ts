@@ -7,6 +7,7 @@ import { campaignRoutes } from './messaging/campaigns/routes.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { estimateRoutes } from './messaging/estimate/routes.js';
 import { messagingRoutes } from './messaging/routes.js';
+import { webhookRoutes } from './messaging/webhooks/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
 import { stripeRoutes } from './purchases/providers/stripe/index.js';
@@ -18,6 +19,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   messagingRoutes,
   campaignRoutes,
   estimateRoutes,
+  webhookRoutes,
   pricingRoutes,
   purchasesRoutes,
   stripeRoutes,

@@ -2,6 +2,7 @@
 // changed the status, with all of a batch's rows in one insert.
 import type { Queryable } from '../db/types.js';
 import type { MessageStatus } from './types.js';
+import { enqueueWebhookEvents } from './webhooks/enqueue.js';
 
 export interface StatusChange {
   messageId: string;
@@ -22,4 +23,6 @@ export async function recordEvents(tx: Queryable, changes: readonly StatusChange
       changes.map((c) => c.detail ?? null),
     ],
   );
+  // Customers' webhooks hear of the change in the same transaction (webhooks/enqueue.ts).
+  await enqueueWebhookEvents(tx, changes);
 }

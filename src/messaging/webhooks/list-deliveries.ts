@@ -1,0 +1,78 @@
+// The account's webhook deliveries, newest first: what was sent, how often, and how it ended.
+import type { Queryable } from '../../db/types.js';
+import { validationFailed } from '../../http/errors.js';
+
+export interface DeliveryView {
+  id: string;
+  messageId: string;
+  status: 'pending' | 'delivered' | 'failed';
+  event: unknown;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+interface Row {
+  id: string;
+  message_id: string;
+  status: DeliveryView['status'];
+  payload: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+export async function listDeliveries(
+  q: Queryable,
+  accountId: string,
+  query: { limit: number; cursor?: string | undefined; status?: DeliveryView['status'] | undefined },
+): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const { rows } = await q.query<Row>(
+    `select id, message_id, status, payload, attempts, last_status_code, last_error, next_attempt_at, created_at,
+            delivered_at
+       from webhook_deliveries
+      where account_id = $1 and ($2::text is null or status = $2)
+        and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::text))
+      order by created_at desc, id desc limit $5`,
+    [accountId, query.status ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => ({
+      id: r.id,
+      messageId: r.message_id,
+      status: r.status,
+      event: JSON.parse(r.payload) as unknown,
+      attempts: r.attempts,
+      lastStatusCode: r.last_status_code,
+      lastError: r.last_error,
+      nextAttemptAt: r.status === 'pending' && r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
+      createdAt: r.created_at.toISOString(),
+      deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
+    })),
+    nextCursor:
+      rows.length > query.limit && last
+        ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url')
+        : null,
+  };
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      if (!Number.isNaN(new Date(parsed[0]).getTime())) return { at: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // refused below
+  }
+  throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
+}

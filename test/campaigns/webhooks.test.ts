@@ -1,0 +1,287 @@
+// Message status webhooks: each change (sent, delivered, failed, canceled) becomes an event in
+// the transaction that made it, POSTed signed with the account's secret; a failure or a
+// timeout is retried with back-off up to WEBHOOK_MAX_ATTEMPTS; deliveries are listed; the
+// secret is shown once and can be rotated; only the account's own webhook and deliveries.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverDueWebhooks } from '../../src/messaging/webhooks/deliver.js';
+import { verifyWebhookSignature } from '../../src/messaging/webhooks/signature.js';
+import type { Customer } from '../helpers/accounts.js';
+import type { TestApp } from '../helpers/app.js';
+import {
+  closeApp,
+  customerWithCredit,
+  deliverable,
+  dispatchAll,
+  messagingApp,
+  undeliverable,
+} from '../messaging/helpers.js';
+
+interface Received {
+  path: string;
+  signature: string;
+  body: string;
+}
+
+/** A receiver whose answer per request is decided by `answer` (a status, or 'hang'). */
+async function receiver(answer: (n: number, path: string) => number | 'hang') {
+  const received: Received[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => {
+      body += d;
+    });
+    req.on('end', () => {
+      received.push({
+        path: req.url ?? '',
+        signature: String(req.headers['tollgate-signature'] ?? ''),
+        body,
+      });
+      const decided = answer(received.length, req.url ?? '');
+      if (decided === 'hang') return;
+      res.statusCode = decided;
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    received,
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('message webhooks', () => {
+  let t: TestApp;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+
+  beforeAll(async () => {
+    t = await messagingApp({
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_TIMEOUT_MS: '300',
+    });
+    // /flaky fails its first request; /hang never answers; /down always 503; the rest 200.
+    hook = await receiver((n, path) => {
+      if (path === '/hang') return 'hang';
+      if (path === '/down') return 503;
+      if (path === '/flaky' && n === 1) return 500;
+      return 200;
+    });
+  });
+  afterAll(async () => {
+    await hook.close();
+    await closeApp(t);
+  });
+
+  const put = (who: Customer, url: string) =>
+    t.app.inject({ method: 'PUT', url: '/api/v1/webhooks/messages', headers: who.headers, payload: { url } });
+  const deliveries = async (who: Customer) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/webhooks/deliveries',
+      headers: who.headers,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().data as {
+      id: string;
+      status: string;
+      attempts: number;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      event: { message: { status: string } };
+    }[];
+  };
+  const send = async (who: Customer, to: string, extra: Record<string, string> = {}) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: who.headers,
+      payload: { to, text: 'Status, please', ...extra },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    return res.json().id as string;
+  };
+  /** Runs the worker job until nothing is due (waiting out the back-off between rounds). */
+  const deliverAll = async () => {
+    for (let round = 0; round < 20; round++) {
+      await deliverDueWebhooks(t.ctx);
+      const { rows } = await t.ctx.db.query<{ n: bigint }>(
+        `select count(*)::bigint as n from webhook_deliveries where status = 'pending'`,
+      );
+      if (rows[0]?.n === 0n) return;
+      await sleep(120);
+    }
+    throw new Error('webhook deliveries did not settle');
+  };
+
+  it('signs every status change with the secret shown once, and retries a failure until it is delivered', async () => {
+    const alice = await customerWithCredit(t, '10');
+    const created = await put(alice, hook.url('/flaky'));
+    expect(created.statusCode, created.body).toBe(200);
+    const { secret } = created.json();
+    expect(secret).toMatch(/^whsec_/);
+    const read = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/webhooks/messages',
+      headers: alice.headers,
+    });
+    expect(read.json()).toEqual({
+      url: hook.url('/flaky'),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+
+    const id = await send(alice, deliverable(), { reference: 'order-17' });
+    await dispatchAll(t);
+    await deliverDueWebhooks(t.ctx);
+    let list = await deliveries(alice);
+    expect(list.map((d) => [d.event.message.status, d.status, d.attempts])).toEqual([
+      ['delivered', 'delivered', 1],
+      ['sent', 'pending', 1],
+    ]);
+    expect(list[1]).toMatchObject({ lastStatusCode: 500, lastError: 'answered 500' });
+    await deliverAll();
+    list = await deliveries(alice);
+    expect(list.map((d) => [d.event.message.status, d.status])).toEqual([
+      ['delivered', 'delivered'],
+      ['sent', 'delivered'],
+    ]);
+    expect(list[1]?.attempts).toBe(2);
+
+    const now = Math.floor(Date.now() / 1000);
+    const flaky = hook.received.filter((r) => r.path === '/flaky');
+    expect(flaky).toHaveLength(3);
+    for (const request of flaky) {
+      expect(request.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      expect(verifyWebhookSignature(secret, request.body, request.signature, now)).toBe(true);
+      expect(verifyWebhookSignature(`${secret}x`, request.body, request.signature, now)).toBe(false);
+    }
+    const bodies = flaky.map((r) => JSON.parse(r.body));
+    const sent = bodies.find((b) => b.message.status === 'sent');
+    expect(sent).toEqual({
+      id: list[1]?.id,
+      type: 'message.status',
+      message: {
+        id,
+        status: 'sent',
+        to: expect.stringMatching(/^\+34/),
+        reference: 'order-17',
+        campaignId: null,
+        at: expect.stringMatching(/Z$/),
+      },
+    });
+    // The retry carried the same event (same id and body).
+    expect(flaky.filter((r) => JSON.parse(r.body).id === sent.id)).toHaveLength(2);
+  });
+
+  it('tells failed and canceled messages too, and signs with the rotated secret from then on', async () => {
+    const bob = await customerWithCredit(t, '10');
+    await put(bob, hook.url('/bob'));
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/messages/rotate-secret',
+      headers: bob.headers,
+    });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { secret } = rotated.json();
+    await send(bob, undeliverable());
+    await dispatchAll(t);
+    const later = await send(bob, deliverable(), {
+      scheduleAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const removed = await t.app.inject({ method: 'DELETE', url: '/api/v1/outbox', headers: bob.headers });
+    expect(removed.json().canceled).toBe(1);
+    await deliverAll();
+    const statuses = (await deliveries(bob)).map((d) => d.event.message.status).sort();
+    expect(statuses).toEqual(['canceled', 'failed', 'sent']);
+    const bobs = hook.received.filter((r) => r.path === '/bob');
+    expect(bobs).toHaveLength(3);
+    const now = Math.floor(Date.now() / 1000);
+    expect(bobs.every((r) => verifyWebhookSignature(secret, r.body, r.signature, now))).toBe(true);
+    expect(bobs.some((r) => JSON.parse(r.body).message.id === later)).toBe(true);
+  });
+
+  it('gives up after WEBHOOK_MAX_ATTEMPTS failures or timeouts', async () => {
+    const carol = await customerWithCredit(t, '10');
+    const dave = await customerWithCredit(t, '10');
+    await put(carol, hook.url('/down'));
+    await put(dave, hook.url('/hang'));
+    await send(carol, undeliverable());
+    await send(dave, undeliverable());
+    await dispatchAll(t);
+    await deliverAll();
+    // Each message was sent, then reported failed by the simulator: two events each.
+    const given = { status: 'failed', attempts: 3 };
+    const down = { ...given, lastStatusCode: 503, lastError: 'answered 503' };
+    expect(await deliveries(carol)).toMatchObject([down, down]);
+    const hung = { ...given, lastStatusCode: null, lastError: 'no answer within 300 ms' };
+    expect(await deliveries(dave)).toMatchObject([hung, hung]);
+    expect(hook.received.filter((r) => r.path === '/down')).toHaveLength(6);
+  });
+
+  it('refuses URLs that are not https (http only for localhost), and keeps each account to its own', async () => {
+    const erin = await customerWithCredit(t, '10');
+    for (const url of [
+      'http://example.com/hook',
+      'ftp://example.com/',
+      'not a url',
+      'https://u:p@example.com/',
+    ]) {
+      const res = await put(erin, url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.details.fields[0].path).toBe('body.url');
+    }
+    expect((await put(erin, 'https://hooks.example.com/sms')).statusCode).toBe(200);
+    const again = await put(erin, 'https://hooks.example.com/sms2');
+    expect(again.json().secret).toBeUndefined();
+    expect(again.json().url).toBe('https://hooks.example.com/sms2');
+
+    const frank = await customerWithCredit(t, '10');
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/webhooks/messages', headers: frank.headers }))
+        .statusCode,
+    ).toBe(404);
+    expect(await deliveries(frank)).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/webhooks/deliveries' })).statusCode).toBe(401);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/webhooks/messages',
+          payload: { url: 'https://x.example/' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/webhooks/messages',
+      headers: erin.headers,
+    });
+    expect(removed.statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/api/v1/webhooks/messages', headers: erin.headers }))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it('enqueues nothing for accounts without a webhook', async () => {
+    const gina = await customerWithCredit(t, '10');
+    await send(gina, deliverable());
+    await dispatchAll(t);
+    const { rows } = await t.ctx.db.query<{ n: bigint }>(
+      'select count(*)::bigint as n from webhook_deliveries where account_id = $1',
+      [gina.accountId],
+    );
+    expect(rows[0]?.n).toBe(0n);
+  });
+});
