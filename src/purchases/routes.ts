@@ -103,15 +103,21 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
         response: { 201: PurchaseResponse },
       },
     },
-    idempotent(ctx, { scope: (req) => customerOf(req).accountId }, async (req, reply, key) => {
-      const purchase = await createPurchase(ctx, customerOf(req).accountId, {
-        ...req.body,
-        idempotencyKey: key,
-      });
-      reply.code(201);
-      noStore(reply);
-      return purchaseView(purchase);
-    }),
+    idempotent(
+      ctx,
+      // A declined card is work done (a purchase recorded, a charge attempted): the same key
+      // again must answer the same 402, not try the card a second time.
+      { scope: (req) => customerOf(req).accountId, rememberErrors: ['payment_failed'] },
+      async (req, reply, key) => {
+        const purchase = await createPurchase(ctx, customerOf(req).accountId, {
+          ...req.body,
+          idempotencyKey: key,
+        });
+        reply.code(201);
+        noStore(reply);
+        return purchaseView(purchase);
+      },
+    ),
   );
 
   app.get(

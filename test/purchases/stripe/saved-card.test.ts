@@ -89,6 +89,24 @@ describe('a saved card', () => {
     expect(await balanceOf(s, who)).toBe('0');
   });
 
+  it('declined, then the same Idempotency-Key again: the same 402, and the card is not tried twice', async () => {
+    const { who, cardId } = await customerWithCard('4000000000000002');
+    const first = await buy(s, who, { cardId, idempotencyKey: 'decline-once' });
+    expect(first.statusCode, first.body).toBe(402);
+    const attempts = charges(s, 'failed');
+    expect(attempts).toBeGreaterThan(0);
+    const again = await buy(s, who, { cardId, idempotencyKey: 'decline-once' });
+    expect(again.statusCode, again.body).toBe(402);
+    expect(again.json().error.code).toBe('payment_failed');
+    expect(again.json().error.details).toEqual(first.json().error.details);
+    expect(charges(s, 'failed')).toBe(attempts);
+    const { rows } = await s.t.ctx.db.query<{ n: number }>(
+      'select count(*)::int as n from purchases where account_id = $1',
+      [who.accountId],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
   it('insufficient funds (9995 saved through setup): 402 with reason insufficient_funds', async () => {
     const { who, cardId } = await customerWithCard('4000000000009995');
     const res = await buy(s, who, { cardId });
