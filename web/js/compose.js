@@ -2,7 +2,7 @@
 // sender id field checked as it is typed, the schedule field, and the cost panel (credits, by
 // country, available, shortfall with a Top up link).
 import { countryName } from './countries.js';
-import { h, icon, uniqueId } from './dom.js';
+import { h, icon, replace, uniqueId } from './dom.js';
 import { credits, isPositive } from './format.js';
 import {
   creditsText,
@@ -59,9 +59,7 @@ export function textCounter(textarea, { placeholders = false } = {}) {
       h('span', { 'data-testid': 'sms-segments' }, partsLabel(m.segments)),
       h('span', { 'data-testid': 'sms-left' }, `${m.left} left in this part`),
     ];
-    line.replaceChildren(
-      ...pieces.flatMap((p, i) => (i ? [h('span', { 'aria-hidden': 'true' }, ' · '), p] : [p])),
-    );
+    replace(line, ...pieces.flatMap((p, i) => (i ? [h('span', { 'aria-hidden': 'true' }, ' · '), p] : [p])));
     line.classList.toggle('sms-counter-over', m.segments > DEFAULT_MAX_PARTS);
     const notes = [];
     if (m.encoding === 'UCS-2') {
@@ -203,13 +201,13 @@ export function costPanel({ title = 'Cost' } = {}) {
   );
   const render = (estimate, message) => {
     if (!estimate) {
-      body.replaceChildren(
-        h('p', { class: 'muted' }, message ?? 'Enter recipients and a text to see the cost.'),
-      );
+      replace(body, h('p', { class: 'muted' }, message ?? 'Enter recipients and a text to see the cost.'));
       return;
     }
     const short = isPositive(estimate.shortfall);
-    body.replaceChildren(
+    const invalidCount = estimate.invalidCount ?? estimate.invalid?.length ?? 0;
+    replace(
+      body,
       h(
         'p',
         { class: 'cost-total' },
@@ -269,7 +267,7 @@ export function costPanel({ title = 'Cost' } = {}) {
       estimate.invalid?.length
         ? h(
             'div',
-            { class: 'callout callout-warning' },
+            { class: 'callout callout-warning', 'data-testid': 'estimate-invalid' },
             icon('alert'),
             h(
               'div',
@@ -277,12 +275,22 @@ export function costPanel({ title = 'Cost' } = {}) {
               h(
                 'p',
                 {},
-                `${estimate.invalid.length} ${estimate.invalid.length === 1 ? 'number' : 'numbers'} cannot be sent to:`,
+                `${invalidCount} ${invalidCount === 1 ? 'recipient' : 'recipients'} cannot be sent to:`,
               ),
               h(
                 'ul',
                 { class: 'plain-list small' },
-                estimate.invalid.slice(0, 5).map((i) => h('li', {}, h('code', {}, i.to), ` ${i.reason}`)),
+                estimate.invalid
+                  .slice(0, 5)
+                  .map((i) =>
+                    h(
+                      'li',
+                      {},
+                      i.row ? `Row ${i.row}: ` : '',
+                      h('code', {}, i.to || '(empty)'),
+                      ` ${i.reason}`,
+                    ),
+                  ),
               ),
             ),
           )

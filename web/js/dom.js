@@ -31,6 +31,12 @@ export function append(parent, children) {
   return parent;
 }
 
+/** Replaces a parent's children, skipping null, undefined and booleans like h() does. */
+export function replace(parent, ...children) {
+  parent.replaceChildren();
+  return append(parent, children);
+}
+
 /** Line icons, 24×24, stroked with the current colour; decorative (hidden from assistive tech). */
 const ICONS = {
   home: ['M3 10.5 12 3l9 7.5', 'M5 9.5V21h5v-6h4v6h5V9.5'],

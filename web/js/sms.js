@@ -310,3 +310,19 @@ export async function estimateCost(numbers, text, { signal } = {}) {
   }
   return localEstimate(numbers, text);
 }
+
+/** The server's estimate for a CSV campaign file (the same reading as the upload), or null without the route. */
+export async function estimateFile(file, text, { from } = {}) {
+  if (!estimateRoute) return null;
+  const form = new FormData();
+  form.append('text', text);
+  if (from) form.append('from', from);
+  form.append('campaignFile', file, file.name);
+  try {
+    return await api.post('/messages/estimate', form);
+  } catch (error) {
+    if (error?.status !== 404 && error?.status !== 405) throw error;
+    estimateRoute = false;
+    return null;
+  }
+}

@@ -6,7 +6,7 @@
 import { api, idempotencyKey } from '../api.js';
 import { costPanel, scheduleField, senderField, textareaField, textCounter } from '../compose.js';
 import { countryName } from '../countries.js';
-import { h, icon } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { credits, dateTime, isPositive } from '../format.js';
 import { clearErrors, showErrors, submitButton, summarySlot } from '../forms.js';
 import { refreshOutboxBadge } from '../layout.js';
@@ -19,6 +19,7 @@ import {
   creditsText,
   defaultCountry,
   estimateCost,
+  estimateFile,
   MESSAGE_STATUSES,
   measureText,
   parseRecipients,
@@ -431,7 +432,8 @@ export async function newCampaignPage() {
   const renderChips = () => {
     const columns = sourceValue() === 'csv' ? (csv?.columns ?? []).filter((c) => c !== csv.phone) : [];
     placeholderChips.hidden = columns.length === 0;
-    placeholderChips.replaceChildren(
+    replace(
+      placeholderChips,
       h('span', { class: 'muted small' }, 'Insert: '),
       columns.map((c) =>
         h(
@@ -463,11 +465,23 @@ export async function newCampaignPage() {
           cost.render(null, 'Choose the CSV file to see the cost.');
           return;
         }
-        const m = measureText(text.control.value);
-        cost.render(
-          null,
-          `${csv.rows ?? 'Its'} ${csv.rows === 1 ? 'row' : 'rows'} × ${partsLabel(m.segments)} × the price of each row’s country. Save it as a draft to see the exact cost, what your credit covers and any refused rows before it starts.`,
-        );
+        const fallback = () => {
+          const m = measureText(text.control.value);
+          cost.render(
+            null,
+            `${csv.rows ?? 'Its'} ${csv.rows === 1 ? 'row' : 'rows'} × ${partsLabel(m.segments)} × the price of each row’s country. Save it as a draft to see the exact cost, what your credit covers and any refused rows before it starts.`,
+          );
+        };
+        try {
+          const estimate = await estimateFile(file.files[0], text.control.value, {
+            from: sender.input.value || undefined,
+          });
+          if (run !== estimateRun) return;
+          if (estimate) cost.render(estimate);
+          else fallback();
+        } catch {
+          if (run === estimateRun) fallback();
+        }
         return;
       }
       const numbers = parseRecipients(pasted.control.value).numbers;
@@ -496,7 +510,7 @@ export async function newCampaignPage() {
 
   file.addEventListener('change', async () => {
     csv = null;
-    fileInfo.replaceChildren();
+    replace(fileInfo);
     const chosen = file.files?.[0];
     if (!chosen) {
       renderChips();
@@ -505,7 +519,8 @@ export async function newCampaignPage() {
     }
     try {
       csv = await readCsv(chosen);
-      fileInfo.replaceChildren(
+      replace(
+        fileInfo,
         h(
           'p',
           { class: csv.phone ? 'callout callout-success' : 'callout callout-warning' },
@@ -525,7 +540,8 @@ export async function newCampaignPage() {
       );
       if (!name.value) name.value = chosen.name.replace(/\.[^.]+$/, '');
     } catch {
-      fileInfo.replaceChildren(
+      replace(
+        fileInfo,
         h(
           'p',
           { class: 'callout callout-warning' },
@@ -726,9 +742,9 @@ export async function campaignPage({ params, signal }) {
   const loadMessages = async () => {
     try {
       const page = await api.get(`/messages?campaignId=${encodeURIComponent(id)}&limit=10`, { signal });
-      messagesBody.replaceChildren(...list(page).map((m) => messageRow(m, { campaignColumn: false })));
+      replace(messagesBody, ...list(page).map((m) => messageRow(m, { campaignColumn: false })));
     } catch (error) {
-      if (error?.name !== 'AbortError') messagesBody.replaceChildren();
+      if (error?.name !== 'AbortError') replace(messagesBody);
     }
   };
 
@@ -782,7 +798,8 @@ export async function campaignPage({ params, signal }) {
     const c = campaign;
     const { done, total } = progressOf(c);
     const inOutbox = outboxOf(c);
-    head.replaceChildren(
+    replace(
+      head,
       h('h1', {}, c.name),
       h(
         'p',
@@ -791,7 +808,8 @@ export async function campaignPage({ params, signal }) {
         h('span', { class: 'muted' }, ` ${done} of ${total} done`),
       ),
     );
-    actions.replaceChildren(
+    replace(
+      actions,
       c.status === 'draft'
         ? h('button', { type: 'button', class: 'button button-primary', onclick: start }, 'Start')
         : null,
@@ -808,8 +826,9 @@ export async function campaignPage({ params, signal }) {
           )
         : null,
     );
-    cost.render({ ...c.estimate, recipients: c.recipients, encoding: measureText(c.text).encoding });
-    body.replaceChildren(
+    cost.render({ ...c.estimate, recipients: c.recipients, segments: undefined });
+    replace(
+      body,
       h(
         'section',
         { class: 'card card-wide', 'aria-labelledby': 'campaign-status' },

@@ -4,7 +4,7 @@
 // A message still on its way is followed until it settles.
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
-import { h, icon } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { credits, dateTime } from '../format.js';
 import { facts, list } from '../money.js';
 import { notifyError } from '../notices.js';
@@ -116,7 +116,8 @@ export async function messagesPage({ query, signal }) {
     cursor = page?.nextCursor ?? null;
     more.hidden = !cursor;
     empty.hidden = body.children.length > 0;
-    empty.replaceChildren(
+    replace(
+      empty,
       status || campaignId
         ? 'No messages match these filters.'
         : h('span', {}, 'No messages yet. ', h('a', { href: '/send' }, 'Send your first message'), '.'),
@@ -263,11 +264,12 @@ export async function messagePage({ params, signal }) {
   const body = h('div', { class: 'grid grid-2' });
 
   const render = (m) => {
-    status.replaceChildren(messagePill(m.status));
+    replace(status, messagePill(m.status));
     const campaignLink = m.campaignId
       ? h('a', { href: `/campaigns/${encodeURIComponent(m.campaignId)}` }, 'Campaign')
       : 'Single message';
-    body.replaceChildren(
+    replace(
+      body,
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'msg-facts' },

@@ -3,7 +3,7 @@
 // in total and by campaign, with Remove outbox (BulkGate's button: cancel every unsent message
 // and release what was held), for all of it or one campaign.
 import { api } from '../api.js';
-import { h, icon } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { credits } from '../format.js';
 import { refreshOutboxBadge } from '../layout.js';
 import { list, refreshBalance } from '../money.js';
@@ -41,7 +41,7 @@ export async function outboxPage({ signal }) {
       ),
     );
     const singles = pages.flatMap(list).filter((m) => !m.campaignId);
-    singlesBody.replaceChildren(...singles.map((m) => messageRow(m, { campaignColumn: false })));
+    replace(singlesBody, ...singles.map((m) => messageRow(m, { campaignColumn: false })));
     singlesCard.hidden = singles.length === 0;
   };
 
@@ -88,7 +88,8 @@ export async function outboxPage({ signal }) {
     const o = outbox;
     const empty = !o.messages;
     removeAll.hidden = empty;
-    totals.replaceChildren(
+    replace(
+      totals,
       h(
         'div',
         { class: 'card outbox-summary' },
@@ -141,7 +142,8 @@ export async function outboxPage({ signal }) {
         : null,
     );
     campaignsCard.hidden = !o.byCampaign?.length;
-    campaignsCard.replaceChildren(
+    replace(
+      campaignsCard,
       h('h2', { id: 'outbox-campaigns', class: 'card-title' }, 'By campaign'),
       h(
         'div',

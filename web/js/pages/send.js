@@ -6,7 +6,7 @@
 import { ApiError, api, idempotencyKey } from '../api.js';
 import { costPanel, scheduleField, senderField, textareaField, textCounter } from '../compose.js';
 import { countryName } from '../countries.js';
-import { h, icon } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { credits } from '../format.js';
 import { clearErrors, showErrors, submitButton, summarySlot } from '../forms.js';
 import { refreshOutboxBadge } from '../layout.js';
@@ -154,7 +154,8 @@ export async function sendPage({ query }) {
     button.disabled = over;
     tooMany.hidden = !over;
     if (over) {
-      tooMany.replaceChildren(
+      replace(
+        tooMany,
         h(
           'div',
           { class: 'callout callout-info', 'data-testid': 'suggest-campaign' },
@@ -228,7 +229,8 @@ export async function sendPage({ query }) {
 
   const resultsBody = h('tbody');
   const summary = h('p', { class: 'send-summary', role: 'status', 'data-testid': 'send-summary' });
-  results.replaceChildren(
+  replace(
+    results,
     h('h2', { id: 'send-results-title', class: 'card-title' }, 'What happened'),
     summary,
     h(
@@ -341,7 +343,7 @@ export async function sendPage({ query }) {
 
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
-    resultsBody.replaceChildren();
+    replace(resultsBody);
     summary.textContent = `Sending ${list.length} ${list.length === 1 ? 'message' : 'messages'}…`;
     results.hidden = false;
     const outcomes = [];
@@ -358,9 +360,7 @@ export async function sendPage({ query }) {
       await Promise.all(workers);
       // Rows in the order the numbers were written.
       const order = new Map(list.map((n, i) => [n, i]));
-      resultsBody.replaceChildren(
-        ...outcomes.sort((a, b) => order.get(a.to) - order.get(b.to)).map(resultRow),
-      );
+      replace(resultsBody, ...outcomes.sort((a, b) => order.get(a.to) - order.get(b.to)).map(resultRow));
       const accepted = outcomes.filter((o) => o.sent);
       const waiting = accepted.filter((o) => o.sent.status === 'waiting_credit').length;
       const refused = outcomes.length - accepted.length;
