@@ -75,6 +75,10 @@ function fileTransport(dir: string): MailTransport {
       const name = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40)}.eml`;
       const body = Buffer.isBuffer(info.message) ? info.message : Buffer.from('');
       await writeFile(path.join(dir, name), body);
+      // The .eml is what a mail client opens; its text is quoted-printable, which breaks long
+      // links for someone reading the file itself. A plain copy beside it reads as written.
+      const readable = `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n`;
+      await writeFile(path.join(dir, name.replace(/\.eml$/, '.txt')), readable);
     },
     close: () => composer.close(),
   };

@@ -169,5 +169,9 @@ describe('e-mail without SMTP', () => {
     expect(mail.text).toMatch(/\/verify-email\?token=[A-Za-z0-9_-]{43}/);
     expect(mail.html).toContain('Hello Ana &lt;b&gt;,');
     expect(mail.html).not.toContain('Ana <b>');
+    // Beside it, a plain copy whose link can be copied as it stands.
+    const plain = readFileSync(path.join(dir, 'mail', (files[0] ?? '').replace(/\.eml$/, '.txt')), 'utf8');
+    expect(plain).toContain(`To: ${email}`);
+    expect(plain).toMatch(/\/verify-email\?token=[A-Za-z0-9_-]{43}\s/);
   });
 });
