@@ -55,7 +55,7 @@ describe('POST /messages/estimate', () => {
 
   it('prices a CSV upload as a campaign would read it, placeholders and all', async () => {
     const bob = await customerWithCredit(t, '100');
-    const csv = 'phone;name\n+34612000001;Ann\n+34612000002;Ñoño\n+34612000003;' + 'z'.repeat(200) + '\n';
+    const csv = `phone;name\n+34612000001;Ann\n+34612000002;Ñoño\n+34612000003;${'z'.repeat(200)}\n`;
     const { body, contentType } = multipart([
       { name: 'text', value: 'Hi {name}' },
       { name: 'campaignFile', value: csv, filename: 'list.csv', contentType: 'text/csv' },
