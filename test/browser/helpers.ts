@@ -154,3 +154,26 @@ export async function readyCustomer(
   await verifyMobile(portal, s);
   return s;
 }
+
+/** The operator verifies an account (so it may send). `admin` is an operator's ApiSession. */
+export async function verifyAccount(portal: Portal, admin: ApiSession, accountId: string): Promise<void> {
+  await apiWrite(portal, admin, 'POST', `/admin/accounts/${accountId}/verify`);
+}
+
+/** The operator's adjustment: credits added (or, negative, taken) with a reason. */
+export async function adjustCredits(
+  portal: Portal,
+  admin: ApiSession,
+  accountId: string,
+  credits: number,
+  reason: string,
+): Promise<{ balance: { credits: string; held: string; available: string } }> {
+  return apiWrite(
+    portal,
+    admin,
+    'POST',
+    `/admin/accounts/${accountId}/adjustments`,
+    { credits: String(credits), reason },
+    { 'idempotency-key': `browser-${accountId}-${reason}`.replace(/[^\w-]/g, '-').slice(0, 200) },
+  );
+}
