@@ -623,8 +623,11 @@ export async function newCampaignPage() {
       const created = await api.post('/campaigns', body, { headers: { 'idempotency-key': attempt.key } });
       attempt = null;
       const said = [`${created.recipients} recipients`];
-      if (created.invalid) said.push(`${created.invalid} rows refused`);
-      if (created.duplicates) said.push(`${created.duplicates} repeated numbers left out`);
+      if (created.invalid) said.push(`${created.invalid} ${created.invalid === 1 ? 'row' : 'rows'} refused`);
+      if (created.duplicates)
+        said.push(
+          `${created.duplicates} repeated ${created.duplicates === 1 ? 'number' : 'numbers'} left out`,
+        );
       if (created.waitingCredit) said.push(`${created.waitingCredit} waiting for credit`);
       notify(
         `Campaign ${created.status === 'draft' ? 'saved as a draft' : created.status === 'scheduled' ? 'scheduled' : 'started'}: ${said.join(', ')}.`,
