@@ -152,9 +152,16 @@ function parsePattern(source: string): Node[][] {
   };
   const quantified = (node: Node): Node => {
     const c = peek();
-    if (c === '?') return (at++, { kind: 'repeat', node, min: 0, max: 1 });
-    if (c === '*') return (at++, { kind: 'repeat', node, min: 0, max: Number.POSITIVE_INFINITY });
-    if (c === '+') return (at++, { kind: 'repeat', node, min: 1, max: Number.POSITIVE_INFINITY });
+    const bounds: Record<string, [number, number]> = {
+      '?': [0, 1],
+      '*': [0, Number.POSITIVE_INFINITY],
+      '+': [1, Number.POSITIVE_INFINITY],
+    };
+    const simple = c === undefined ? undefined : bounds[c];
+    if (simple) {
+      at++;
+      return { kind: 'repeat', node, min: simple[0], max: simple[1] };
+    }
     if (c !== '{') return node;
     const match = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(at));
     if (!match) throw new Unsupported(source);
