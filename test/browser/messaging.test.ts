@@ -328,7 +328,7 @@ describe('a campaign larger than the balance', () => {
     await page.getByTestId('remove-outbox').click();
     const dialog = page.getByRole('dialog');
     await seeText(dialog, 'All 6 messages not yet handed to a carrier will be canceled');
-    expect(await dialog.textContent()).toContain('1 credit held for them go back to your balance');
+    expect(await dialog.textContent()).toContain('1 credit held for them goes back to your balance');
     await shot(page, 's09-remove-outbox-dialog');
     await dialog.getByRole('button', { name: 'Remove 6 messages' }).click();
     await seeText(page.locator('.notice'), '6 messages canceled; 1 credit released');

@@ -75,7 +75,7 @@ export async function outboxPage({ signal }) {
       title: 'Remove outbox?',
       text: `All ${plural(outbox.messages, 'message', 'messages')} not yet handed to a carrier will be canceled${
         outbox.reserved?.messages
-          ? `, and the ${creditsText(held)} held for them go back to your balance`
+          ? `, and the ${creditsText(held)} held for them ${held === '1' ? 'goes' : 'go'} back to your balance`
           : ''
       }. Messages already sent are not touched. This cannot be undone.`,
       confirm: `Remove ${plural(outbox.messages, 'message', 'messages')}`,
