@@ -491,7 +491,9 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = text(env, name, fallback ? 'true' : 'false').trim().toLowerCase();
+  const raw = text(env, name, fallback ? 'true' : 'false')
+    .trim()
+    .toLowerCase();
   if (raw === 'true' || raw === '1' || raw === 'yes') return true;
   if (raw === 'false' || raw === '0' || raw === 'no') return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);

@@ -34,7 +34,11 @@ describe('the server process', () => {
     const running = await start(loadConfig(await env()), { worker: false });
     try {
       const res = await fetch(`${running.url}/health`);
-      expect(await res.json()).toMatchObject({ status: 'ok', database: testDbKind(), version: expect.any(String) });
+      expect(await res.json()).toMatchObject({
+        status: 'ok',
+        database: testDbKind(),
+        version: expect.any(String),
+      });
     } finally {
       await running.stop();
     }

@@ -267,7 +267,7 @@ describe('the ledger against a model', () => {
               }
             } else if (op.op === 'retry') {
               const earlier = sent[op.step % Math.max(sent.length, 1)];
-              if (!earlier || !earlier.ok) continue;
+              if (!earlier?.ok) continue;
               const request =
                 op.tweak && 'amount' in earlier.request && earlier.request.amount !== undefined
                   ? ({ ...earlier.request, amount: earlier.request.amount + 1n } as LedgerRequest)
