@@ -88,6 +88,7 @@ export async function stageUpload(
       },
     };
   } catch (error) {
+    await state.stager?.stop();
     await CampaignStager.discard(ctx.db, campaignId);
     throw error;
   }
@@ -118,6 +119,7 @@ export async function stageJson(
     const totals = await stager.finish();
     return { campaignId, fields, composer, totals, draft: body.draft === true, source: 'json' };
   } catch (error) {
+    await stager.stop();
     await CampaignStager.discard(ctx.db, campaignId);
     throw error;
   }

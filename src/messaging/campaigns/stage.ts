@@ -1,7 +1,7 @@
 // Where an import's rows go as they are read: checked and priced by the RowComposer, numbers
 // seen before in the same campaign dropped, and written to campaign_rows (refusals to
-// campaign_invalid_rows) in multi-row inserts of STAGE_CHUNK rows, so at most one chunk is in
-// memory. The totals (recipients, cost, per country) are kept as the rows pass.
+// campaign_invalid_rows) in multi-row inserts of STAGE_CHUNK rows: one chunk is written while
+// the next is read, so at most two are in memory. The totals (recipients, cost, per country) are kept as the rows pass.
 //
 // Duplicates are found with a NumberSet of the numbers seen (number-set.ts): 16 bytes a number
 // at worst, 16 MB for a million distinct recipients, outside the JS heap.
@@ -103,6 +103,8 @@ export class CampaignStager {
   readonly tally = new RowTally();
   private rows: (ComposedRow & { rowNo: number })[] = [];
   private invalid: InvalidRow[] = [];
+  /** The chunk being written, if any. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -123,13 +125,26 @@ export class CampaignStager {
     if (!this.tally.firstTime(result.row.to)) return;
     this.tally.accepted(result.row);
     this.rows.push({ ...result.row, rowNo });
-    if (this.rows.length >= STAGE_CHUNK) await this.flushRows();
+    if (this.rows.length >= STAGE_CHUNK) {
+      // One chunk is written while the next is read: reading waits only when both are full.
+      await this.writing;
+      this.writing = this.flushRows();
+      // Handled here too: an import abandoned before the next await must not leave a rejection
+      // unobserved (the next await, or stop(), still sees the error).
+      this.writing.catch(() => undefined);
+    }
   }
 
   async finish(): Promise<ImportTotals> {
+    await this.writing;
     await this.flushRows();
     await this.flushInvalid();
     return this.tally.totals();
+  }
+
+  /** Waits for a chunk still being written (before its rows are discarded). */
+  async stop(): Promise<void> {
+    await this.writing.catch(() => undefined);
   }
 
   /** Removes what was staged (a refused or abandoned import). */
