@@ -122,6 +122,7 @@ export async function run(args: string[]) {
     }, 50);
     log(`uploading ${round(fileBytes / 1e6)} MB…`);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         {
@@ -153,6 +154,8 @@ export async function run(args: string[]) {
       csv.pipe(body, { end: false });
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (answer.status !== 201)
@@ -167,7 +170,7 @@ export async function run(args: string[]) {
     );
     const balance = await server.ctx.ledger.balance(customer.accountId);
     log(
-      `${rows} rows: ${round(seconds, 2)} s, peak RSS ${round(peakRss / 1e6)} MB (at start ${round(baseRss / 1e6)} MB); ` +
+      `${rows} rows: ${round(seconds, 2)} s (this process's CPU ${round(nodeCpuSeconds, 1)} s), peak RSS ${round(peakRss / 1e6)} MB (at start ${round(baseRss / 1e6)} MB); ` +
         `messages ${JSON.stringify(Object.fromEntries(counted.map((r) => [r.status, Number(r.n)])))}, held ${balance?.held}`,
     );
     if (created.reserved !== rows) throw new Error(`expected ${rows} reserved, got ${created.reserved}`);
@@ -178,6 +181,7 @@ export async function run(args: string[]) {
       rows,
       file_mb: round(fileBytes / 1e6, 1),
       rows_per_s: Math.round(rows / seconds),
+      node_cpu_s: round(nodeCpuSeconds, 1),
       peak_rss_mb: round(peakRss / 1e6),
       start_rss_mb: round(baseRss / 1e6),
       reserved: created.reserved,
