@@ -4,7 +4,7 @@
 // dispatcher is claiming becomes `sending` and is left to it, so no message is both canceled
 // and sent. Rows skipped because another transaction held them (a chunk of credit being
 // reserved, say) are looked at again until none is left or only the dispatcher's remain.
-import type { Db } from '../db/types.js';
+import { type Db, SQLSTATE, sqlState } from '../db/types.js';
 import { executeBatch } from '../ledger/engine.js';
 import { recordEvents } from './events.js';
 import { voidRequest } from './settle.js';
@@ -17,6 +17,31 @@ export interface RemoveOutboxResult {
 
 const CHUNK = 1_000;
 const ROUNDS = 20;
+const ATTEMPTS = 4;
+// Another transaction on the same account (the dispatcher settling, a receipt's refund) may
+// meet a chunk in a deadlock; PostgreSQL then aborts one of them, and a chunk is safe to redo.
+const TRANSIENT: readonly string[] = [
+  SQLSTATE.deadlockDetected,
+  SQLSTATE.serializationFailure,
+  SQLSTATE.uniqueViolation,
+];
+
+async function cancelChunkRetrying(
+  db: Db,
+  accountId: string,
+  campaignId: string | null,
+  now: Date,
+): Promise<RemoveOutboxResult & { locked: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cancelChunk(db, accountId, campaignId, now);
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= ATTEMPTS || !state || !TRANSIENT.includes(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
 
 export async function removeOutbox(
   db: Db,
@@ -27,7 +52,7 @@ export async function removeOutbox(
   const total: RemoveOutboxResult = { canceled: 0, releasedMicros: 0n };
   for (let round = 0; round < ROUNDS; round++) {
     for (;;) {
-      const chunk = await cancelChunk(db, accountId, campaignId, now());
+      const chunk = await cancelChunkRetrying(db, accountId, campaignId, now());
       total.canceled += chunk.canceled;
       total.releasedMicros += chunk.releasedMicros;
       if (chunk.locked < CHUNK || chunk.canceled === 0) break;
