@@ -3,6 +3,7 @@
 // in the outbox until credit arrives; Remove outbox while the dispatcher sends conserves
 // credits; Idempotency-Key on uploads; other accounts' campaigns are not found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAMPAIGN_JOBS } from '../../src/messaging/campaigns/jobs.js';
 import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { adminSession } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -134,6 +135,24 @@ describe('campaigns from start to delivery', () => {
     );
     expect(rows[0]).toEqual({ campaigns: 1n, messages: 3n, staged: 0n });
     expect(await balanceOf(t, carol.accountId)).toMatchObject({ held: 3_000_000n });
+  });
+
+  it('the worker finishes a started campaign whose process stopped before reserving it all', async () => {
+    const gus = await customerWithCredit(t, '4');
+    const res = await uploadCampaign(t, gus, csvOf(spanishNumbers(6, 700)), { text: 'Half', draft: true });
+    const { id } = res.json();
+    // As a process that stopped right after creating it would leave it: started, rows staged.
+    await t.ctx.db.query(`update campaigns set status = 'running' where id = $1`, [id]);
+    await t.ctx.db.query('update campaign_estimates set started_at = $2 where campaign_id = $1', [
+      id,
+      new Date(Date.now() - 5 * 60_000),
+    ]);
+    const job = CAMPAIGN_JOBS.find((j) => j.name === 'campaigns.materialise');
+    if (!job) throw new Error('no materialise job');
+    expect(await job.run(t.ctx)).toBe(6);
+    expect((await campaign(t, gus, id)).counts).toMatchObject({ draft: 0, queued: 4, waiting_credit: 2 });
+    expect(await job.run(t.ctx)).toBe(0);
+    await expectLedgerClean(t);
   });
 
   it('lists campaigns newest first, page by page', async () => {

@@ -1,12 +1,13 @@
-// The campaign behind an import whose rows are staged: the campaign row and what the import
-// found in one transaction, then — unless it is a draft — started at once. A campaign with no
-// row that can be sent is refused (400) and its staged rows removed: nothing is created or held.
+// The campaign behind an import whose rows are staged: the campaign row (started, unless it is
+// a draft) and what the import found in one transaction, then its rows reserved at once. A
+// campaign with no row that can be sent is refused (400) and its staged rows removed: nothing
+// is created or held.
 import type { AppContext } from '../../context.js';
 import { validationFailed } from '../../http/errors.js';
 import { formatCredits } from '../../ledger/amounts.js';
 import type { CampaignFields, RowComposer } from './row-composer.js';
 import { CampaignStager, type ImportTotals, type InvalidRow } from './stage.js';
-import { startCampaign } from './start-campaign.js';
+import { reserveStarted } from './start-campaign.js';
 import { type CampaignEstimateView, estimateView } from './views.js';
 
 export interface StagedImport {
@@ -52,11 +53,16 @@ export async function createStagedCampaign(
     );
   }
   const now = ctx.now();
+  const status: CreatedFromImport['status'] = staged.draft
+    ? 'draft'
+    : composer.scheduleAt && composer.scheduleAt > now
+      ? 'scheduled'
+      : 'running';
   await ctx.db.transaction(async (tx) => {
     await tx.query(
       `insert into campaigns (id, account_id, name, text, sender, status, schedule_at, recipients, invalid,
          created_at, updated_at)
-       values ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $9)`,
+       values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9, $9)`,
       [
         campaignId,
         accountId,
@@ -67,11 +73,12 @@ export async function createStagedCampaign(
         totals.recipients,
         totals.invalid,
         now,
+        status,
       ],
     );
     await tx.query(
-      `insert into campaign_estimates (campaign_id, credits, segments, duplicates, by_country, source)
-       values ($1, $2, $3, $4, $5, $6)`,
+      `insert into campaign_estimates (campaign_id, credits, segments, duplicates, by_country, source, started_at)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
       [
         campaignId,
         totals.credits.toString(),
@@ -85,15 +92,18 @@ export async function createStagedCampaign(
           })),
         ),
         staged.source,
+        staged.draft ? null : now,
       ],
     );
   });
-  const started = staged.draft ? null : await startCampaign(ctx, accountId, campaignId);
+  // Created started (unless a draft), so a process stopping right here leaves a campaign the
+  // worker's job finishes, not a draft nobody asked for.
+  const started = staged.draft ? null : await reserveStarted(ctx, accountId, campaignId);
   const available = (await ctx.ledger.balance(accountId))?.available ?? 0n;
   const unreserved = started ? started.waitingCreditMicros : totals.credits;
   return {
     id: campaignId,
-    status: started ? started.status : 'draft',
+    status,
     recipients: totals.recipients,
     invalid: totals.invalid,
     invalidRows: totals.firstInvalid,

@@ -50,7 +50,27 @@ export async function startCampaign(
     await tx.query('update campaign_estimates set started_at = $2 where campaign_id = $1', [campaignId, now]);
     return started.status;
   });
-  const moved = await materialiseCampaign(ctx, campaignId);
+  return { status, ...(await reserveStarted(ctx, accountId, campaignId)) };
+}
+
+/**
+ * Turns a started campaign's staged rows into messages and reserves them. Should it fail
+ * half-way (the database went away), what is left stays staged and the worker's
+ * campaigns.materialise job finishes it; the counts then come from what is stored.
+ */
+export async function reserveStarted(
+  ctx: AppContext,
+  accountId: string,
+  campaignId: string,
+): Promise<Omit<StartedCampaign, 'status'>> {
+  let moved: Awaited<ReturnType<typeof materialiseCampaign>>;
+  try {
+    moved = await materialiseCampaign(ctx, campaignId);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    ctx.logger.error({ err: error, campaignId }, 'campaign not fully reserved; the worker will finish it');
+    return storedCounts(ctx, campaignId);
+  }
   let waitingCredit = moved.waitingCredit;
   let reserved = moved.reserved;
   let waitingCreditMicros = 0n;
@@ -68,5 +88,23 @@ export async function startCampaign(
     waitingCredit = after;
     waitingCreditMicros = rows[0]?.credits ?? 0n;
   }
-  return { status, messages: moved.messages, reserved, waitingCredit, waitingCreditMicros };
+  return { messages: moved.messages, reserved, waitingCredit, waitingCreditMicros };
+}
+
+async function storedCounts(ctx: AppContext, campaignId: string): Promise<Omit<StartedCampaign, 'status'>> {
+  const { rows } = await ctx.db.query<{ messages: bigint; waiting: bigint; credits: bigint }>(
+    `select count(*)::bigint as messages, count(*) filter (where status = 'waiting_credit')::bigint as waiting,
+            coalesce(sum(credits) filter (where status = 'waiting_credit'), 0)::bigint as credits
+       from messages where campaign_id = $1`,
+    [campaignId],
+  );
+  const row = rows[0];
+  const messages = Number(row?.messages ?? 0n);
+  const waitingCredit = Number(row?.waiting ?? 0n);
+  return {
+    messages,
+    reserved: messages - waitingCredit,
+    waitingCredit,
+    waitingCreditMicros: row?.credits ?? 0n,
+  };
 }
