@@ -80,25 +80,33 @@ export const authRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.post(
-    '/api/v1/auth/verify-email/resend',
-    {
-      schema: {
-        tags,
-        summary: 'Send a new verification link (the answer is the same for every address)',
-        body: EmailBody,
-        response: { 202: Empty },
+  // Answers 202 whatever the address and does its work after the answer, so neither the
+  // answer nor its timing tells whether an account exists.
+  const mailRequestRoute = (
+    url: string,
+    summary: string,
+    what: string,
+    work: (email: string) => Promise<void>,
+  ) =>
+    app.post(
+      url,
+      { schema: { tags, summary, body: EmailBody, response: { 202: Empty } } },
+      async (req, reply) => {
+        await limiter.hit([
+          [LIMITS.emailPerIp, req.ip],
+          [LIMITS.emailPerAddress, normaliseEmail(req.body.email)],
+        ]);
+        const email = req.body.email;
+        afterAnswer(what, () => work(email));
+        return reply.code(202).send({});
       },
-    },
-    async (req, reply) => {
-      await limiter.hit([
-        [LIMITS.emailPerIp, req.ip],
-        [LIMITS.emailPerAddress, normaliseEmail(req.body.email)],
-      ]);
-      const email = req.body.email;
-      afterAnswer('verification e-mail', () => resendVerification(ctx, email));
-      return reply.code(202).send({});
-    },
+    );
+
+  mailRequestRoute(
+    '/api/v1/auth/verify-email/resend',
+    'Send a new verification link (the answer is the same for every address)',
+    'verification e-mail',
+    (email) => resendVerification(ctx, email),
   );
 
   app.post(
@@ -158,25 +166,11 @@ export const authRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.post(
+  mailRequestRoute(
     '/api/v1/auth/password-reset',
-    {
-      schema: {
-        tags,
-        summary: 'E-mail a reset link if the address has an account (always 202)',
-        body: EmailBody,
-        response: { 202: Empty },
-      },
-    },
-    async (req, reply) => {
-      await limiter.hit([
-        [LIMITS.emailPerIp, req.ip],
-        [LIMITS.emailPerAddress, normaliseEmail(req.body.email)],
-      ]);
-      const email = req.body.email;
-      afterAnswer('password reset', () => requestPasswordReset(ctx, email));
-      return reply.code(202).send({});
-    },
+    'E-mail a reset link if the address has an account (always 202)',
+    'password reset',
+    (email) => requestPasswordReset(ctx, email),
   );
 
   app.post(
