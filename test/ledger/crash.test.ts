@@ -1,6 +1,5 @@
 // A writer process killed with SIGKILL in the middle of a stream of batches: every batch is
 // all or nothing, and replaying the same transfer ids applies each exactly once.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,37 +9,10 @@ import { migrate } from '../../src/db/migrate.js';
 import type { Db } from '../../src/db/types.js';
 import { auditLedger, BatchedWriter, Ledger } from '../../src/ledger/index.js';
 import { createPostgresDatabase, testDbKind } from '../helpers/db.js';
+import { runUntilKilled } from '../helpers/kill-child.js';
 
 const TOTAL = 20_000;
 const child = path.join(import.meta.dirname, 'fixtures', 'crash-child.ts');
-
-async function runUntilKilled(
-  target: string,
-  killAfter: number,
-): Promise<{ killedAt: number; finished: boolean }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, target, String(TOTAL)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let lastCommitted = 0;
-  let finished = false;
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'finished') finished = true;
-        const match = /^committed (\d+)$/.exec(line);
-        if (match) lastCommitted = Number(match[1]);
-        if (lastCommitted >= killAfter && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
-      }
-    });
-    proc.on('exit', () => resolve());
-    proc.on('error', reject);
-  });
-  return { killedAt: lastCommitted, finished };
-}
 
 describe('a writer killed mid-stream', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -79,7 +51,12 @@ describe('a writer killed mid-stream', () => {
     ]);
     await db.close();
 
-    const { killedAt, finished } = await runUntilKilled(target, 2_000);
+    const { progress: killedAt, finished } = await runUntilKilled(
+      child,
+      [target, String(TOTAL)],
+      'committed',
+      2_000,
+    );
     expect(finished).toBe(false);
     expect(killedAt).toBeGreaterThanOrEqual(2_000);
 

@@ -1,7 +1,6 @@
 // A worker killed with SIGKILL in the middle of dispatching, then another started on the same
 // database: every message ends sent exactly once or failed, and none is charged twice. The
 // simulator's own record (what the carrier received) is compared with the ledger.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,36 +26,9 @@ import {
   FAST,
   undeliverable,
 } from './helpers.js';
+import { runUntilKilled } from '../helpers/kill-child.js';
 
 const child = path.join(import.meta.dirname, 'fixtures', 'dispatch-child.ts');
-
-async function runUntilKilled(
-  target: string,
-  killAfter: number,
-): Promise<{ submitted: number; finished: boolean }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, target], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let submitted = 0;
-  let finished = false;
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'finished') finished = true;
-        const match = /^submitted (\d+)$/.exec(line);
-        if (match) submitted = Number(match[1]);
-        if (submitted >= killAfter && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
-      }
-    });
-    proc.on('exit', () => resolve());
-    proc.on('error', reject);
-  });
-  return { submitted, finished };
-}
 
 /** An application on an existing database, as the test harness would build it. */
 async function appOn(db: Db): Promise<TestApp> {
@@ -123,7 +95,7 @@ describe('a dispatcher killed mid-dispatch', () => {
     // Killed part-way through a claimed batch (the child claims 50 at a time).
     const base = Math.floor(total * 0.3);
     const killAfter = base - (base % 50) + 20;
-    const { submitted, finished } = await runUntilKilled(target, killAfter);
+    const { progress: submitted, finished } = await runUntilKilled(child, [target], 'submitted', killAfter);
     expect(finished).toBe(false);
     expect(submitted).toBeGreaterThanOrEqual(killAfter);
 
