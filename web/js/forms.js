@@ -192,3 +192,20 @@ export function summarySlot() {
 export function submitButton(label, kind = 'primary') {
   return h('button', { type: 'submit', class: ['button', `button-${kind}`] }, label);
 }
+
+/**
+ * A button that runs `action` on click: disabled while it runs (no double clicks), and an API
+ * error shown as a notice. The "Show more" buttons of the list pages use it.
+ */
+export function onBusyClick(button, action) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      notifyError(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

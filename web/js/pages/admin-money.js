@@ -6,7 +6,7 @@ import { api, idempotencyKey } from '../api.js';
 import { CURRENCIES } from '../countries.js';
 import { h, icon } from '../dom.js';
 import { credits, dateTime, dayOf, money, PAYMENT_METHOD_LABELS, purchaseStatusLabel } from '../format.js';
-import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
+import { field, onBusyClick, onSubmit, submitButton, summarySlot } from '../forms.js';
 import { notify, notifyError } from '../notices.js';
 import { amountFacts, facts, groupsOfFour, list, purchasePill, timelinePairs } from '../money.js';
 import { navigate } from '../router.js';
@@ -180,16 +180,7 @@ export async function adminPurchasesPage({ query, signal }) {
     cursor = null;
     await load();
   };
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      await load();
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
+  onBusyClick(more, load);
 
   const statusSelect = h(
     'select',

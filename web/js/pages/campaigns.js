@@ -8,7 +8,7 @@ import { costPanel, scheduleField, senderField, textareaField, textCounter } fro
 import { countryName } from '../countries.js';
 import { h, icon, replace } from '../dom.js';
 import { credits, dateTime, isPositive } from '../format.js';
-import { clearErrors, showErrors, submitButton, summarySlot } from '../forms.js';
+import { clearErrors, onBusyClick, showErrors, submitButton, summarySlot } from '../forms.js';
 import { refreshOutboxBadge } from '../layout.js';
 import { facts, list, refreshBalance } from '../money.js';
 import { notify, notifyError } from '../notices.js';
@@ -185,16 +185,7 @@ export async function campaignsPage({ signal }) {
     more.hidden = !cursor;
     empty.hidden = body.children.length > 0;
   };
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      await load();
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
+  onBusyClick(more, load);
   await load();
   return h(
     'section',

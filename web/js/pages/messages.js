@@ -7,9 +7,9 @@ import { countryName } from '../countries.js';
 import { h, icon, replace } from '../dom.js';
 import { credits, dateTime } from '../format.js';
 import { facts, list } from '../money.js';
-import { notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { creditsText, FINAL_STATUSES, MESSAGE_STATUSES, messagePill, partsLabel } from '../sms.js';
+import { onBusyClick } from '../forms.js';
 
 const PAGE_SIZE = 50;
 const FOLLOW_MS = 2000;
@@ -123,16 +123,7 @@ export async function messagesPage({ query, signal }) {
         : h('span', {}, 'No messages yet. ', h('a', { href: '/send' }, 'Send your first message'), '.'),
     );
   };
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      await load();
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
+  onBusyClick(more, load);
 
   const statusSelect = h(
     'select',

@@ -17,6 +17,7 @@ import {
 } from '../money.js';
 import { navigate } from '../router.js';
 import { confirmDialog } from './dialog.js';
+import { onBusyClick } from '../forms.js';
 
 const STATUSES = ['awaiting_payment', 'credited', 'failed', 'canceled', 'expired'];
 const PAGE_SIZE = 25;
@@ -67,16 +68,7 @@ export async function purchasesPage({ query, signal }) {
         : h('span', {}, 'No purchases yet. ', h('a', { href: '/buy' }, 'Buy credits'), ' to start sending.'),
     );
   };
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      await load();
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
+  onBusyClick(more, load);
 
   const filter = h(
     'select',

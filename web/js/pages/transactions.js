@@ -5,9 +5,9 @@
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { credits, dateTime, signedCredits, TRANSACTION_TYPES } from '../format.js';
-import { notifyError } from '../notices.js';
 import { list } from '../money.js';
 import { navigate } from '../router.js';
+import { onBusyClick } from '../forms.js';
 
 const PAGE_SIZE = 50;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -139,16 +139,7 @@ export async function transactionsPage({ query, signal }) {
         : h('span', {}, 'No transactions yet. ', h('a', { href: '/buy' }, 'Buy credits'), ' to get started.'),
     );
   };
-  more.addEventListener('click', async () => {
-    more.disabled = true;
-    try {
-      await load();
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
+  onBusyClick(more, load);
 
   const typeSelect = h(
     'select',
