@@ -141,6 +141,13 @@ export interface CampaignsConfig {
   webhookRetryBaseMs: number;
   /** How long a customer's endpoint may take to answer (WEBHOOK_TIMEOUT_MS). */
   webhookTimeoutMs: number;
+  /**
+   * Whether webhooks may reach loopback, private and link-local addresses
+   * (WEBHOOK_PRIVATE_ADDRESSES: allow, the default in development; refuse, the default with
+   * NODE_ENV=production, so a customer's URL cannot make the server call the operator's own
+   * network).
+   */
+  webhookPrivateAddresses: 'allow' | 'refuse';
 }
 
 export type CarrierName = 'simulator' | 'smpp';
@@ -483,6 +490,12 @@ export function loadConfig(env: Env = process.env): Config {
       webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
       webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      webhookPrivateAddresses: oneOf(
+        env,
+        'WEBHOOK_PRIVATE_ADDRESSES',
+        nodeEnv === 'production' ? 'refuse' : 'allow',
+        ['allow', 'refuse'] as const,
+      ),
     },
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),

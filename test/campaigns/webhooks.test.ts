@@ -277,6 +277,60 @@ describe('message webhooks', () => {
     ).toBe(404);
   });
 
+  it('with WEBHOOK_PRIVATE_ADDRESSES=refuse, reaches no local or private address, written or resolved', async () => {
+    const hana = await customerWithCredit(t, '10');
+    // Set while local addresses are allowed; then the operator switches to refuse.
+    expect((await put(hana, hook.url('/private'))).statusCode).toBe(200);
+    const policy = t.ctx.config.campaigns;
+    policy.webhookPrivateAddresses = 'refuse';
+    try {
+      for (const url of [
+        hook.url('/again'),
+        'http://localhost:8080/hook',
+        'https://10.1.2.3/hook',
+        'https://169.254.169.254/latest/meta-data',
+        'https://[::1]/hook',
+        'https://[fd00::1]/hook',
+        'https://[::ffff:192.168.1.1]/hook',
+      ]) {
+        const res = await put(hana, url);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error.details.fields[0].message, url).toMatch(/local or private address/);
+      }
+      await send(hana, deliverable());
+      await dispatchAll(t);
+      await deliverAll();
+      expect(hook.received.filter((r) => r.path === '/private')).toEqual([]);
+      const written = await deliveries(hana);
+      expect(written.length).toBeGreaterThan(0);
+      for (const refused of written) {
+        expect(refused).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null });
+        expect(refused.lastError).toBe('refused: 127.0.0.1 is at 127.0.0.1, which is not a public address');
+      }
+
+      // A host name is checked as it resolves, on every delivery.
+      expect((await put(hana, 'https://example.com/hook')).statusCode).toBe(200);
+      await t.ctx.db.query(`update message_webhooks set url = $2 where account_id = $1`, [
+        hana.accountId,
+        hook.url('/private').replace('127.0.0.1', 'localhost'),
+      ]);
+      await send(hana, deliverable());
+      await dispatchAll(t);
+      await deliverAll();
+      expect(hook.received.filter((r) => r.path === '/private')).toEqual([]);
+      const resolved = (await deliveries(hana)).filter((d) => !written.some((w) => w.id === d.id));
+      expect(resolved.length).toBeGreaterThan(0);
+      for (const refused of resolved) {
+        expect(refused).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null });
+        expect(refused.lastError).toMatch(
+          /^refused: localhost is at (127\.0\.0\.1|::1), which is not a public address$/,
+        );
+      }
+    } finally {
+      policy.webhookPrivateAddresses = 'allow';
+    }
+  });
+
   it('enqueues nothing for accounts without a webhook', async () => {
     const gina = await customerWithCredit(t, '10');
     await send(gina, deliverable());

@@ -3,7 +3,12 @@
 // and settled: a 2xx is delivered; anything else (an error status, a timeout, no connection)
 // is tried again after WEBHOOK_RETRY_BASE_MS × 2^(attempt − 1) (at most an hour), until
 // WEBHOOK_MAX_ATTEMPTS, then failed. Receivers get the event at least once and dedupe by its id.
+// With WEBHOOK_PRIVATE_ADDRESSES=refuse, a URL that leads to an address that is not public
+// fails at once, without retries (see address.ts).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AppContext } from '../../context.js';
+import { isPublicAddress, literalAddress, PrivateAddressError, publicOnlyLookup } from './address.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 
 const CLAIM_BATCH = 100;
@@ -64,34 +69,72 @@ async function attempt(
   }
   let code: number | null = null;
   let error: string | null = null;
+  let refused = false;
   try {
-    const response = await fetch(row.url, {
-      method: 'POST',
-      headers: {
+    code = await post(
+      new URL(row.url),
+      {
         'content-type': 'application/json',
         'user-agent': `Tollgate/${ctx.version}`,
         [SIGNATURE_HEADER]: signWebhook(row.secret, row.payload, Math.floor(ctx.now().getTime() / 1000)),
       },
-      body: row.payload,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    code = response.status;
-    await response.body?.cancel().catch(() => undefined);
+      row.payload,
+      timeoutMs,
+      ctx.config.campaigns.webhookPrivateAddresses === 'refuse',
+    );
     if (code >= 200 && code < 300) {
       await settle(ctx, row, { ok: true, code, error: null, final: true });
       return 'delivered';
     }
     error = `answered ${code}`;
   } catch (err) {
-    error =
-      err instanceof Error && err.name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : describe(err);
+    refused = err instanceof PrivateAddressError;
+    error = err instanceof WebhookTimeout ? `no answer within ${timeoutMs} ms` : describe(err);
   }
-  const final = row.attempts >= ctx.config.campaigns.webhookMaxAttempts;
+  const final = refused || row.attempts >= ctx.config.campaigns.webhookMaxAttempts;
   await settle(ctx, row, { ok: false, code, error, final });
   return final ? 'failed' : 'retried';
+}
+
+class WebhookTimeout extends Error {}
+
+/**
+ * POSTs the body and answers the status code (redirects are not followed). With `publicOnly`,
+ * the connection is refused unless every address of the host is public.
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  publicOnly: boolean,
+): Promise<number> {
+  const address = literalAddress(url.hostname);
+  if (publicOnly && address !== null && !isPublicAddress(address)) {
+    return Promise.reject(new PrivateAddressError(url.hostname, address));
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        lookup: publicOnly ? publicOnlyLookup : undefined,
+      },
+      (res) => {
+        clearTimeout(timer);
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    const timer = setTimeout(() => req.destroy(new WebhookTimeout()), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end(body);
+  });
 }
 
 function describe(err: unknown): string {

@@ -82,7 +82,14 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
         response: { 200: WebhookResponse },
       },
     },
-    async (req) => putWebhook(ctx.db, customerOf(req).accountId, req.body.url, ctx.now()),
+    async (req) =>
+      putWebhook(
+        ctx.db,
+        customerOf(req).accountId,
+        req.body.url,
+        ctx.now(),
+        ctx.config.campaigns.webhookPrivateAddresses,
+      ),
   );
 
   app.get(

@@ -1,9 +1,10 @@
-// An account's message webhook: one URL (https; http only to this machine, for development)
-// and a signing secret shown once — when the webhook is created and when it is rotated — like
+// An account's message webhook: one URL (https; http only to this machine, for development;
+// no private or local address when WEBHOOK_PRIVATE_ADDRESSES=refuse) and a signing secret shown once — when the webhook is created and when it is rotated — like
 // an API key. The secret is stored as given, since signing needs it.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/types.js';
 import { validationFailed } from '../../http/errors.js';
+import { isPublicAddress, literalAddress } from './address.js';
 
 export interface WebhookView {
   url: string;
@@ -19,7 +20,7 @@ export function newWebhookSecret(): string {
 }
 
 /** The URL as stored, or a 400 saying why not. */
-export function checkedWebhookUrl(raw: string): string {
+export function checkedWebhookUrl(raw: string, privateAddresses: 'allow' | 'refuse' = 'allow'): string {
   const refuse = (message: string) =>
     validationFailed([{ path: 'body.url', message }], 'The webhook URL is refused');
   if (raw.length > MAX_URL_LENGTH) throw refuse(`must be at most ${MAX_URL_LENGTH} characters`);
@@ -34,6 +35,12 @@ export function checkedWebhookUrl(raw: string): string {
   }
   if (url.username || url.password) throw refuse('must not carry a user name or password');
   if (url.hash) throw refuse('must not have a #fragment');
+  if (privateAddresses === 'refuse') {
+    const address = literalAddress(url.hostname);
+    if (url.hostname === 'localhost' || (address !== null && !isPublicAddress(address))) {
+      throw refuse('must not point at a local or private address');
+    }
+  }
   return url.toString();
 }
 
@@ -63,8 +70,9 @@ export async function putWebhook(
   accountId: string,
   rawUrl: string,
   now: Date,
+  privateAddresses: 'allow' | 'refuse' = 'allow',
 ): Promise<WebhookView & { secret?: string }> {
-  const url = checkedWebhookUrl(rawUrl);
+  const url = checkedWebhookUrl(rawUrl, privateAddresses);
   const secret = newWebhookSecret();
   const { rows } = await q.query<Row & { inserted: boolean }>(
     `insert into message_webhooks (account_id, url, secret, created_at, updated_at) values ($1, $2, $3, $4, $4)
