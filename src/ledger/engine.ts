@@ -7,6 +7,7 @@ import type { Queryable } from '../db/types.js';
 import { AmountError, assertTransferAmount, formatCredits } from './amounts.js';
 import { resolveAccount } from './accounts.js';
 import {
+  type AccountRef,
   type AccountTotals,
   type HoldRequest,
   type ItemResult,
@@ -141,11 +142,6 @@ interface State {
   changed: boolean;
 }
 
-function balanceOf(row: AccountRow) {
-  const balance = row.credits_posted - row.debits_posted;
-  return { balance, available: balance - row.debits_pending };
-}
-
 /** A hold known to this batch: from the database or created earlier in the same batch. */
 interface HoldInfo {
   id: string;
@@ -164,31 +160,49 @@ export async function executeBatch(
   requests: LedgerRequest[],
   atomic: boolean,
 ): Promise<ItemResult[]> {
-  const results: (ItemResult | undefined)[] = new Array(requests.length);
+  const count = requests.length;
+  const results: (ItemResult | undefined)[] = new Array(count);
   const fail = (index: number, error: LedgerError) => {
     if (atomic) throw error;
     results[index] = { ok: false, error };
   };
 
-  // 1. Shape checks, before anything touches the database.
+  // 1. Shape checks, before anything touches the database; the accounts each transfer or hold
+  // names (a system account's shard is computed once per customer, not once per request).
   const valid: number[] = [];
-  requests.forEach((request, index) => {
+  const debitOf: (string | undefined)[] = new Array(count);
+  const creditOf: (string | undefined)[] = new Array(count);
+  const shards = new Map<string, string>();
+  const resolve = (ref: AccountRef, other: AccountRef): string => {
+    if (typeof ref === 'string') return ref;
+    const key = `${ref.system}\u0000${typeof other === 'string' ? other : ''}`;
+    let id = shards.get(key);
+    if (id === undefined) {
+      id = resolveAccount(ref, other);
+      shards.set(key, id);
+    }
+    return id;
+  };
+  const pendingIds = new Set<string>();
+  for (let index = 0; index < count; index++) {
+    const request = requests[index] as LedgerRequest;
     try {
       validateRequest(request);
-      valid.push(index);
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error;
       fail(index, error);
+      continue;
     }
-  });
+    valid.push(index);
+    if (request.type === 'transfer' || request.type === 'hold') {
+      debitOf[index] = resolve(request.debit, request.credit);
+      creditOf[index] = resolve(request.credit, request.debit);
+    } else {
+      pendingIds.add(request.pendingId);
+    }
+  }
 
   // 2. Which holds are referenced (transfers are immutable, so reading them unlocked is safe).
-  const pendingIds = new Set<string>();
-  for (const index of valid) {
-    const request = requests[index] as LedgerRequest;
-    if (request.type === 'post' || request.type === 'void' || request.type === 'expire')
-      pendingIds.add(request.pendingId);
-  }
   const holds = new Map<string, HoldInfo>();
   if (pendingIds.size > 0) {
     const { rows } = await tx.query<{
@@ -213,14 +227,11 @@ export async function executeBatch(
 
   // 3. Lock every account involved, in id order.
   const accountIds = new Set<string>();
-  const pairs = new Map<number, { debit: string; credit: string }>();
   for (const index of valid) {
-    const request = requests[index] as LedgerRequest;
-    if (request.type === 'transfer' || request.type === 'hold') {
-      const pair = resolvePair(request);
-      pairs.set(index, pair);
-      accountIds.add(pair.debit);
-      accountIds.add(pair.credit);
+    const debitId = debitOf[index];
+    if (debitId !== undefined) {
+      accountIds.add(debitId);
+      accountIds.add(creditOf[index] as string);
     }
   }
   for (const hold of holds.values()) {
@@ -238,12 +249,14 @@ export async function executeBatch(
   }
 
   // 4. Under the locks: transfers already written with these ids, and holds already ended.
-  const ids = [...new Set(valid.map((index) => (requests[index] as LedgerRequest).id))];
+  // Valid ids are letters, digits and _ : . - only, so they travel as one comma-joined text.
   const existing = new Map<string, Transfer>();
-  if (ids.length > 0) {
+  if (valid.length > 0) {
+    let joined = '';
+    for (const index of valid) joined += joined ? `,${requests[index]?.id}` : requests[index]?.id;
     const { rows } = await tx.query<TransferRow>(
-      `select ${TRANSFER_COLUMNS} from ledger_transfers where id = any($1::text[])`,
-      [ids],
+      `select ${TRANSFER_COLUMNS} from ledger_transfers where id = any(string_to_array($1::text, ','))`,
+      [joined],
     );
     for (const row of rows) existing.set(row.id, toTransfer(row));
   }
@@ -257,14 +270,14 @@ export async function executeBatch(
   }
 
   // 5. Decide each request in arrival order against the running totals.
-  const fresh: { index: number; transfer: Omit<Transfer, 'seq' | 'createdAt'> }[] = [];
+  const fresh: Transfer[] = [];
+  const freshIndex: number[] = [];
   const firstInBatch = new Map<string, { index: number; request: LedgerRequest }>();
   const repeats: { index: number; first: number }[] = [];
-  const account = (id: string) => accounts.get(id);
 
   for (const index of valid) {
     const request = requests[index] as LedgerRequest;
-    const stored = existing.get(request.id);
+    const stored = existing.size > 0 ? existing.get(request.id) : undefined;
     if (stored) {
       if (sameRequest(stored, request)) results[index] = { ok: true, transfer: stored, replayed: true };
       else fail(index, idConflict(request.id));
@@ -288,9 +301,8 @@ export async function executeBatch(
     let pendingId: string | null = null;
     let releasedPending = 0n;
     if (request.type === 'transfer' || request.type === 'hold') {
-      const pair = pairs.get(index) as { debit: string; credit: string };
-      debitId = pair.debit;
-      creditId = pair.credit;
+      debitId = debitOf[index] as string;
+      creditId = creditOf[index] as string;
       amount = request.amount;
     } else {
       const hold = holds.get(request.pendingId);
@@ -338,8 +350,8 @@ export async function executeBatch(
         continue;
       }
     }
-    const debit = account(debitId);
-    const credit = account(creditId);
+    const debit = accounts.get(debitId);
+    const credit = accounts.get(creditId);
     if (!debit || !credit) {
       const missing = debit ? creditId : debitId;
       fail(
@@ -381,68 +393,34 @@ export async function executeBatch(
     }
     debit.changed = true;
     credit.changed = true;
-    const debitAfter = balanceOf(d);
-    const creditAfter = balanceOf(c);
-    fresh.push({
-      index,
-      transfer: {
-        id: request.id,
-        kind: KIND_OF[request.type],
-        debitAccountId: debitId,
-        creditAccountId: creditId,
-        amount,
-        pendingId,
-        code: request.code,
-        reference: request.reference ?? null,
-        description: request.description ?? null,
-        timeoutAt: request.type === 'hold' ? (request.timeoutAt ?? null) : null,
-        debitBalanceAfter: debitAfter.balance,
-        debitAvailableAfter: debitAfter.available,
-        creditBalanceAfter: creditAfter.balance,
-        creditAvailableAfter: creditAfter.available,
-      },
-    });
+    const debitBalance = d.credits_posted - d.debits_posted;
+    const creditBalance = c.credits_posted - c.debits_posted;
+    const transfer: Transfer = {
+      seq: 0n,
+      id: request.id,
+      kind: KIND_OF[request.type],
+      debitAccountId: debitId,
+      creditAccountId: creditId,
+      amount,
+      pendingId,
+      code: request.code,
+      reference: request.reference ?? null,
+      description: request.description ?? null,
+      timeoutAt: request.type === 'hold' ? (request.timeoutAt ?? null) : null,
+      debitBalanceAfter: debitBalance,
+      debitAvailableAfter: debitBalance - d.debits_pending,
+      creditBalanceAfter: creditBalance,
+      creditAvailableAfter: creditBalance - c.debits_pending,
+      createdAt: EPOCH,
+    };
+    fresh.push(transfer);
+    freshIndex.push(index);
+    results[index] = { ok: true, transfer, replayed: false };
   }
 
   // 6. One insert for all new transfers, one update for all changed accounts.
   if (fresh.length > 0) {
-    const col = <K extends keyof Transfer>(key: K, map: (v: Transfer[K]) => unknown = (v) => v) =>
-      fresh.map((f) => map((f.transfer as Transfer)[key]));
-    const big = (v: unknown) => String(v);
-    const { rows } = await tx.query<{ id: string; seq: bigint; created_at: Date }>(
-      `insert into ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, pending_id, code,
-         reference, description, timeout_at, debit_balance_after, debit_available_after, credit_balance_after,
-         credit_available_after)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::timestamptz[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
-       returning id, seq, created_at`,
-      [
-        col('id'),
-        col('kind'),
-        col('debitAccountId'),
-        col('creditAccountId'),
-        col('amount', big),
-        col('pendingId'),
-        col('code'),
-        col('reference'),
-        col('description'),
-        col('timeoutAt', (v) => (v ? (v as Date).toISOString() : null)),
-        col('debitBalanceAfter', big),
-        col('debitAvailableAfter', big),
-        col('creditBalanceAfter', big),
-        col('creditAvailableAfter', big),
-      ],
-    );
-    const written = new Map(rows.map((row) => [row.id, row]));
-    for (const { index, transfer } of fresh) {
-      const row = written.get(transfer.id);
-      if (!row) throw new Error(`ledger insert did not return transfer ${transfer.id}`);
-      results[index] = {
-        ok: true,
-        transfer: { ...transfer, seq: row.seq, createdAt: row.created_at },
-        replayed: false,
-      };
-    }
+    await insertTransfers(tx, fresh);
     const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
     await tx.query(
       `update ledger_accounts a
@@ -464,11 +442,195 @@ export async function executeBatch(
     const result = results[first];
     results[index] = result?.ok ? { ok: true, transfer: result.transfer, replayed: true } : result;
   }
-  return results.map((result, index) => {
-    if (!result) throw new Error(`ledger request ${index} was not decided`);
-    return result;
-  });
+  for (let index = 0; index < count; index++) {
+    if (!results[index]) throw new Error(`ledger request ${index} was not decided`);
+  }
+  return results as ItemResult[];
 }
+
+/** A placeholder until the insert tells the transaction's time. */
+const EPOCH = new Date(0);
+
+/** How each balance column moves with the amount, for a batch of one kind between two accounts. */
+const BALANCE_STEPS: Partial<Record<TransferKind, readonly [number, number, number, number]>> = {
+  // debit balance, debit available, credit balance, credit available
+  posted: [-1, -1, 1, 1],
+  pending: [0, -1, 0, 0],
+};
+
+/** Text columns that may be the same for the whole batch (then sent once, as a scalar). */
+const TEXT_COLUMNS = [
+  ['kind', 'kind'],
+  ['debit_account_id', 'debitAccountId'],
+  ['credit_account_id', 'creditAccountId'],
+  ['pending_id', 'pendingId'],
+  ['code', 'code'],
+  ['reference', 'reference'],
+  ['description', 'description'],
+] as const;
+
+/**
+ * Inserts the batch's new transfers with one statement and fills in their seq and createdAt.
+ * What is the same for every row travels once; ids and amounts travel as comma-joined text;
+ * for a batch of one kind between the same two accounts (the hot path: a customer's debits or
+ * holds), the balance_after columns are running sums computed by the database from the first
+ * row's starting point, so only ids and amounts travel.
+ */
+async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> {
+  const n = fresh.length;
+  const first = fresh[0] as Transfer;
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  // The unnest's arrays, and the names the select list reads them by.
+  const arrays: string[] = [];
+  const names: string[] = [];
+  const column = (name: string, arrayExpr: string) => {
+    arrays.push(arrayExpr);
+    names.push(name);
+    return `u.${name}`;
+  };
+  const joined = (value: (t: Transfer) => unknown) => {
+    let text = String(value(first));
+    for (let i = 1; i < n; i++) text += `,${value(fresh[i] as Transfer)}`;
+    return text;
+  };
+
+  let sameAmount = true;
+  let sameTimeout = true;
+  const firstTimeout = first.timeoutAt?.getTime() ?? null;
+  const same = TEXT_COLUMNS.map(() => true);
+  for (let i = 1; i < n; i++) {
+    const t = fresh[i] as Transfer;
+    if (t.amount !== first.amount) sameAmount = false;
+    if ((t.timeoutAt?.getTime() ?? null) !== firstTimeout) sameTimeout = false;
+    for (let c = 0; c < TEXT_COLUMNS.length; c++) {
+      const key = (TEXT_COLUMNS[c] as (typeof TEXT_COLUMNS)[number])[1];
+      if (same[c] && t[key] !== first[key]) same[c] = false;
+    }
+  }
+
+  const select: string[] = [];
+  select.push(
+    column(
+      'id',
+      `string_to_array(${param(
+        joined((t) => t.id),
+        'text',
+      )}, ',')`,
+    ),
+  );
+  const amount = sameAmount
+    ? param(String(first.amount), 'bigint')
+    : `${column(
+        'amount',
+        `string_to_array(${param(
+          joined((t) => t.amount),
+          'text',
+        )}, ',')`,
+      )}::bigint`;
+  select.push(amount);
+  TEXT_COLUMNS.forEach(([name, key], c) => {
+    select.push(
+      same[c]
+        ? param(first[key], 'text')
+        : column(
+            name,
+            param(
+              fresh.map((t) => t[key]),
+              'text[]',
+            ),
+          ),
+    );
+  });
+  const timeout = (t: Transfer) => (t.timeoutAt ? t.timeoutAt.toISOString() : null);
+  select.push(
+    sameTimeout
+      ? param(timeout(first), 'timestamptz')
+      : column('timeout_at', param(fresh.map(timeout), 'timestamptz[]')),
+  );
+  const steps = BALANCE_STEPS[first.kind];
+  if (steps && same[0] && same[1] && same[2]) {
+    // Row i's balances: where the batch started, plus step × the amounts up to row i.
+    const running = sameAmount
+      ? `${amount} * u.ord`
+      : `(sum(${amount}) over (order by u.ord rows between unbounded preceding and current row))::bigint`;
+    const after = [
+      first.debitBalanceAfter,
+      first.debitAvailableAfter,
+      first.creditBalanceAfter,
+      first.creditAvailableAfter,
+    ];
+    after.forEach((value, k) => {
+      const step = steps[k] as number;
+      if (step === 0) {
+        select.push(param(String(value), 'bigint'));
+      } else {
+        const start = param(String(value - BigInt(step) * first.amount), 'bigint');
+        select.push(`${start} ${step < 0 ? '-' : '+'} ${running}`);
+      }
+    });
+  } else {
+    for (const key of BALANCE_KEYS) {
+      select.push(
+        `${column(
+          key,
+          `string_to_array(${param(
+            joined((t) => t[key]),
+            'text',
+          )}, ',')`,
+        )}::bigint`,
+      );
+    }
+  }
+  const { rows } = await tx.query<{ lo: bigint | null; hi: bigint | null; n: number; at: Date }>(
+    `with written as (
+       insert into ledger_transfers (id, amount, kind, debit_account_id, credit_account_id, pending_id, code,
+         reference, description, timeout_at, debit_balance_after, debit_available_after, credit_balance_after,
+         credit_available_after)
+       select ${select.join(', ')}
+         from unnest(${arrays.join(', ')}) with ordinality as u(${names.join(', ')}, ord)
+        order by u.ord
+       returning seq)
+     select min(seq) as lo, max(seq) as hi, count(*)::int as n, now() as at from written`,
+    params,
+  );
+  const row = rows[0];
+  if (!row || row.n !== n || row.lo === null || row.hi === null) {
+    throw new Error(`ledger insert wrote ${row?.n ?? 0} of ${n} transfers`);
+  }
+  const at = row.at.getTime();
+  if (row.hi - row.lo + 1n === BigInt(n)) {
+    // Rows take their seq in the order they are inserted, which is the select's order: a
+    // contiguous range means no other transaction took a number in between.
+    let seq = row.lo;
+    for (const t of fresh) {
+      t.seq = seq++;
+      t.createdAt = new Date(at);
+    }
+    return;
+  }
+  const { rows: seqs } = await tx.query<{ id: string; seq: bigint }>(
+    `select id, seq from ledger_transfers where id = any(string_to_array($1::text, ','))`,
+    [joined((t) => t.id)],
+  );
+  const seqOf = new Map(seqs.map((s) => [s.id, s.seq]));
+  for (const t of fresh) {
+    const seq = seqOf.get(t.id);
+    if (seq === undefined) throw new Error(`ledger insert did not write transfer ${t.id}`);
+    t.seq = seq;
+    t.createdAt = new Date(at);
+  }
+}
+
+const BALANCE_KEYS = [
+  'debitBalanceAfter',
+  'debitAvailableAfter',
+  'creditBalanceAfter',
+  'creditAvailableAfter',
+] as const;
 
 function idConflict(id: string): LedgerError {
   return new LedgerError('id_conflict', `transfer ${id} already exists with other fields`, { id });

@@ -175,6 +175,92 @@ describe('the batched writer', () => {
     for (const a of accounts) expect((await ledger.balance(a))?.available).toBe(0n);
   });
 
+  it('stores and returns each transfer of a batch with its own seq, time and balances after it', async () => {
+    const account = await fundedAccount('20');
+    const writer = new BatchedWriter(db, { lingerMs: 20, maxBatch: 1000 });
+    const hold = (amount: string): LedgerRequest => ({
+      type: 'hold',
+      id: uid('bh'),
+      debit: account,
+      credit: { system: 'consumption' },
+      amount: c(amount),
+      code: 'consumption',
+      reference: uid('msg'),
+      description: `hold of ${amount}`,
+    });
+    // One batch of equal debits (one refused in the middle), one of holds of different
+    // amounts, one of different debits, then one mixing posts, voids and a debit.
+    const batches: LedgerRequest[][] = [
+      ['1', '1', '1', '50', '1'].map((a) => debit(account, a)),
+      ['0.5', '2', '0.25', '100', '1'].map(hold),
+      ['0.1', '0.2', '0.3'].map((a) => debit(account, a)),
+    ];
+    const answers: ItemResult[] = [];
+    for (const batch of batches) answers.push(...(await Promise.all(batch.map((r) => writer.submit(r)))));
+    const heldIds = answers
+      .filter((r) => r.ok && r.transfer.kind === 'pending')
+      .map((r) => (r.ok ? r.transfer.id : ''));
+    answers.push(
+      ...(await Promise.all([
+        writer.submit(
+          { type: 'post', id: uid('bp'), pendingId: heldIds[0] ?? '', code: 'consumption' },
+          account,
+        ),
+        writer.submit({ type: 'void', id: uid('bv'), pendingId: heldIds[1] ?? '', code: 'release' }, account),
+        writer.submit(
+          { type: 'post', id: uid('bp'), pendingId: heldIds[2] ?? '', amount: c('0.1'), code: 'consumption' },
+          account,
+        ),
+        writer.submit(debit(account, '2')),
+      ])),
+    );
+    await writer.close();
+    expect(answers.map((r) => r.ok)).toEqual([
+      ...[true, true, true, false, true],
+      ...[true, true, true, false, true],
+      ...[true, true, true],
+      ...[true, true, true, true],
+    ]);
+    const written = answers.flatMap((r) => (r.ok ? [r.transfer] : []));
+    // What each caller got is what is stored, and seq follows arrival order.
+    for (const transfer of written) expect(await ledger.transfer(transfer.id)).toEqual(transfer);
+    const seqs = written.map((t) => t.seq);
+    expect([...seqs].sort((a, b) => (a < b ? -1 : 1))).toEqual(seqs);
+    // The balances after each entry agree with a replay of the account's history.
+    const { entries } = await ledger.history(account, { limit: 100 });
+    let balance = 0n;
+    let held = 0n;
+    const replayed = entries.reverse().map((entry) => {
+      const t = entry.transfer;
+      if (t.kind === 'posted' || t.kind === 'post') balance += entry.delta;
+      if (t.kind === 'pending') held += t.amount;
+      if (t.kind === 'post' || t.kind === 'void') {
+        const hold = entries.find((e) => e.transfer.id === t.pendingId);
+        held -= hold?.transfer.amount ?? 0n;
+      }
+      return [t.id, entry.balanceAfter, entry.availableAfter, balance, balance - held];
+    });
+    for (const [id, balanceAfter, availableAfter, replayBalance, replayAvailable] of replayed) {
+      expect({ id, balanceAfter, availableAfter }).toEqual({
+        id,
+        balanceAfter: replayBalance,
+        availableAfter: replayAvailable,
+      });
+    }
+    expect(replayed).toHaveLength(1 + written.length);
+    expect(await ledger.balance(account)).toEqual({
+      balance: c('12.8'),
+      held: c('1'),
+      available: c('11.8'),
+    });
+    // The system side's balances after each transfer too.
+    const consumption = written.filter((t) => t.kind === 'posted' || t.kind === 'post');
+    for (let i = 1; i < consumption.length; i++) {
+      const [prev, cur] = [consumption[i - 1], consumption[i]];
+      expect(cur?.creditBalanceAfter).toBe((prev?.creditBalanceAfter ?? 0n) + (cur?.amount ?? 0n));
+    }
+  });
+
   it('lets a domain write its own rows in the batch transaction, committed or rolled back with the transfers', async () => {
     await db.exec(
       'create table if not exists writer_side_rows (transfer_id text primary key, accepted boolean not null, note text)',
