@@ -1,12 +1,22 @@
-// POST /messages under load: many concurrent keep-alive clients (a node:http load generator in
-// this process) against a server in a child process, all sending for ONE account on a fresh
-// PostgreSQL. Accepted requests/s and latency p50/p99, for the batched writer (default
-// LEDGER_BATCH_MAX) beside a baseline server that debits one transaction per message
-// (LEDGER_BATCH_MAX=1), in the same run.
+// POST /messages under load against a server in a child process, all sending for ONE account
+// on a fresh PostgreSQL, for the batched writer (default LEDGER_BATCH_MAX) beside a baseline
+// server that debits one transaction per message (LEDGER_BATCH_MAX=1), in the same run:
 //
-//   npm run bench -- send-api [seconds=10] [clients=64]
+// - closed loop: `clients` keep-alive connections, each sending its next request when the last
+//   is answered: the most accepted requests/s, with p50/p99;
+// - open loop (batched server only): requests offered at `rate`/s on a fixed schedule over at
+//   most `clients` connections; latency counts from when a request was due, not when a
+//   connection was free (no coordinated omission), so a server that falls behind shows it.
+//
+// The load generator shares the machine's cores with the server and PostgreSQL, so it is lean:
+// raw keep-alive sockets, requests written as prepared bytes, answers read by status line and
+// Content-Length. Its CPU time (and the server's) is reported beside each phase.
+//
+//   npm run bench -- send-api [seconds=10] [clients=64] [rate=5000]
+//   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { log, percentile, round } from './support.js';
 
@@ -27,8 +37,15 @@ async function serve(): Promise<void> {
   });
 }
 
-function startServer(env: Record<string, string>): Promise<{ ready: Ready; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+interface Server {
+  ready: Ready;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+function startServer(env: Record<string, string>): Promise<Server> {
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, ...env, TOLLGATE_BENCH_SERVE: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -41,6 +58,7 @@ function startServer(env: Record<string, string>): Promise<{ ready: Ready; stop:
       if (line) {
         resolve({
           ready: JSON.parse(line) as Ready,
+          pid: child.pid ?? 0,
           stop: () =>
             new Promise<void>((done) => {
               child.on('exit', () => done());
@@ -53,73 +71,198 @@ function startServer(env: Record<string, string>): Promise<{ ready: Ready; stop:
   });
 }
 
-/** Closed loop: `clients` keep-alive connections, each sending its next request when answered. */
-async function load(ready: Ready, seconds: number, clients: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+/** CPU seconds (user + system) a process has used so far; NaN where /proc is missing. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const selfCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** One keep-alive HTTP/1.1 connection, one request at a time. */
+class Connection {
+  private socket: Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private waiting: ((status: number) => void) | null = null;
+  private failed: ((error: Error) => void) | null = null;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.failed?.(error));
+    socket.on('close', () => this.failed?.(new Error('connection closed by the server')));
+  }
+
+  static open(port: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new Connection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  request(bytes: Buffer | string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failed = reject;
+      this.socket.write(bytes);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buffer.toString('latin1', 0, end);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length?.[1]) throw new Error(`answer without Content-Length: ${head}`);
+    const total = end + 4 + Number(length[1]);
+    if (this.buffer.length < total) return;
+    if (this.buffer.length > total) throw new Error('more bytes than one answer');
+    this.buffer = Buffer.alloc(0);
+    const resolve = this.waiting;
+    this.waiting = null;
+    this.failed = null;
+    resolve?.(status);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+let counter = 0;
+function sendRequest(ready: Ready): string {
+  const body = `{"to":"+346${String(counter++ % 10_000_000).padStart(7, '0')}1","text":"Your code is 123456"}`;
+  return (
+    'POST /api/v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\n' +
+    `authorization: ${ready.authorization}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+interface PhaseResult {
+  acceptedPerSecond: number;
+  offeredPerSecond: number | null;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+  clientCpu: number;
+  serverCpu: number;
+}
+
+async function phase(
+  server: Server,
+  seconds: number,
+  clients: number,
+  rate: number | null,
+): Promise<PhaseResult> {
+  const connections = await Promise.all(
+    Array.from({ length: clients }, () => Connection.open(server.ready.port)),
+  );
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
-  let counter = 0;
-  const send = () =>
-    new Promise<number>((resolve, reject) => {
-      const body = JSON.stringify({
-        to: `+346${String(counter++ % 10_000_000).padStart(7, '0')}1`,
-        text: 'Your code is 123456',
-      });
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: ready.port,
-          method: 'POST',
-          path: '/api/v1/messages',
-          agent,
-          headers: {
-            authorization: ready.authorization,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const cpu0 = selfCpuSeconds();
+  const serverCpu0 = cpuSecondsOf(server.pid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const status = await send();
-        latencies.push(performance.now() - t0);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }),
-  );
+  const record = (t0: number, status: number) => {
+    latencies.push(performance.now() - t0);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  };
+  if (rate === null) {
+    await Promise.all(
+      connections.map(async (connection) => {
+        while (performance.now() < deadline) {
+          const t0 = performance.now();
+          record(t0, await connection.request(sendRequest(server.ready)));
+        }
+      }),
+    );
+  } else {
+    // Requests fall due every 1/rate s; a due request takes a free connection or waits for one.
+    const interval = 1000 / rate;
+    const total = Math.floor(seconds * rate);
+    const due: number[] = [];
+    const idle = [...connections];
+    let issued = 0;
+    let answered = 0;
+    await new Promise<void>((finished) => {
+      const run = (connection: Connection, t0: number) => {
+        void connection.request(sendRequest(server.ready)).then((status) => {
+          record(t0, status);
+          answered++;
+          const next = due.shift();
+          if (next !== undefined) run(connection, next);
+          else idle.push(connection);
+          if (answered === total) finished();
+        });
+      };
+      const tick = () => {
+        const now = performance.now();
+        while (issued < total && started + issued * interval <= now) {
+          const t0 = started + issued * interval;
+          issued++;
+          const connection = idle.pop();
+          if (connection) run(connection, t0);
+          else due.push(t0);
+        }
+        if (issued < total) setTimeout(tick, 1);
+      };
+      tick();
+    });
+  }
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
+  const clientCpu = selfCpuSeconds() - cpu0;
+  const serverCpu = cpuSecondsOf(server.pid) - serverCpu0;
+  for (const connection of connections) connection.close();
   latencies.sort((a, b) => a - b);
   const accepted = statuses.get(202) ?? 0;
   return {
     acceptedPerSecond: accepted / elapsed,
+    offeredPerSecond: rate,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     statuses: Object.fromEntries(statuses),
+    clientCpu: clientCpu / elapsed,
+    serverCpu: serverCpu / elapsed,
   };
 }
 
-async function measure(label: string, env: Record<string, string>, seconds: number, clients: number) {
+function describe(label: string, r: PhaseResult): void {
+  log(
+    `${label}: ${round(r.acceptedPerSecond)} accepted/s${r.offeredPerSecond ? ` of ${r.offeredPerSecond}/s offered` : ''}, ` +
+      `p50 ${round(r.p50, 2)} ms, p99 ${round(r.p99, 2)} ms, answers ${JSON.stringify(r.statuses)}; ` +
+      `CPU: load generator ${round(r.clientCpu * 100)}% of a core, server ${round(r.serverCpu * 100)}%`,
+  );
+}
+
+async function measure(
+  label: string,
+  env: Record<string, string>,
+  seconds: number,
+  clients: number,
+  rate: number | null,
+) {
   const server = await startServer(env);
   try {
-    await load(server.ready, 1, clients); // warm-up
-    const result = await load(server.ready, seconds, clients);
-    log(
-      `${label}: ${round(result.acceptedPerSecond)} accepted/s, p50 ${round(result.p50, 2)} ms, ` +
-        `p99 ${round(result.p99, 2)} ms, answers ${JSON.stringify(result.statuses)}`,
-    );
-    return result;
+    await phase(server, 1, clients, null); // warm-up
+    const closed = await phase(server, seconds, clients, null);
+    describe(`${label}, ${clients} clients as fast as answered`, closed);
+    let open: PhaseResult | null = null;
+    if (rate !== null) {
+      open = await phase(server, seconds, clients, rate);
+      describe(`${label}, offered ${rate}/s`, open);
+    }
+    return { closed, open };
   } finally {
     await server.stop();
   }
@@ -128,28 +271,40 @@ async function measure(label: string, env: Record<string, string>, seconds: numb
 export async function run(args: string[]) {
   const seconds = Number(args[0] ?? 10);
   const clients = Number(args[1] ?? 64);
-  const batched = await measure('batched writer (LEDGER_BATCH_MAX default)', {}, seconds, clients);
+  const rate = Number(args[2] ?? 5000);
+  const batched = await measure('batched writer (LEDGER_BATCH_MAX default)', {}, seconds, clients, rate);
   const single = await measure(
     'one transaction per message (LEDGER_BATCH_MAX=1)',
     { LEDGER_BATCH_MAX: '1' },
     seconds,
     clients,
+    null,
   );
+  const b = batched.closed;
+  const s = single.closed;
+  const open = batched.open;
   return {
     name: 'send-api',
-    value: Math.round(batched.acceptedPerSecond),
+    value: Math.round(b.acceptedPerSecond),
     unit: 'accepted POST /messages per second (one account)',
-    p50_ms: round(batched.p50, 2),
-    p99_ms: round(batched.p99, 2),
-    baseline: Math.round(single.acceptedPerSecond),
-    baseline_p50_ms: round(single.p50, 2),
-    baseline_p99_ms: round(single.p99, 2),
+    p50_ms: round(b.p50, 2),
+    p99_ms: round(b.p99, 2),
+    offered_per_second: rate,
+    offered_accepted_per_second: open ? Math.round(open.acceptedPerSecond) : null,
+    offered_p50_ms: open ? round(open.p50, 2) : null,
+    offered_p99_ms: open ? round(open.p99, 2) : null,
+    offered_answers: open?.statuses ?? null,
+    load_generator_cpu_cores: round(b.clientCpu, 2),
+    server_cpu_cores: round(b.serverCpu, 2),
+    baseline: Math.round(s.acceptedPerSecond),
+    baseline_p50_ms: round(s.p50, 2),
+    baseline_p99_ms: round(s.p99, 2),
     baseline_desc: 'the same server with LEDGER_BATCH_MAX=1 (one debit transaction per message), same run',
-    ratio: round(batched.acceptedPerSecond / single.acceptedPerSecond, 1),
+    ratio: round(b.acceptedPerSecond / s.acceptedPerSecond, 1),
     clients,
     seconds,
-    answers: batched.statuses,
-    baseline_answers: single.statuses,
+    answers: b.statuses,
+    baseline_answers: s.statuses,
     compared_with: 'one transaction per message on the same machine and database server',
   };
 }
