@@ -1,7 +1,10 @@
 // API keys: `tg_` and 43 random characters, shown once at creation. Stored as SHA-256 with a
 // short prefix so people can tell their keys apart; revoked keys stop working at once.
+import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { AppError, notFound } from '../http/errors.js';
+import { ReadBatcher } from '../http/read-batcher.js';
+import type { AccountStatus } from './account.js';
 import { decodeCursor, encodeCursor, type Page } from './pagination.js';
 import { newId, newSecret, sha256 } from './secrets.js';
 
@@ -93,28 +96,73 @@ export async function revokeApiKey(q: Queryable, accountId: string, id: string, 
   if (rowCount === 0) throw notFound('API key');
 }
 
-/** The live key a caller presented, with the account's owner as the acting user. */
-export async function findApiKey(
-  q: Queryable,
-  key: string,
-  now: Date,
-): Promise<{ id: string; accountId: string; userId: string } | null> {
-  if (!/^tg_[A-Za-z0-9_-]{43}$/.test(key)) return null;
-  const { rows } = await q.query<{
+/** What sending needs of an account, read with the credentials that name it. */
+export interface AccountStanding {
+  status: AccountStatus;
+  /** Default country for numbers written without +. */
+  country: string | null;
+}
+
+export interface LiveKey {
+  id: string;
+  accountId: string;
+  /** The account's owner, the acting user. */
+  userId: string;
+  account: AccountStanding;
+}
+
+const KEY_FORMAT = /^tg_[A-Za-z0-9_-]{43}$/;
+const lookups = new WeakMap<AppContext, ReadBatcher<string, LiveKey>>();
+
+/**
+ * The live key a caller presented, with the account's owner as the acting user and the
+ * account's standing, as the database has them now (revoked keys stop working at once, in
+ * every process). Concurrent callers share one statement (ReadBatcher).
+ */
+export async function findApiKey(ctx: AppContext, key: string): Promise<LiveKey | null> {
+  if (!KEY_FORMAT.test(key)) return null;
+  let batcher = lookups.get(ctx);
+  if (!batcher) {
+    batcher = new ReadBatcher((hashes) => readKeys(ctx, hashes));
+    lookups.set(ctx, batcher);
+  }
+  return (await batcher.load(sha256(key))) ?? null;
+}
+
+async function readKeys(ctx: AppContext, hashes: string[]): Promise<Map<string, LiveKey>> {
+  const { rows } = await ctx.db.query<{
+    key_hash: string;
     id: string;
     account_id: string;
     user_id: string;
     last_used_at: Date | null;
+    status: AccountStatus;
+    country: string | null;
   }>(
-    `select k.id, k.account_id, u.id as user_id, k.last_used_at
-       from api_keys k join users u on u.account_id = k.account_id and u.role = 'owner'
-      where k.key_hash = $1 and k.revoked_at is null`,
-    [sha256(key)],
+    `select k.key_hash, k.id, k.account_id, u.id as user_id, k.last_used_at, a.status, a.country
+       from api_keys k
+       join users u on u.account_id = k.account_id and u.role = 'owner'
+       join accounts a on a.id = k.account_id
+      where k.key_hash = any($1::text[]) and k.revoked_at is null`,
+    [hashes],
   );
-  const row = rows[0];
-  if (!row) return null;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
-    await q.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
+  const now = ctx.now();
+  const stale = rows
+    .filter(
+      (row) => !row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS,
+    )
+    .map((row) => row.id);
+  if (stale.length > 0) {
+    await ctx.db.query('update api_keys set last_used_at = $2 where id = any($1::text[])', [stale, now]);
   }
-  return { id: row.id, accountId: row.account_id, userId: row.user_id };
+  const found = new Map<string, LiveKey>();
+  for (const row of rows) {
+    found.set(row.key_hash, {
+      id: row.id,
+      accountId: row.account_id,
+      userId: row.user_id,
+      account: { status: row.status, country: row.country },
+    });
+  }
+  return found;
 }

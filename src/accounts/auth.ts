@@ -16,7 +16,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
-import { findApiKey } from './api-keys.js';
+import { type AccountStanding, findApiKey } from './api-keys.js';
 import { findSession, sessionCookieOf } from './sessions.js';
 import { sameSecret } from './secrets.js';
 
@@ -33,6 +33,11 @@ export interface Auth {
   /** SHA-256 of the session cookie (sessions only), so logout can end it. */
   sessionIdHash: string | null;
   apiKeyId: string | null;
+  /**
+   * The account's status and default country, read in the statement that checked the API key
+   * (API keys only), so a send need not read them again.
+   */
+  account?: AccountStanding;
 }
 
 export interface CustomerAuth extends Auth {
@@ -58,7 +63,7 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <API key>"');
-    const key = await findApiKey(ctx.db, match[1], ctx.now());
+    const key = await findApiKey(ctx, match[1]);
     if (!key) throw unauthenticated('The API key is not valid or was revoked');
     return {
       userId: key.userId,
@@ -68,6 +73,7 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
       csrfToken: null,
       sessionIdHash: null,
       apiKeyId: key.id,
+      account: key.account,
     };
   }
   const token = sessionCookieOf(req);

@@ -6,7 +6,7 @@
 // Both throw AppErrors the HTTP layer turns into the public error shape.
 import type { Queryable } from '../db/types.js';
 import { AppError, notFound } from '../http/errors.js';
-import { type Account, getAccount, purchaseBlockers } from './account.js';
+import { type Account, type AccountStatus, getAccount, purchaseBlockers } from './account.js';
 
 async function load(q: Queryable, accountId: string): Promise<Account> {
   const account = await getAccount(q, accountId);
@@ -44,9 +44,14 @@ export async function assertCanPurchase(q: Queryable, accountId: string): Promis
  */
 export async function assertCanTransact(q: Queryable, accountId: string): Promise<Account> {
   const account = await load(q, accountId);
-  if (account.status === 'suspended') throw suspended();
-  if (account.status !== 'active') {
+  assertActive(account.status);
+  return account;
+}
+
+/** assertCanTransact's rule, for a status already read (e.g. with the request's API key). */
+export function assertActive(status: AccountStatus): void {
+  if (status === 'suspended') throw suspended();
+  if (status !== 'active') {
     throw new AppError('forbidden', 'The account is not verified yet', { reason: 'account_not_verified' });
   }
-  return account;
 }

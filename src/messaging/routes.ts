@@ -43,7 +43,12 @@ export const messagingRoutes: RouteModule = (app, ctx) => {
       ctx,
       { scope: (req) => customerOf(req).accountId },
       async (req, reply, key): Promise<SendView> => {
-        const sent = await sendMessage(ctx, customerOf(req).accountId, req.body, { idempotencyKey: key });
+        const auth = customerOf(req);
+        const sent = await sendMessage(ctx, auth.accountId, req.body, {
+          idempotencyKey: key,
+          // Read with the credentials; re-read after a wait for the key's first request.
+          account: key === null ? auth.account : undefined,
+        });
         reply.code(202);
         return { ...sent, credits: formatCredits(sent.credits) };
       },

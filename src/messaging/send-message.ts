@@ -3,7 +3,8 @@
 // hold (the writer's onDecided), so a message is stored exactly when its credits are reserved.
 // Short of credit, the caller chose: `reject` stores nothing and answers 402; `queue` stores
 // the message as waiting_credit with no hold, and it goes out when credit arrives.
-import { assertCanTransact } from '../accounts/guards.js';
+import type { AccountStanding } from '../accounts/api-keys.js';
+import { assertActive, assertCanTransact } from '../accounts/guards.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { AppError, validationFailed } from '../http/errors.js';
@@ -65,12 +66,26 @@ export async function sendMessage(
   ctx: AppContext,
   accountId: string,
   input: SendRequest,
-  { idempotencyKey = null as string | null } = {},
+  {
+    idempotencyKey = null as string | null,
+    account = undefined as AccountStanding | undefined,
+  }: {
+    idempotencyKey?: string | null;
+    /** The account's status and default country as the request's credentials read them; read here when absent. */
+    account?: AccountStanding | undefined;
+  } = {},
 ): Promise<SendResult> {
-  const account = await assertCanTransact(ctx.db, accountId);
+  let standing: AccountStanding;
+  if (account) {
+    assertActive(account.status);
+    standing = account;
+  } else {
+    const loaded = await assertCanTransact(ctx.db, accountId);
+    standing = { status: loaded.status, country: loaded.preferences.country };
+  }
   const now = ctx.now();
   const composed = compose(input, {
-    defaultCountry: account.preferences.country,
+    defaultCountry: standing.country,
     prices: await ctx.messaging.prices(),
     maxParts: ctx.config.messaging.maxParts,
     now,
