@@ -48,7 +48,7 @@ const RETRYABLE: readonly string[] = [
   SQLSTATE.serializationFailure,
   SQLSTATE.uniqueViolation,
 ];
-const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = 5;
 
 export class WriterClosedError extends Error {
   constructor() {
@@ -130,7 +130,9 @@ export class BatchedWriter<Extra = unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const results = await executeBatch(tx, requests, false);
+          // First time round, trust that the ids are new: the unique index checks them anyway,
+          // and a stored one sends the batch round again with the look-up (see executeBatch).
+          const results = await executeBatch(tx, requests, false, { lookUpIds: attempt > 1 });
           if (onDecided) {
             await onDecided(
               tx,
@@ -144,8 +146,9 @@ export class BatchedWriter<Extra = unknown> {
           return results;
         });
       } catch (error) {
-        // A deadlock with a non-batched transaction, or the same transfer id written by
-        // another process between our look-up and our insert: the retry sees the winner.
+        // A deadlock with a non-batched transaction, or a transfer id already stored (a replay,
+        // or written by another process after our look-up): the retry looks the ids up and
+        // answers replays with their first result.
         const state = sqlState(error);
         if (attempt >= MAX_ATTEMPTS || !state || !RETRYABLE.includes(state)) throw error;
       }

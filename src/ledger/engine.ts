@@ -154,11 +154,16 @@ interface HoldInfo {
  * Decides and writes a batch of ledger requests inside `tx`.
  * atomic: the first failure throws (and the caller's transaction rolls back).
  * Otherwise each request gets its own result; failed ones change nothing.
+ * lookUpIds false: skip looking for transfers already stored with these ids, for callers whose
+ * ids are almost always new (the batched writer's first attempt). A stored id then makes the
+ * insert fail on ledger_transfers_id_key, the transaction rolls back, and the caller must try
+ * again with the look-up: replays and id conflicts are still answered, one attempt later.
  */
 export async function executeBatch(
   tx: Queryable,
   requests: LedgerRequest[],
   atomic: boolean,
+  { lookUpIds = true }: { lookUpIds?: boolean } = {},
 ): Promise<ItemResult[]> {
   const count = requests.length;
   const results: (ItemResult | undefined)[] = new Array(count);
@@ -251,7 +256,7 @@ export async function executeBatch(
   // 4. Under the locks: transfers already written with these ids, and holds already ended.
   // Valid ids are letters, digits and _ : . - only, so they travel as one comma-joined text.
   const existing = new Map<string, Transfer>();
-  if (valid.length > 0) {
+  if (lookUpIds && valid.length > 0) {
     let joined = '';
     for (const index of valid) joined += joined ? `,${requests[index]?.id}` : requests[index]?.id;
     const { rows } = await tx.query<TransferRow>(
