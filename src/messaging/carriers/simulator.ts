@@ -3,6 +3,11 @@
 // record) and answers deterministically: every message is delivered, except to numbers
 // ending in 0000, which fail. A receipt follows each accepted message, after
 // SIMULATOR_RECEIPT_DELAY_MS (0: on the next tick).
+//
+// A submit is answered only once its record is committed, so lookup() (reconciliation) finds
+// every message the simulator accepted. The records of submits that arrive together are
+// written with one multi-row insert (group commit): while one insert is in flight the next
+// gathers, as a real carrier's link takes many submits at once.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Queryable } from '../../db/types.js';
@@ -30,10 +35,28 @@ export function simulatedOutcome(to: string): ReceiptStatus {
   return to.endsWith('0000') ? 'failed' : 'delivered';
 }
 
+interface PendingRecord {
+  id: string;
+  messageId: string;
+  accountId: string | null;
+  to: string;
+  from: string | null;
+  text: string;
+  status: SimulatedMessage['status'];
+  at: Date;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most records one insert writes. */
+const RECORD_BATCH = 5_000;
+
 export class SimulatorCarrier implements Carrier {
   readonly id = 'simulator';
   private readonly listeners: ((r: Receipt) => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private pending: PendingRecord[] = [];
+  private writing: Promise<void> | null = null;
 
   constructor(
     private readonly db: Queryable,
@@ -46,21 +69,16 @@ export class SimulatorCarrier implements Carrier {
     const outcome = simulatedOutcome(m.to);
     const at = this.options.now();
     const immediate = this.options.receiptDelayMs === 0;
-    await this.db.query(
-      `insert into simulator_messages
-         (id, message_id, account_id, to_number, from_number, text, status, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-      [
-        carrierMessageId,
-        m.id,
-        m.accountId ?? null,
-        m.to,
-        m.from ?? null,
-        m.text,
-        immediate ? outcome : 'accepted',
-        at,
-      ],
-    );
+    await this.record({
+      id: carrierMessageId,
+      messageId: m.id,
+      accountId: m.accountId ?? null,
+      to: m.to,
+      from: m.from ?? null,
+      text: m.text,
+      status: immediate ? outcome : 'accepted',
+      at,
+    });
     const receipt = (): Receipt => ({
       messageId: m.id,
       carrierMessageId,
@@ -91,6 +109,47 @@ export class SimulatorCarrier implements Carrier {
     const latency = this.options.submitLatencyMs ?? 0;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     return { ok: true, carrierMessageId };
+  }
+
+  /** Writes the record with whatever other submits are waiting; resolves once it is committed. */
+  private record(row: Omit<PendingRecord, 'resolve' | 'reject'>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ ...row, resolve, reject });
+      // Submits made in the same tick go together; later ones gather while this one is written.
+      this.writing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.writeLoop());
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, RECORD_BATCH);
+        try {
+          await this.db.query(
+            `insert into simulator_messages
+               (id, message_id, account_id, to_number, from_number, text, status, created_at, updated_at)
+             select v.*, v.created_at from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+               $6::text[], $7::text[], $8::timestamptz[])
+               as v(id, message_id, account_id, to_number, from_number, text, status, created_at)`,
+            [
+              batch.map((r) => r.id),
+              batch.map((r) => r.messageId),
+              batch.map((r) => r.accountId),
+              batch.map((r) => r.to),
+              batch.map((r) => r.from),
+              batch.map((r) => r.text),
+              batch.map((r) => r.status),
+              batch.map((r) => r.at.toISOString()),
+            ],
+          );
+          for (const r of batch) r.resolve();
+        } catch (error) {
+          for (const r of batch) r.reject(error);
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
   }
 
   /** What the simulator recorded for our message id (the first record, if it got several). */
