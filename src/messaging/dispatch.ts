@@ -39,36 +39,95 @@ export async function dispatchDue(ctx: AppContext, options: DispatchOptions = {}
   const config = ctx.config.messaging;
   const report: DispatchReport = { claimed: 0, sent: 0, failed: 0, retried: 0, unknown: 0 };
   const started = performance.now();
+  // Pipelined: the next batch is claimed while the last one is with the carrier and being
+  // settled. At most a batch plus the submits in flight are claimed and unfinished at once, so
+  // a claim does not wait long for its turn (its lease keeps running).
+  const submits = new Semaphore(config.dispatchConcurrency);
+  const maxUnfinished = config.dispatchBatch + config.dispatchConcurrency;
+  const batches = new Set<Promise<void>>();
+  let unfinished = 0;
+  // Claimed messages that have not taken their carrier's token yet: the buckets do not count
+  // them, so the next claim must.
+  let untaken = 0;
+  let claimError: unknown = null;
+  let changed: (() => void) | null = null;
+  const somethingChanged = () =>
+    new Promise<void>((resolve) => {
+      changed = resolve;
+    });
+  const notify = () => {
+    const resolve = changed;
+    changed = null;
+    resolve?.();
+  };
   while (!shouldStop() && performance.now() - started < budgetMs) {
-    const limit = Math.min(config.dispatchBatch, messaging.tokensAvailable());
+    const room = maxUnfinished - unfinished;
+    const tokens = messaging.tokensAvailable() - untaken;
+    const limit = Math.max(0, Math.min(config.dispatchBatch, tokens, room));
     if (limit === 0) {
-      await sleep(Math.min(messaging.msUntilTokens(), 100));
+      if (room <= 0 || (untaken > 0 && batches.size > 0)) await somethingChanged();
+      else await sleep(Math.min(messaging.msUntilTokens(), 100));
       continue;
     }
-    const claimed = await claimDue(ctx.db, {
-      now: ctx.now(),
-      limit,
-      leaseMs: config.leaseMs,
-      route: (to) => messaging.carriers.route(to).id,
-    });
+    let claimed: ClaimedMessage[];
+    try {
+      claimed = await claimDue(ctx.db, {
+        now: ctx.now(),
+        limit,
+        leaseMs: config.leaseMs,
+        route: (to) => messaging.carriers.route(to).id,
+      });
+    } catch (err) {
+      claimError = err;
+      break;
+    }
     if (claimed.length === 0) break;
     report.claimed += claimed.length;
-    const retries: Requeue[] = [];
-    await forEachLimit(claimed, config.dispatchConcurrency, async (message) => {
+    unfinished += claimed.length;
+    untaken += claimed.length;
+    const batch = settleBatch(ctx, claimed, report, submits, () => {
+      untaken--;
+    }).finally(() => {
+      unfinished -= claimed.length;
+      batches.delete(batch);
+      notify();
+    });
+    batches.add(batch);
+    if (claimed.length < limit) break;
+  }
+  while (batches.size > 0) await Promise.all(batches);
+  if (claimError !== null) throw claimError;
+  // Receipts that overtook this round's own records of the hand-offs.
+  if (report.claimed > 0) await messaging.receipts.drain();
+  return report;
+}
+
+/** Hands a claimed batch to its carriers and settles each message; never throws. */
+async function settleBatch(
+  ctx: AppContext,
+  claimed: readonly ClaimedMessage[],
+  report: DispatchReport,
+  submits: Semaphore,
+  tokenTaken: () => void,
+): Promise<void> {
+  const retries: Requeue[] = [];
+  await Promise.all(
+    claimed.map(async (message) => {
       try {
-        await handOff(ctx, message, report, retries);
+        await handOff(ctx, message, report, retries, submits, tokenTaken);
       } catch (err) {
         // The settlement could not be written: the message stays `sending` for reconciliation.
         report.unknown++;
         ctx.logger.error({ err, messageId: message.id }, 'a dispatched message could not be settled');
       }
-    });
+    }),
+  );
+  try {
     report.retried += await requeueMessages(ctx.db, retries, ctx.now());
-    if (claimed.length < limit) break;
+  } catch (err) {
+    // Left `sending`: reconciliation finds the carrier never got them and queues them again.
+    ctx.logger.error({ err, messages: retries.length }, 'messages to retry could not be queued again');
   }
-  // Receipts that overtook this round's own records of the hand-offs.
-  if (report.claimed > 0) await messaging.receipts.drain();
-  return report;
 }
 
 async function handOff(
@@ -76,37 +135,68 @@ async function handOff(
   message: ClaimedMessage,
   report: DispatchReport,
   retries: Requeue[],
+  submits: Semaphore,
+  tokenTaken: () => void,
 ): Promise<void> {
   const messaging = ctx.messaging;
   const config = ctx.config.messaging;
   const carrier = messaging.carriers.byId(message.carrier) ?? messaging.carriers.route(message.to);
-  await messaging.bucket(carrier).take();
-  const now = ctx.now();
-  if (now.getTime() + config.submitTimeoutMs >= message.leaseUntil.getTime()) {
-    retries.push({
-      messageId: message.id,
-      attempt: message.attempt,
-      nextAttemptAt: now,
-      reason: 'not submitted: the claim was too old to submit safely',
-    });
-    return;
-  }
+  // A submit slot is held from the token to the carrier's answer; the settlement runs after.
+  const release = await submits.acquire();
   let result: SubmitResult | null;
   try {
-    result = await withTimeout(
-      carrier.submit({
-        id: message.id,
-        to: message.to,
-        text: message.text,
-        accountId: message.accountId,
-        ...(message.sender === null ? {} : { from: message.sender }),
-      }),
-      config.submitTimeoutMs,
-    );
-  } catch (err) {
-    ctx.logger.warn({ err, messageId: message.id, carrier: carrier.id }, 'submit failed without an answer');
-    result = null;
+    const token = messaging.bucket(carrier).take();
+    tokenTaken();
+    await token;
+    const now = ctx.now();
+    if (now.getTime() + config.submitTimeoutMs >= message.leaseUntil.getTime()) {
+      retries.push({
+        messageId: message.id,
+        attempt: message.attempt,
+        nextAttemptAt: now,
+        reason: 'not submitted: the claim was too old to submit safely',
+      });
+      return;
+    }
+    // Its receipt may overtake the record of this hand-off: the inbox applies it once settled.
+    messaging.receipts.expect(message.id);
+    try {
+      result = await withTimeout(
+        carrier.submit({
+          id: message.id,
+          to: message.to,
+          text: message.text,
+          accountId: message.accountId,
+          ...(message.sender === null ? {} : { from: message.sender }),
+        }),
+        config.submitTimeoutMs,
+      );
+    } catch (err) {
+      ctx.logger.warn({ err, messageId: message.id, carrier: carrier.id }, 'submit failed without an answer');
+      result = null;
+    }
+  } finally {
+    release();
   }
+  try {
+    await settleOne(ctx, message, carrier.id, result, report, retries);
+  } finally {
+    messaging.receipts.settled(message.id);
+  }
+}
+
+/** Records the carrier's answer: post + `sent`, void + `failed`, a retry, or nothing (no answer). */
+async function settleOne(
+  ctx: AppContext,
+  message: ClaimedMessage,
+  carrierId: string,
+  result: SubmitResult | null,
+  report: DispatchReport,
+  retries: Requeue[],
+): Promise<void> {
+  const messaging = ctx.messaging;
+  const config = ctx.config.messaging;
+  const carrier = { id: carrierId };
   if (result === null) {
     report.unknown++;
     return;
@@ -170,16 +260,27 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null
   }
 }
 
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let item = items[next++]; item !== undefined; item = items[next++]) await fn(item);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+/** At most `limit` holders at once, served in arrival order. */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = limit;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,8 +3,9 @@
 // when MESSAGE_REFUND_UNDELIVERED is on, by the transfer `refund:<message id>` in the same
 // transaction as the status change, so it happens exactly once however often the receipt
 // comes. A receipt that overtakes the dispatcher's own record of the hand-off (the message is
-// still `sending`) stays stored and is applied once the message is `sent`: after each
-// dispatch round, and by the worker's sweep.
+// still `sending`) stays stored and is applied once the message is `sent`: as soon as this
+// process's dispatcher has settled the message (expect/settled), else after each dispatch
+// round and by the worker's sweep.
 import type { Logger } from 'pino';
 import type { MessagingConfig } from '../config.js';
 import type { Db, Queryable } from '../db/types.js';
@@ -41,8 +42,63 @@ export class ReceiptInbox {
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Messages this process's dispatcher has handed to a carrier and not yet settled. */
+  private readonly inFlight = new Map<string, number>();
+  /** Stored receipts of such messages, applied when the dispatcher has settled them. */
+  private readonly awaiting = new Map<string, bigint[]>();
+  private ready: bigint[] = [];
+  private applying: Promise<void> | null = null;
 
   constructor(private readonly deps: Deps) {}
+
+  /** The dispatcher is about to hand this message to a carrier: its receipt may overtake it. */
+  expect(messageId: string): void {
+    this.inFlight.set(messageId, (this.inFlight.get(messageId) ?? 0) + 1);
+  }
+
+  /** The dispatcher is done with the message (settled, or left to reconciliation). */
+  settled(messageId: string): void {
+    const n = (this.inFlight.get(messageId) ?? 0) - 1;
+    if (n > 0) {
+      this.inFlight.set(messageId, n);
+      return;
+    }
+    this.inFlight.delete(messageId);
+    const seqs = this.awaiting.get(messageId);
+    if (!seqs) return;
+    this.awaiting.delete(messageId);
+    this.release(seqs);
+  }
+
+  /** Applies these stored receipts soon, together with others released at the same time. */
+  private release(seqs: readonly bigint[]): void {
+    this.ready.push(...seqs);
+    this.kickApply();
+  }
+
+  private kickApply(): void {
+    if (this.applying) return;
+    // Settlements resolve a batch at a time: the receipts they release go together.
+    this.applying = new Promise<void>((started) => setImmediate(started))
+      .then(() => this.applyReady())
+      .finally(() => {
+        this.applying = null;
+        if (this.ready.length > 0) this.kickApply();
+      });
+  }
+
+  private async applyReady(): Promise<void> {
+    while (this.ready.length > 0) {
+      const seqs = this.ready.splice(0, BATCH);
+      try {
+        // A receipt whose message is still `sending` (its settlement failed) stays stored.
+        await retrying(() => this.deps.db.transaction((tx) => this.apply(tx, seqs)));
+      } catch (err) {
+        // Left stored: the sweep applies them.
+        this.deps.logger.error({ err, receipts: seqs.length }, 'delivery receipts not applied yet');
+      }
+    }
+  }
 
   /** A carrier's receipt listener: ours are the messages whose id starts with msg_. */
   accept(carrier: string, receipt: Receipt): void {
@@ -67,13 +123,13 @@ export class ReceiptInbox {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, BATCH);
       try {
-        await retrying(() =>
+        const overtaking = await retrying(() =>
           this.deps.db.transaction(async (tx) => {
-            const { rows } = await tx.query<{ seq: bigint }>(
+            const { rows } = await tx.query<{ seq: bigint; message_id: string }>(
               `insert into message_receipts (message_id, carrier, carrier_message_id, status, reason, at, received_at)
                select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
                  $7::timestamptz[])
-               returning seq`,
+               returning seq, message_id`,
               [
                 batch.map((b) => b.receipt.messageId),
                 batch.map((b) => b.carrier),
@@ -84,12 +140,21 @@ export class ReceiptInbox {
                 batch.map((b) => b.receivedAt.toISOString()),
               ],
             );
+            // A receipt that overtook the dispatcher's record of its hand-off is not tried now.
+            const later = rows.filter((row) => this.inFlight.has(row.message_id));
             await this.apply(
               tx,
-              rows.map((r) => r.seq),
+              rows.filter((row) => !this.inFlight.has(row.message_id)).map((row) => row.seq),
             );
+            return later;
           }),
         );
+        for (const row of overtaking) {
+          const seqs = this.awaiting.get(row.message_id);
+          if (seqs) seqs.push(row.seq);
+          else if (this.inFlight.has(row.message_id)) this.awaiting.set(row.message_id, [row.seq]);
+          else this.release([row.seq]); // settled while these were being stored
+        }
       } catch (err) {
         this.deps.logger.error({ err, receipts: batch.length }, 'delivery receipts not recorded');
       }
@@ -101,7 +166,7 @@ export class ReceiptInbox {
     // Receipts are emitted on a later tick than the submit that caused them.
     await new Promise((resolve) => setImmediate(resolve));
     this.kick();
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.applying) await (this.flushing ?? this.applying);
     return this.applyStored();
   }
 
@@ -227,7 +292,7 @@ export class ReceiptInbox {
   async close(): Promise<void> {
     this.closed = true;
     this.kick();
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.applying) await (this.flushing ?? this.applying);
   }
 }
 
