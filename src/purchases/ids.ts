@@ -6,13 +6,14 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export type PurchasesIdPrefix = 'pur' | 'rfd' | 'bsi' | 'bse' | 'adj';
 
-export function newId(prefix: PurchasesIdPrefix): string {
-  const bytes = randomBytes(15);
+const ID_BYTES = 15;
+
+function encode(prefix: string, bytes: Uint8Array, from: number): string {
   let bits = 0;
   let value = 0;
   let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
+  for (let i = from; i < from + ID_BYTES; i++) {
+    value = ((value << 8) | (bytes[i] as number)) & 0xfff;
     bits += 8;
     while (bits >= 5) {
       out += ALPHABET[(value >>> (bits - 5)) & 31];
@@ -20,4 +21,16 @@ export function newId(prefix: PurchasesIdPrefix): string {
     }
   }
   return `${prefix}_${out}`;
+}
+
+export function newId(prefix: PurchasesIdPrefix): string {
+  return encode(prefix, randomBytes(ID_BYTES), 0);
+}
+
+/** `count` ids from one draw of random bytes (10,000 statement entries at once). */
+export function newIds(prefix: PurchasesIdPrefix, count: number): string[] {
+  const bytes = randomBytes(ID_BYTES * count);
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) ids[i] = encode(prefix, bytes, i * ID_BYTES);
+  return ids;
 }

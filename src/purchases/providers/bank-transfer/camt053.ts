@@ -105,39 +105,43 @@ function linesOf(
   dateOf: (value: string | null) => Date | null,
 ): StatementLine[] {
   const direction = entry.indicator === 'CRDT' || entry.indicator === 'DBIT' ? entry.indicator : '?';
-  const base = {
-    statementId: statement.id,
-    accountIban: statement.accountIban,
-    position: entry.position,
-    direction,
-    status: entry.status,
-    bookedAt: dateOf(entry.booked) ?? dateOf(entry.valued),
-  } as const;
+  const bookedAt = dateOf(entry.booked) ?? dateOf(entry.valued);
   const { transactions } = entry;
   if (transactions.length > 1 && transactions.every((t) => t.amount)) {
     return transactions.map((t, index) => ({
-      ...base,
+      statementId: statement.id,
+      accountIban: statement.accountIban,
+      position: entry.position,
       transaction: index + 1,
       bankRef: t.bankRef ?? (entry.bankRef ? `${entry.bankRef}/${index + 1}` : null),
+      direction,
+      status: entry.status,
       amount: t.amount?.amount ?? null,
       currency: t.amount?.currency ?? null,
+      bookedAt,
       structuredRefs: t.structuredRefs,
       remittance: t.remittance,
       debtorName: t.debtorName,
     }));
   }
+  // One line for the entry (an object literal of a fixed shape: 10,000 of them are made at once).
   const only = transactions.length === 1 ? transactions[0] : undefined;
   const remittance = only ? only.remittance : transactions.flatMap((t) => t.remittance);
   return [
     {
-      ...base,
+      statementId: statement.id,
+      accountIban: statement.accountIban,
+      position: entry.position,
       transaction: null,
       bankRef: entry.bankRef ?? transactions[0]?.bankRef ?? null,
+      direction,
+      status: entry.status,
       amount: entry.amount?.amount ?? null,
       currency: entry.amount?.currency ?? null,
+      bookedAt,
       structuredRefs: only ? only.structuredRefs : transactions.flatMap((t) => t.structuredRefs),
       remittance: entry.text ? [...remittance, entry.text] : remittance,
-      debtorName: transactions.find((t) => t.debtorName)?.debtorName ?? null,
+      debtorName: only ? only.debtorName : (transactions.find((t) => t.debtorName)?.debtorName ?? null),
     },
   ];
 }

@@ -13,7 +13,7 @@ import type { AppContext } from '../../../context.js';
 import type { Queryable } from '../../../db/types.js';
 import { AppError } from '../../../http/errors.js';
 import { CURRENCY_EXPONENT, isCurrency } from '../../../pricing/money.js';
-import { newId } from '../../ids.js';
+import { newId, newIds } from '../../ids.js';
 import type { PurchaseStatus } from '../../purchase.js';
 import { announceCredited, type Creditable, creditLockedPurchases } from '../../settle.js';
 import { readCamt053, type StatementLine, StatementFormatError } from './camt053.js';
@@ -250,7 +250,7 @@ export async function importStatement(
         now,
       ],
     );
-    const ids = fresh.map(() => newId('bse'));
+    const ids = newIds('bse', fresh.length);
     await storeEntries(tx, importId, fresh, ids, now);
     const entryIds = new Map(fresh.map((d, i) => [d.key, ids[i] ?? null]));
     const view = (d: Decision): ImportedLine => ({

@@ -8,7 +8,8 @@
 //   parseXml(xml)                                                          // the whole tree
 //
 // Written here rather than taken from a general parser because a statement of 10,000 entries
-// must be read in a small part of a second: one pass with indexOf, and (scanXml) no tree.
+// must be read in a small part of a second: one pass with indexOf, plain tags read by hand
+// (the token pattern only for the rest), and (scanXml) no tree.
 
 export interface XmlElement {
   /** The local name (without a namespace prefix). */
@@ -44,6 +45,20 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.cre
 function isNameStart(code: number): boolean {
   return (
     (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 58 || code > 127
+  );
+}
+
+/** What may follow the first character of a name: [\w:.\-\u0080-\uffff]. */
+function isNameChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 58 ||
+    code === 46 ||
+    code === 45 ||
+    code > 127
   );
 }
 
@@ -142,10 +157,55 @@ export function scanXml(xml: string, handler: XmlHandler): void {
     return attributes;
   };
 
-  TOKEN.lastIndex = i;
-  for (let match = TOKEN.exec(xml); match !== null; match = TOKEN.exec(xml)) {
-    const at = match.index;
+  const openTag = (
+    qname: string,
+    attributes: Readonly<Record<string, string>>,
+    at: number,
+    empty: boolean,
+  ) => {
+    if (qnames.length === 0 && roots++ > 0) fail('a second root element', at);
+    const name = localName(qname);
+    handler.open(name, attributes);
+    if (empty) {
+      handler.close(name, '');
+    } else {
+      if (qnames.length >= MAX_DEPTH) fail('elements are nested too deeply', at);
+      qnames.push(qname);
+      names.push(name);
+      texts.push('');
+    }
+  };
+
+  for (let at = xml.indexOf('<', i); at >= 0; at = xml.indexOf('<', i)) {
     if (at > i) text(i, at);
+    // The common tags, read by hand: <Name>, <Name/> and the end tag of the open element.
+    const next = xml.charCodeAt(at + 1);
+    if (next === 47) {
+      const open = qnames[qnames.length - 1];
+      if (open !== undefined && xml.charCodeAt(at + 2 + open.length) === 62 && xml.startsWith(open, at + 2)) {
+        qnames.pop();
+        handler.close(names.pop() ?? '', texts.pop() ?? '');
+        i = at + 3 + open.length;
+        continue;
+      }
+    } else if (isNameStart(next)) {
+      let k = at + 2;
+      while (k < n && isNameChar(xml.charCodeAt(k))) k++;
+      const end = xml.charCodeAt(k);
+      if (end === 62 || (end === 47 && xml.charCodeAt(k + 1) === 62)) {
+        openTag(xml.slice(at + 1, k), NO_ATTRIBUTES, at, end === 47);
+        i = end === 62 ? k + 1 : k + 2;
+        continue;
+      }
+    }
+    // Everything else (attributes, comments, CDATA, processing instructions, mistakes): the
+    // token pattern, which always matches here (a lone "<" at worst).
+    TOKEN.lastIndex = at;
+    const match = TOKEN.exec(xml);
+    if (match === null || match.index !== at) {
+      fail('malformed tag', at);
+      break;
+    }
     const [whole, slash, qname, rest, comment, cdata] = match;
     i = at + whole.length;
     if (qname !== undefined) {
@@ -164,17 +224,7 @@ export function scanXml(xml: string, handler: XmlHandler): void {
         fail(`malformed tag <${qname}…>`, at);
       const attributes =
         attributeText === '' ? NO_ATTRIBUTES : attributesOf(attributeText, at + 1 + qname.length, qname);
-      if (qnames.length === 0 && roots++ > 0) fail('a second root element', at);
-      const name = localName(qname);
-      handler.open(name, attributes);
-      if (selfClosing) {
-        handler.close(name, '');
-      } else {
-        if (qnames.length >= MAX_DEPTH) fail('elements are nested too deeply', at);
-        qnames.push(qname);
-        names.push(name);
-        texts.push('');
-      }
+      openTag(qname, attributes, at, selfClosing);
       continue;
     }
     if (comment !== undefined) continue;
