@@ -1,9 +1,9 @@
 // Writing and reading message rows. Inserts take many rows in one statement (a batch of single
-// sends, a chunk of a campaign); every row's first status goes to the history in the same call.
+// sends, a chunk of a campaign); every row's first status goes to the history in the same statement.
 import type { Queryable } from '../db/types.js';
 import type { Composed } from './compose.js';
-import { recordEvents } from './events.js';
 import type { MessageEvent, MessageRow, MessageStatus } from './types.js';
+import { enqueueWebhookEvents } from './webhooks/enqueue.js';
 
 export interface NewMessage extends Composed {
   id: string;
@@ -20,7 +20,10 @@ export const MESSAGE_COLUMNS = `id, account_id, campaign_id, to_number, country,
   price_per_segment, price_prefix, credits, status, hold_id, carrier, carrier_message_id, attempts,
   next_attempt_at, lease_until, schedule_at, reference, error, refunded_at, created_at, updated_at`;
 
-/** Inserts the messages (an id already stored is left alone) and records their first status. */
+/**
+ * Inserts the messages (an id already stored is left alone) and records their first status, in
+ * one statement: the history rows come from what the insert returned.
+ */
 export async function insertMessages(
   tx: Queryable,
   messages: readonly NewMessage[],
@@ -29,17 +32,21 @@ export async function insertMessages(
   if (messages.length === 0) return;
   const col = <T>(pick: (m: NewMessage) => T) => messages.map(pick);
   const time = (d: Date | null) => (d ? d.toISOString() : null);
-  const { rows } = await tx.query<{ id: string }>(
-    `insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
-       price_per_segment, price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference,
-       created_at, updated_at)
-     select v.*, v.created_at from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-       $7::text[], $8::text[], $9::int[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[],
-       $15::timestamptz[], $16::timestamptz[], $17::text[], $18::timestamptz[])
-       as v(id, account_id, campaign_id, to_number, country, sender, text, encoding, segments, price_per_segment,
-            price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference, created_at)
-     on conflict (id) do nothing
-     returning id`,
+  const { rows } = await tx.query<{ message_id: string }>(
+    `with inserted as (
+       insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
+         price_per_segment, price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference,
+         created_at, updated_at)
+       select v.*, v.created_at from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::int[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[],
+         $15::timestamptz[], $16::timestamptz[], $17::text[], $18::timestamptz[])
+         as v(id, account_id, campaign_id, to_number, country, sender, text, encoding, segments, price_per_segment,
+              price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference, created_at)
+       on conflict (id) do nothing
+       returning id, status, created_at)
+     insert into message_events (message_id, status, at, detail)
+     select id, status, created_at, $19::text from inserted
+     returning message_id`,
     [
       col((m) => m.id),
       col((m) => m.accountId),
@@ -59,10 +66,11 @@ export async function insertMessages(
       col((m) => time(m.scheduleAt)),
       col((m) => m.reference),
       col((m) => time(m.createdAt)),
+      detail ?? null,
     ],
   );
-  const inserted = new Set(rows.map((r) => r.id));
-  await recordEvents(
+  const inserted = new Set(rows.map((r) => r.message_id));
+  await enqueueWebhookEvents(
     tx,
     messages
       .filter((m) => inserted.has(m.id))
