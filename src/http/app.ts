@@ -1,12 +1,12 @@
 // The HTTP application: request ids, JSON logs, the error shape, validation, OpenAPI, and the
 // routes of every domain. Knows nothing about domains beyond the list it is given.
-import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError, errorBody, validationFailed } from './errors.js';
+import { randomBase64url } from './random-pool.js';
 import { fieldProblems, validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance<
@@ -24,7 +24,7 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const SECRET_QUERY = /([?&](?:token|key|code|password|secret|api_key)=)[^&]*/gi;
 
 export function newRequestId(): string {
-  return `req_${randomBytes(9).toString('base64url')}`;
+  return `req_${randomBase64url(9)}`;
 }
 
 export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise<App> {

@@ -5,6 +5,7 @@
 // lower-case letters and digits only, so every collation sorts them alike): the outbox
 // reserves "oldest first" by (created_at, id), and a campaign's rows share one created_at.
 import { createHash, randomBytes } from 'node:crypto';
+import { randomHex } from '../http/random-pool.js';
 
 let lastMs = 0;
 let counter = 0;
@@ -19,7 +20,7 @@ export function newMessageId(): string {
   }
   const time = lastMs.toString(36).padStart(9, '0');
   const seq = counter.toString(36).padStart(4, '0');
-  return `msg_${time}${seq}${randomBytes(8).toString('hex')}`;
+  return `msg_${time}${seq}${randomHex(8)}`;
 }
 
 /**
