@@ -7,8 +7,9 @@ import type { FieldProblem } from '../http/errors.js';
 import { type CountryCode, toCountryCode } from '../pricing/countries.js';
 import { type DestinationIndex, messageCostMicros } from '../pricing/destinations.js';
 import { findForbiddenCharacters } from '../pricing/forbidden-characters.js';
-import { parseRecipient, RECIPIENT_REFUSAL_MESSAGES } from '../pricing/phone.js';
+import { type ParsedRecipient, parseRecipient, RECIPIENT_REFUSAL_MESSAGES } from '../pricing/phone.js';
 import { measureSms, type SmsEncoding } from '../pricing/segments.js';
+import { RecipientParser } from './campaigns/recipient-parser.js';
 
 export interface ComposeInput {
   to: string;
@@ -49,6 +50,15 @@ export const MAX_SCHEDULE_DAYS = 365;
 
 const ALPHANUMERIC_SENDER = /^[A-Za-z0-9 ]{1,11}$/;
 const NUMERIC_SENDER = /^\+?[0-9]{1,15}$/;
+/** A number written exactly as E.164: no default country can change how it reads. */
+const E164 = /^\+[1-9]\d{2,16}$/;
+/** E.164 input, answered as parseRecipient would, mostly from a cache by calling code and leading digits. */
+const e164Recipients = new RecipientParser(undefined);
+
+function parseTo(raw: string, defaultCountry: CountryCode | undefined): ParsedRecipient {
+  return E164.test(raw) ? e164Recipients.parse(raw) : parseRecipient(raw, defaultCountry);
+}
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Why a sender id is refused, or null when it is fine. */
@@ -64,7 +74,7 @@ export function compose(input: ComposeInput, rules: ComposeRules, path = 'body')
 
   let recipient: { e164: string; country: CountryCode } | null = null;
   const defaultCountry = rules.defaultCountry ? toCountryCode(rules.defaultCountry) : undefined;
-  const parsed = parseRecipient(input.to, defaultCountry);
+  const parsed = parseTo(input.to, defaultCountry);
   if (!parsed.ok) {
     const message =
       parsed.reason === 'no_country' && !input.to.trim().startsWith('+') && !rules.defaultCountry
