@@ -33,6 +33,11 @@ async function serve(): Promise<void> {
   const customer = await benchCustomer(server.ctx, '100000000');
   process.stdout.write(`${JSON.stringify({ port: server.port, authorization: customer.authorization })}\n`);
   process.on('SIGTERM', () => {
+    const { batches, messages, ms } = server.ctx.messaging.acceptStats;
+    log(
+      `  server: ${batches} batches of single sends, ${round(messages / batches, 1)} messages and ` +
+        `${round(ms / batches, 1)} ms each on average`,
+    );
     void server.close().finally(() => process.exit(0));
   });
 }
@@ -259,7 +264,9 @@ async function measure(
     describe(`${label}, ${clients} clients as fast as answered`, closed);
     let open: PhaseResult | null = null;
     if (rate !== null) {
-      open = await phase(server, seconds, clients, rate);
+      // Enough connections for every request of 100 ms at the offered rate, so the generator
+      // never holds requests back while the server could take them.
+      open = await phase(server, seconds, Math.max(clients, Math.ceil(rate / 10)), rate);
       describe(`${label}, offered ${rate}/s`, open);
     }
     return { closed, open };

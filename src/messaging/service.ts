@@ -37,6 +37,8 @@ export class MessagingService {
   readonly settle: BatchedWriter<Settlement>;
   readonly receipts: ReceiptInbox;
   readonly carriers: CarrierSet;
+  /** Batches of single sends written so far: how many, their messages, their time (benchmarks). */
+  readonly acceptStats = { batches: 0, messages: 0, ms: 0 };
   private readonly priceSource: PriceSource;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly wakeListeners = new Set<() => void>();
@@ -46,7 +48,15 @@ export class MessagingService {
     options: MessagingOptions = {},
   ) {
     const batch = { lingerMs: deps.config.ledger.batchLingerMs, maxBatch: deps.config.ledger.batchMax };
-    this.accept = new BatchedWriter<AcceptExtra>(deps.db, { ...batch, onDecided: storeDecidedMessages });
+    this.accept = new BatchedWriter<AcceptExtra>(deps.db, {
+      ...batch,
+      onDecided: storeDecidedMessages,
+      onBatch: (size, ms) => {
+        this.acceptStats.batches++;
+        this.acceptStats.messages += size;
+        this.acceptStats.ms += ms;
+      },
+    });
     this.settle = new BatchedWriter<Settlement>(deps.db, { ...batch, onDecided: recordSettlements });
     this.receipts = new ReceiptInbox({
       db: deps.db,
