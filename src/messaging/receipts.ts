@@ -27,14 +27,19 @@ interface Deps {
 interface StoredReceipt {
   seq: bigint;
   message_id: string;
-  carrier_message_id: string;
   status: 'delivered' | 'failed';
   reason: string | null;
   at: Date;
+  /** The message as read (null: a message we never stored). */
+  message_status: string | null;
+  account_id: string | null;
+  credits: bigint | null;
 }
 
 const BATCH = 500;
 const LINGER_MS = 5;
+/** Transactions applying released receipts at once (each on its own messages). */
+const APPLIERS = 2;
 const MAX_ATTEMPTS = 4;
 
 export class ReceiptInbox {
@@ -47,7 +52,7 @@ export class ReceiptInbox {
   /** Stored receipts of such messages, applied when the dispatcher has settled them. */
   private readonly awaiting = new Map<string, bigint[]>();
   private ready: bigint[] = [];
-  private applying: Promise<void> | null = null;
+  private readonly appliers = new Set<Promise<void>>();
 
   constructor(private readonly deps: Deps) {}
 
@@ -77,14 +82,22 @@ export class ReceiptInbox {
   }
 
   private kickApply(): void {
-    if (this.applying) return;
+    if (this.appliers.size >= APPLIERS) return;
     // Settlements resolve a batch at a time: the receipts they release go together.
-    this.applying = new Promise<void>((started) => setImmediate(started))
+    const applier: Promise<void> = new Promise<void>((started) => setImmediate(started))
       .then(() => this.applyReady())
       .finally(() => {
-        this.applying = null;
+        this.appliers.delete(applier);
         if (this.ready.length > 0) this.kickApply();
       });
+    this.appliers.add(applier);
+  }
+
+  /** Until nothing is being stored or applied. */
+  private async settle(): Promise<void> {
+    while (this.flushing || this.appliers.size > 0) {
+      await Promise.all([this.flushing, ...this.appliers]);
+    }
   }
 
   private async applyReady(): Promise<void> {
@@ -166,7 +179,7 @@ export class ReceiptInbox {
     // Receipts are emitted on a later tick than the submit that caused them.
     await new Promise((resolve) => setImmediate(resolve));
     this.kick();
-    while (this.flushing || this.applying) await (this.flushing ?? this.applying);
+    await this.settle();
     return this.applyStored();
   }
 
@@ -210,81 +223,70 @@ export class ReceiptInbox {
   /** Applies the given stored receipts inside `tx`; returns how many it settled. */
   private async apply(tx: Queryable, seqs: bigint[]): Promise<number> {
     if (seqs.length === 0) return 0;
+    // The receipts are locked; their messages are read as they are. The update below names the
+    // status it read (`sent`), so a message another transaction changed in between is left
+    // alone, and only the transaction whose update changed it refunds it.
     const { rows: receipts } = await tx.query<StoredReceipt>(
-      `select seq, message_id, carrier_message_id, status, reason, at from message_receipts
-        where seq = any($1::bigint[]) and applied_at is null order by seq for update skip locked`,
+      `select r.seq, r.message_id, r.status, r.reason, r.at, m.status as message_status, m.account_id, m.credits
+         from message_receipts r left join messages m on m.id = r.message_id
+        where r.seq = any($1::bigint[]) and r.applied_at is null
+        order by r.seq for update of r skip locked`,
       [seqs.map(String)],
     );
     if (receipts.length === 0) return 0;
-    const ids = [...new Set(receipts.map((r) => r.message_id))].sort();
-    const { rows: messages } = await tx.query<{
-      id: string;
-      account_id: string;
-      status: string;
-      credits: bigint;
-    }>(
-      `select id, account_id, status, credits from messages where id = any($1::text[]) order by id for update`,
-      [ids],
-    );
-    const byId = new Map(messages.map((m) => [m.id, m]));
-    const now = this.deps.now();
     const settled: bigint[] = [];
-    const changes: { id: string; status: 'delivered' | 'failed'; at: Date; reason: string | null }[] = [];
-    const refunds: LedgerRequest[] = [];
-    const refunded: string[] = [];
-    const decided = new Set<string>();
+    const changes = new Map<string, StoredReceipt>();
     for (const receipt of receipts) {
-      const message = byId.get(receipt.message_id);
-      if (message?.status === 'sending') continue; // applied once the hand-off is recorded
+      if (receipt.message_status === 'sending') continue; // applied once the hand-off is recorded
       settled.push(receipt.seq);
       // A second receipt for the same message (a duplicate, or a contradiction) changes nothing.
-      if (message?.status !== 'sent' || decided.has(message.id)) continue;
-      decided.add(message.id);
-      changes.push({ id: message.id, status: receipt.status, at: receipt.at, reason: receipt.reason });
-      if (receipt.status === 'failed' && this.deps.config.refundUndelivered && message.credits > 0n) {
-        refunds.push({
-          type: 'transfer',
-          id: refundTransferId(message.id),
-          debit: { system: 'consumption' },
-          credit: message.account_id,
-          amount: message.credits,
-          code: 'refund',
-          reference: message.id,
-          description: 'refund: the message was not delivered',
-        });
-        refunded.push(message.id);
-      }
+      if (receipt.message_status !== 'sent' || changes.has(receipt.message_id)) continue;
+      changes.set(receipt.message_id, receipt);
     }
-    if (changes.length > 0) {
-      await tx.query(
-        `update messages m set status = v.status, error = v.reason, updated_at = $2,
-                refunded_at = case when m.id = any($3::text[]) then $2::timestamptz else m.refunded_at end
-           from unnest($1::text[], $4::text[], $5::text[]) as v(id, status, reason)
-          where m.id = v.id and m.status = 'sent'`,
-        [
-          changes.map((c) => c.id),
-          now.toISOString(),
-          refunded,
-          changes.map((c) => c.status),
-          changes.map((c) => c.reason),
-        ],
-      );
+    const now = this.deps.now();
+    const list = [...changes.values()].sort((a, b) => (a.message_id < b.message_id ? -1 : 1));
+    const refunding = (r: StoredReceipt) =>
+      r.status === 'failed' && this.deps.config.refundUndelivered && (r.credits ?? 0n) > 0n;
+    const { rows: changed } = await tx.query<{ id: string }>(
+      `with changed as (
+         update messages m set status = v.status, error = v.reason, updated_at = $2,
+                refunded_at = case when v.refund then $2::timestamptz else m.refunded_at end
+           from unnest($1::text[], $3::text[], $4::text[], $5::boolean[]) as v(id, status, reason, refund)
+          where m.id = v.id and m.status = 'sent'
+          returning m.id),
+       marked as (update message_receipts set applied_at = $2 where seq = any($6::bigint[]))
+       select id from changed`,
+      [
+        list.map((r) => r.message_id),
+        now.toISOString(),
+        list.map((r) => r.status),
+        list.map((r) => r.reason),
+        list.map(refunding),
+        settled.map(String),
+      ],
+    );
+    if (changed.length > 0) {
+      const done = changed.map((row) => changes.get(row.id) as StoredReceipt);
       await recordEvents(
         tx,
-        changes.map((c) => ({
-          messageId: c.id,
-          status: c.status,
-          at: c.at,
-          detail: c.status === 'failed' ? (c.reason ?? 'the carrier reported it undelivered') : null,
+        done.map((r) => ({
+          messageId: r.message_id,
+          status: r.status,
+          at: r.at,
+          detail: r.status === 'failed' ? (r.reason ?? 'the carrier reported it undelivered') : null,
         })),
       );
+      const refunds: LedgerRequest[] = done.filter(refunding).map((r) => ({
+        type: 'transfer',
+        id: refundTransferId(r.message_id),
+        debit: { system: 'consumption' },
+        credit: r.account_id as string,
+        amount: r.credits as bigint,
+        code: 'refund',
+        reference: r.message_id,
+        description: 'refund: the message was not delivered',
+      }));
       if (refunds.length > 0) await this.deps.ledger.apply(refunds, tx);
-    }
-    if (settled.length > 0) {
-      await tx.query(`update message_receipts set applied_at = $2 where seq = any($1::bigint[])`, [
-        settled.map(String),
-        now.toISOString(),
-      ]);
     }
     return settled.length;
   }
@@ -292,7 +294,7 @@ export class ReceiptInbox {
   async close(): Promise<void> {
     this.closed = true;
     this.kick();
-    while (this.flushing || this.applying) await (this.flushing ?? this.applying);
+    await this.settle();
   }
 }
 
