@@ -10,13 +10,15 @@
 //
 // The load generator shares the machine's cores with the server and PostgreSQL, so it is lean:
 // raw keep-alive sockets, requests written as prepared bytes, answers read by status line and
-// Content-Length. Its CPU time (and the server's) is reported beside each phase.
+// Content-Length. Its CPU time (and the server's) is reported beside each phase. The server logs
+// at info, as in production, to /dev/null.
 //
 //   npm run bench -- send-api [seconds=10] [clients=64] [rate=5000]
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { log, percentile, round } from './support.js';
 
@@ -29,9 +31,13 @@ interface Ready {
 async function serve(): Promise<void> {
   const { benchCustomer, benchServer } = await import('./campaign.js');
   const batchMax = process.env.LEDGER_BATCH_MAX;
-  const server = await benchServer(batchMax ? { LEDGER_BATCH_MAX: batchMax } : {});
+  // Logs as in production (a line per request, to stdout, which the parent points at /dev/null).
+  const server = await benchServer({
+    LOG_LEVEL: 'info',
+    ...(batchMax ? { LEDGER_BATCH_MAX: batchMax } : {}),
+  });
   const customer = await benchCustomer(server.ctx, '100000000');
-  process.stdout.write(`${JSON.stringify({ port: server.port, authorization: customer.authorization })}\n`);
+  writeSync(3, `${JSON.stringify({ port: server.port, authorization: customer.authorization })}\n`);
   process.on('SIGTERM', () => {
     const { batches, messages, ms } = server.ctx.messaging.acceptStats;
     log(
@@ -52,12 +58,13 @@ function startServer(env: Record<string, string>): Promise<Server> {
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, ...env, TOLLGATE_BENCH_SERVE: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
   });
+  const ready = child.stdio[3] as Readable;
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
+    ready.setEncoding('utf8');
+    ready.on('data', (d: string) => {
       out += d;
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (line) {
