@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDue } from '../../src/messaging/dispatch.js';
 import { listSimulatedMessages } from '../../src/messaging/carriers/simulator.js';
-import type { Customer } from '../helpers/accounts.js';
+import { type Customer, newApiKey } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
   balanceOf,
@@ -340,5 +340,109 @@ describe('with MESSAGE_REFUND_UNDELIVERED=false', () => {
     });
     expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `post:${id}`]);
     await expectLedgerClean(t);
+  });
+});
+
+describe('a single send with an API key', () => {
+  let t: TestApp;
+  let frank: Customer;
+  let key: { id: string; key: string; headers: Record<string, string> };
+
+  beforeAll(async () => {
+    t = await messagingApp();
+    frank = await customerWithCredit(t, '100');
+    key = await newApiKey(t, frank);
+  });
+  afterAll(() => closeApp(t));
+
+  const send = (payload: Record<string, unknown>, headers = key.headers) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/messages', headers, payload });
+
+  it('reads a national number in the default country the account has at that moment', async () => {
+    await t.ctx.db.query(`update accounts set country = 'ES' where id = $1`, [frank.accountId]);
+    const es = await send({ to: '612 345 671', text: 'hi' });
+    expect(es.statusCode, es.body).toBe(202);
+    expect(es.json()).toMatchObject({ to: '+34612345671', country: 'ES' });
+    await t.ctx.db.query(`update accounts set country = 'FR' where id = $1`, [frank.accountId]);
+    const fr = await send({ to: '0612345678', text: 'hi' });
+    expect(fr.statusCode, fr.body).toBe(202);
+    expect(fr.json()).toMatchObject({ to: '+33612345678', country: 'FR' });
+  });
+
+  it('is refused as soon as the account is suspended, and accepted as soon as it is active again', async () => {
+    const before = await balanceOf(t, frank.accountId);
+    await t.ctx.db.query(`update accounts set status = 'suspended', suspended_at = now() where id = $1`, [
+      frank.accountId,
+    ]);
+    const refused = await send({ to: deliverable(), text: 'hi' });
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(refused.json().error.details.reason).toBe('account_suspended');
+    expect(await balanceOf(t, frank.accountId)).toEqual(before);
+    await t.ctx.db.query(`update accounts set status = 'active', suspended_at = null where id = $1`, [
+      frank.accountId,
+    ]);
+    expect((await send({ to: deliverable(), text: 'hi' })).statusCode).toBe(202);
+  });
+
+  it('checks the key of many concurrent sends in a few statements, each answered for its own key', async () => {
+    const other = await customerWithCredit(t, '100');
+    const otherKey = await newApiKey(t, other);
+    const realQuery = t.ctx.db.query.bind(t.ctx.db);
+    let lookups = 0;
+    t.ctx.db.query = ((sql: string, params?: readonly unknown[]) => {
+      if (sql.includes('from api_keys k')) lookups++;
+      return realQuery(sql, params);
+    }) as typeof t.ctx.db.query;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          send({ to: deliverable(), text: `n${i}` }, i % 2 === 0 ? key.headers : otherKey.headers),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 202));
+      expect(lookups).toBeGreaterThan(0);
+      expect(lookups).toBeLessThan(10);
+      const mine = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/messages?limit=500',
+        headers: otherKey.headers,
+      });
+      const texts = (mine.json().data as { text: string }[]).map((m) => m.text);
+      expect(texts.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `n${2 * i + 1}`).sort());
+    } finally {
+      t.ctx.db.query = realQuery;
+    }
+  });
+
+  it('stops working at once when revoked, even for sends already arriving', async () => {
+    const spare = await newApiKey(t, frank, 'spare');
+    const first = await send({ to: deliverable(), text: 'hi' }, spare.headers);
+    expect(first.statusCode).toBe(202);
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${spare.id}`,
+      headers: frank.headers,
+    });
+    expect(revoked.statusCode, revoked.body).toBeLessThan(300);
+    const after = await Promise.all(
+      Array.from({ length: 5 }, () => send({ to: deliverable(), text: 'hi' }, spare.headers)),
+    );
+    expect(after.map((a) => a.statusCode)).toEqual([401, 401, 401, 401, 401]);
+  });
+
+  it('logs each request once, with its status and time and without the key', async () => {
+    const res = await send({ to: deliverable(), text: 'hi' });
+    const requestId = res.headers['x-request-id'];
+    const lines = t.logs.filter((line) => line.includes(String(requestId)));
+    const answered = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request');
+    expect(answered).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: '/api/v1/messages',
+        statusCode: 202,
+        ms: expect.any(Number),
+      }),
+    ]);
+    expect(t.logs.some((line) => line.includes(key.key))).toBe(false);
   });
 });
