@@ -113,12 +113,19 @@ async function settleBatch(
   const retries: Requeue[] = [];
   await Promise.all(
     claimed.map(async (message) => {
+      let taken = false;
+      const took = () => {
+        if (!taken) tokenTaken();
+        taken = true;
+      };
       try {
-        await handOff(ctx, message, report, retries, submits, tokenTaken);
+        await handOff(ctx, message, report, retries, submits, took);
       } catch (err) {
         // The settlement could not be written: the message stays `sending` for reconciliation.
         report.unknown++;
         ctx.logger.error({ err, messageId: message.id }, 'a dispatched message could not be settled');
+      } finally {
+        took();
       }
     }),
   );

@@ -17,6 +17,7 @@ import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
 import { singleCarrier } from '../../src/messaging/carrier-set.js';
 import { MessagingService } from '../../src/messaging/service.js';
+import { postRequest } from '../../src/messaging/settle.js';
 import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
@@ -242,6 +243,35 @@ describe('dispatch outcomes', () => {
     });
   });
 
+  it('claims the next batch while the last is with the carrier, within a batch plus the submits in flight', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let mostSending = 0;
+    let accountId = '';
+    const carrier = new ScriptedCarrier(async () => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      const { rows } = await t.ctx.db.query<{ n: bigint }>(
+        `select count(*)::bigint as n from messages where status = 'sending' and account_id = $1`,
+        [accountId],
+      );
+      mostSending = Math.max(mostSending, Number(rows[0]?.n ?? 0n));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight--;
+      return ok();
+    });
+    const alice = await setUp({ dispatchBatch: 5, dispatchConcurrency: 3 }, carrier, '20');
+    accountId = alice.accountId;
+    for (let i = 0; i < 20; i++) await sendOne(alice);
+    const report = await dispatchDue(t.ctx, { budgetMs: 60_000 });
+    expect(report).toMatchObject({ claimed: 20, sent: 20, failed: 0, retried: 0, unknown: 0 });
+    expect(mostInFlight).toBe(3);
+    expect(mostSending).toBeGreaterThan(5);
+    expect(mostSending).toBeLessThanOrEqual(8);
+    expect(await balanceOf(t, alice.accountId)).toEqual({ balance: 0n, held: 0n, available: 0n });
+    await expectLedgerClean(t);
+  });
+
   it('holds submits to a carrier’s declared throughput', async () => {
     const carrier = new ScriptedCarrier(() => ok(), 20);
     const alice = await setUp({}, carrier, '30');
@@ -357,5 +387,70 @@ describe('reconciliation with the simulator', () => {
       [id],
     );
     expect(order.rows).toEqual([{ overtook: true }]);
+  });
+});
+
+describe('a receipt that overtakes the hand-off in this process', () => {
+  let t: TestApp;
+  afterEach(() => closeApp(t));
+
+  it('is stored at once and applied as soon as the dispatcher has settled the message, without a sweep', async () => {
+    t = await messagingApp();
+    const alice = await customerWithCredit(t, '5');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: alice.headers,
+      payload: { to: deliverable(), text: 'overtaken' },
+    });
+    const { id } = res.json();
+    const [message] = await claimDue(t.ctx.db, {
+      now: t.ctx.now(),
+      limit: 10,
+      leaseMs: 60_000,
+      route: () => 'simulator',
+    });
+    expect(message?.id).toBe(id);
+    const inbox = t.ctx.messaging.receipts;
+    inbox.expect(id);
+    inbox.accept('simulator', {
+      messageId: id,
+      carrierMessageId: 'sim_x',
+      status: 'delivered',
+      at: new Date(),
+    });
+    const stored = async () =>
+      (
+        await t.ctx.db.query<{ applied: boolean }>(
+          'select applied_at is not null as applied from message_receipts where message_id = $1',
+          [id],
+        )
+      ).rows;
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await check()).toBe(true);
+    };
+    await waitFor(async () => (await stored()).length === 1);
+    expect(await stored()).toEqual([{ applied: false }]);
+
+    const posted = await t.ctx.messaging.settle.submit(postRequest(id), alice.accountId, {
+      outcome: 'sent',
+      messageId: id,
+      attempt: message?.attempt ?? 0,
+      at: new Date(),
+      carrier: 'simulator',
+      carrierMessageId: 'sim_x',
+      detail: 'accepted by simulator as sim_x',
+    });
+    expect(posted.ok).toBe(true);
+    inbox.settled(id);
+    // No drain, no sweep: the inbox applies it by itself.
+    await waitFor(async () => (await stored())[0]?.applied === true);
+    const { rows } = await t.ctx.db.query<{ status: string }>(
+      'select status from message_events where message_id = $1 order by seq',
+      [id],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    expect(await balanceOf(t, alice.accountId)).toMatchObject({ balance: 4_000_000n, held: 0n });
   });
 });
