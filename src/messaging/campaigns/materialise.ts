@@ -1,19 +1,19 @@
 // A started campaign's staged rows become messages, in row order, MATERIALISE_CHUNK rows per
 // transaction: each chunk reserves holds for as many of its messages as the available credit
 // allows (oldest first: it stops at the first that does not fit, and waits whenever older
-// messages of the account already wait), inserts them all in one statement — reserved ones
-// queued (or scheduled), the rest waiting_credit in the outbox — and deletes the rows it moved.
+// messages of the account already wait), then moves the rows inside the database in one
+// statement — deleted from campaign_rows, inserted as messages (reserved ones queued or
+// scheduled, the rest waiting_credit in the outbox) with their first status in the history.
+// Only a row's number, recipient and price come out to Node, for its hold.
 // A transaction-scoped advisory lock keeps two materialisers (the request and the worker's
 // safety-net job after a crash) off the same campaign.
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/types.js';
-import { LedgerError } from '../../ledger/types.js';
+import { LedgerError, type LedgerRequest } from '../../ledger/types.js';
 import { holdTransferId, newMessageId } from '../ids.js';
 import { holdRequest } from '../send-message.js';
-import { insertMessages, type NewMessage } from '../store.js';
-import type { SmsEncoding } from '../../pricing/segments.js';
 
-export const MATERIALISE_CHUNK = 5_000;
+export const MATERIALISE_CHUNK = 20_000;
 const RACE_RETRIES = 5;
 
 export interface MaterialiseResult {
@@ -24,15 +24,10 @@ export interface MaterialiseResult {
   complete: boolean;
 }
 
+/** What reserving a staged row needs to know of it. */
 interface StagedRow {
   row_no: number;
   to_number: string;
-  country: string;
-  text: string | null;
-  encoding: SmsEncoding;
-  segments: number;
-  price_per_segment: bigint;
-  price_prefix: string | null;
   credits: bigint;
 }
 
@@ -96,9 +91,9 @@ async function moveChunk(
   );
   const campaign = campaigns[0];
   if (!campaign) return { kind: 'done' };
+  // Only what the holds need comes out of the database; the rows themselves move inside it.
   const { rows } = await tx.query<StagedRow>(
-    `select row_no, to_number, country, text, encoding, segments, price_per_segment, price_prefix, credits
-       from campaign_rows where campaign_id = $1 order by row_no limit $2`,
+    `select row_no, to_number, credits from campaign_rows where campaign_id = $1 order by row_no limit $2`,
     [campaignId, chunk],
   );
   if (rows.length === 0) return { kind: 'done' };
@@ -110,39 +105,70 @@ async function moveChunk(
   }
   const createdAt = campaign.started_at ?? now;
   const scheduled = campaign.schedule_at !== null && campaign.schedule_at > now;
-  const messages: NewMessage[] = [];
-  let fitting = true;
-  for (const row of rows) {
+  // Ids in row order (they sort in creation order, and the outbox takes the oldest first);
+  // the first rows, as far as the credit goes, are reserved, the rest wait.
+  const ids = new Array<string>(rows.length);
+  const holds: LedgerRequest[] = [];
+  let lastReserved = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StagedRow;
     const id = newMessageId();
-    fitting = fitting && row.credits <= available;
-    if (fitting) available -= row.credits;
-    messages.push({
-      id,
-      accountId,
-      campaignId,
-      to: row.to_number,
-      country: row.country,
-      sender: campaign.sender,
-      text: row.text ?? campaign.text,
-      encoding: row.encoding,
-      segments: row.segments,
-      pricePerSegment: row.price_per_segment,
-      pricePrefix: row.price_prefix,
-      credits: row.credits,
-      scheduleAt: campaign.schedule_at,
-      reference: null,
-      status: fitting ? (scheduled ? 'scheduled' : 'queued') : 'waiting_credit',
-      holdId: fitting ? holdTransferId(id) : null,
-      nextAttemptAt: fitting ? (scheduled && campaign.schedule_at ? campaign.schedule_at : now) : null,
-      createdAt,
-    });
+    ids[i] = id;
+    if (holds.length === i && row.credits <= available) {
+      available -= row.credits;
+      lastReserved = row.row_no;
+      holds.push(holdRequest({ id, accountId, credits: row.credits, to: row.to_number }));
+    }
   }
-  const reserved = messages.filter((m) => m.holdId !== null);
-  if (reserved.length > 0) await ctx.ledger.apply(reserved.map(holdRequest), tx);
-  await insertMessages(tx, messages, `campaign ${campaignId}`);
+  if (holds.length > 0) await ctx.ledger.apply(holds, tx);
   const last = rows[rows.length - 1]?.row_no ?? 0;
-  await tx.query('delete from campaign_rows where campaign_id = $1 and row_no <= $2', [campaignId, last]);
-  return { kind: 'moved', messages: messages.length, reserved: reserved.length };
+  // The chunk's staged rows become messages, and their first status goes to the history, in one
+  // statement. (A new message is scheduled, queued or waiting_credit: no webhook event.)
+  const { rows: moved } = await tx.query<{ n: number }>(
+    `with moved as (
+       delete from campaign_rows where campaign_id = $1 and row_no <= $2
+       returning row_no, to_number, country, text, encoding, segments, price_per_segment, price_prefix, credits
+     ), inserted as (
+       insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
+         price_per_segment, price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference,
+         created_at, updated_at)
+       select v.id, $3, $1, m.to_number, m.country, $4, coalesce(m.text, $5), m.encoding, m.segments,
+              m.price_per_segment, m.price_prefix, m.credits,
+              case when m.row_no <= $6 then $7 else 'waiting_credit' end,
+              case when m.row_no <= $6 then $8 || v.id end,
+              case when m.row_no <= $6 then $9::timestamptz end,
+              $10::timestamptz, null, $11::timestamptz, $11::timestamptz
+         from unnest($12::int[], $13::text[]) as v(row_no, id)
+         join moved m on m.row_no = v.row_no
+       on conflict (id) do nothing
+       returning id, status, created_at
+     ), recorded as (
+       insert into message_events (message_id, status, at, detail)
+       select id, status, created_at, $14::text from inserted
+       returning 1
+     )
+     select count(*)::int as n from recorded`,
+    [
+      campaignId,
+      last,
+      accountId,
+      campaign.sender,
+      campaign.text,
+      lastReserved,
+      scheduled ? 'scheduled' : 'queued',
+      holdTransferId(''),
+      scheduled && campaign.schedule_at ? campaign.schedule_at.toISOString() : now.toISOString(),
+      campaign.schedule_at?.toISOString() ?? null,
+      createdAt.toISOString(),
+      rows.map((r) => r.row_no),
+      ids,
+      `campaign ${campaignId}`,
+    ],
+  );
+  if (moved[0]?.n !== rows.length) {
+    throw new Error(`campaign ${campaignId}: ${moved[0]?.n} of ${rows.length} staged rows became messages`);
+  }
+  return { kind: 'moved', messages: rows.length, reserved: holds.length };
 }
 
 /** Whether messages of the account already wait for credit: they go first. */
