@@ -1,11 +1,12 @@
-// The campaign routes: create (a CSV upload read as a stream, or a JSON list), start a draft,
-// read one or a page, and the rows an import refused. The account comes from the credentials;
+// The campaign routes: create (a CSV upload read as a stream, or a JSON list), start or delete
+// a draft, read one or a page, and the rows an import refused. The account comes from the credentials;
 // another account's campaign is not found.
 //
 // An upload is read by this scope's multipart parser, before the handler: its rows are staged
 // while the bytes arrive, and what the parser returns as the body — the fields and the file's
 // SHA-256 — is what Idempotency-Key compares, so a retried upload of the same file replays
 // the first answer and the retry's staged rows are removed before the answer is sent.
+import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { customerOf, requireCustomer } from '../../accounts/auth.js';
 import type { App, RouteModule } from '../../http/app.js';
@@ -13,6 +14,7 @@ import { notFound, validationFailed } from '../../http/errors.js';
 import { idempotent } from '../../http/idempotency.js';
 import { fieldProblems, validatorCompiler } from '../../http/validation.js';
 import { type CreatedFromImport, createStagedCampaign, type StagedImport } from './create-staged.js';
+import { deleteDraftCampaign } from './delete-campaign.js';
 import { type JsonCampaign, stageJson, stageUpload } from './import-campaign.js';
 import { getCampaign, listCampaigns, listInvalidRows } from './read-campaigns.js';
 import {
@@ -123,6 +125,28 @@ export const campaignRoutes: RouteModule = async (app, ctx) => {
       if (!campaign) throw notFound('campaign');
       return campaign;
     }),
+  );
+
+  app.delete(
+    '/api/v1/campaigns/:id',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Delete a campaign that has not started (a draft), with its staged rows',
+        description:
+          'Only a draft: nothing of it was reserved, so no credit moves. A started campaign is ' +
+          '409 (`conflict`, details.reason `campaign_started`); cancel what it has not sent with ' +
+          '`DELETE /campaigns/{id}/outbox`. Another account’s campaign is 404.',
+        security,
+        params: CampaignIdParams,
+        response: { 204: Type.Null({ description: 'Deleted' }) },
+      },
+    },
+    async (req, reply) => {
+      await deleteDraftCampaign(ctx, customerOf(req).accountId, req.params.id);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

@@ -2,7 +2,7 @@
 // (its header read here, so its columns can be used as {placeholders}) or pasted numbers, the
 // text with its counter, and whether it is sent now, at a time, or kept as a draft to see its
 // exact cost first. A campaign's page: counts per status, its cost and what is short, the rows
-// the import refused, Start for a draft and Remove outbox for what it has not sent yet.
+// the import refused, Start or Delete for a draft and Remove outbox for what it has not sent yet.
 import { api, idempotencyKey } from '../api.js';
 import { costPanel, scheduleField, senderField, textareaField, textCounter } from '../compose.js';
 import { countryName } from '../countries.js';
@@ -767,6 +767,23 @@ export async function campaignPage({ params, signal }) {
     }
   };
 
+  const remove = async () => {
+    const ok = await confirmDialog({
+      title: `Delete “${campaign.name}”?`,
+      text: `The draft and its ${campaign.recipients} ${campaign.recipients === 1 ? 'recipient' : 'recipients'} are deleted. Nothing was reserved for it, so your credit does not change.`,
+      confirm: 'Delete draft',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api.delete(path);
+      notify('Draft deleted.');
+      navigate('/campaigns', { replace: true });
+    } catch (error) {
+      notifyError(error);
+    }
+  };
+
   const removeOutbox = async () => {
     const waiting = outboxOf(campaign);
     const ok = await confirmDialog({
@@ -806,6 +823,18 @@ export async function campaignPage({ params, signal }) {
       actions,
       c.status === 'draft'
         ? h('button', { type: 'button', class: 'button button-primary', onclick: start }, 'Start')
+        : null,
+      c.status === 'draft'
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-danger',
+              onclick: remove,
+              'data-testid': 'campaign-delete',
+            },
+            'Delete draft',
+          )
         : null,
       inOutbox > 0
         ? h(
