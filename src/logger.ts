@@ -1,7 +1,11 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 
-/** Structured JSON logs. Credentials are redacted wherever they could appear. */
+/**
+ * Structured JSON logs. Credentials are redacted wherever they could appear. Standard output is
+ * written asynchronously (a busy server does not wait on the terminal or the log collector for
+ * every line); what is still buffered is written on exit.
+ */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -30,6 +34,6 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
         }),
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
