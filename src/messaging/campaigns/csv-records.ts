@@ -160,7 +160,9 @@ export async function readCsv(
         continue;
       }
       row++;
-      await onRow({ row, fields: record });
+      // Awaited only when the consumer waits for something (a chunk being written).
+      const pending = onRow({ row, fields: record });
+      if (pending) await pending;
     }
   } catch (error) {
     input.destroy();

@@ -8,7 +8,7 @@ import { type CountryCode, toCountryCode } from '../../pricing/countries.js';
 import { type DestinationIndex, messageCostMicros } from '../../pricing/destinations.js';
 import { findForbiddenCharacters } from '../../pricing/forbidden-characters.js';
 import { RECIPIENT_REFUSAL_MESSAGES } from '../../pricing/phone.js';
-import { measureSms, type SmsEncoding } from '../../pricing/segments.js';
+import { GSM7_SINGLE_UNITS, gsmSeptets, measureSms, type SmsEncoding } from '../../pricing/segments.js';
 import { MAX_SCHEDULE_DAYS, senderProblem } from '../compose.js';
 import { RecipientParser } from './recipient-parser.js';
 
@@ -26,17 +26,36 @@ export interface ComposerRules {
   now: Date;
 }
 
+/**
+ * What a row costs and how it is sent: the same object for every row of a campaign with the
+ * same destination price, encoding and parts (a few per campaign, however many rows).
+ */
+export interface RowClass {
+  readonly country: string;
+  readonly encoding: SmsEncoding;
+  readonly segments: number;
+  readonly pricePerSegment: bigint;
+  readonly pricePrefix: string | null;
+  readonly credits: bigint;
+}
+
 /** A row ready to be staged: priced, its text filled in (null: the campaign's text as written). */
 export interface ComposedRow {
   to: string;
-  country: string;
   text: string | null;
-  encoding: SmsEncoding;
-  segments: number;
-  pricePerSegment: bigint;
-  pricePrefix: string | null;
-  credits: bigint;
+  cls: RowClass;
 }
+
+/** A destination's price, and the classes met at it (by encoding and parts). */
+interface PriceEntry {
+  readonly country: string;
+  readonly microsPerSegment: bigint;
+  readonly prefix: string | null;
+  readonly classes: (RowClass | undefined)[];
+}
+
+/** Prices remembered per (country, leading digits); cleared when it grows past this. */
+const PRICE_CACHE_LIMIT = 100_000;
 
 export type RowResult = { ok: true; row: ComposedRow } | { ok: false; reason: string };
 
@@ -54,8 +73,20 @@ export class RowComposer {
   readonly placeholders: ReadonlySet<string>;
   private readonly pieces: Piece[];
   private readonly fixed: { encoding: SmsEncoding; segments: number } | null;
+  /**
+   * GSM-7 septets of the text's literal pieces when all of them are GSM-7 (else null): a row
+   * whose values are GSM-7 too and whose total fits one SMS is then measured without reading
+   * the filled-in text again.
+   */
+  private readonly literalSeptets: number | null;
   private readonly parser: RecipientParser;
   private readonly defaultCountry: CountryCode | undefined;
+  /**
+   * A price depends on the country and on the number's longest priced prefix, so a number's
+   * country and its first `prefixDigits` characters decide it: one map read a row.
+   */
+  private readonly prices = new Map<string, PriceEntry | null>();
+  private readonly prefixDigits: number;
 
   private constructor(
     fields: CampaignFields,
@@ -70,9 +101,17 @@ export class RowComposer {
     );
     this.defaultCountry = rules.defaultCountry ? toCountryCode(rules.defaultCountry) : undefined;
     this.parser = new RecipientParser(this.defaultCountry);
+    this.prefixDigits = rules.prices.rules().reduce((most, r) => Math.max(most, r.prefix?.length ?? 0), 0);
     const measured =
       this.placeholders.size === 0 ? measureSms(fields.text, { maxSegments: rules.maxParts }) : null;
     this.fixed = measured?.ok ? { encoding: measured.encoding, segments: measured.segments } : null;
+    let literal: number | null = rules.maxParts >= 1 ? 0 : null;
+    for (const piece of this.pieces) {
+      if (literal === null || !('literal' in piece)) continue;
+      const septets = gsmSeptetsOf(piece.literal);
+      literal = septets < 0 ? null : literal + septets;
+    }
+    this.literalSeptets = literal;
   }
 
   /** Checks the campaign's own fields; the problems are the whole campaign's (400), not a row's. */
@@ -139,14 +178,16 @@ export class RowComposer {
           : RECIPIENT_REFUSAL_MESSAGES[parsed.reason];
       return { ok: false, reason };
     }
-    const quote = this.rules.prices.lookup(parsed);
-    if (!quote.priced) {
+    const price = this.priceOf(parsed);
+    if (!price) {
       return { ok: false, reason: `is in a destination we do not send to (${parsed.country} has no price)` };
     }
     let text: string | null = null;
     let measure = this.fixed;
     if (!measure) {
       let rendered = '';
+      // Septets so far while every character is GSM-7 (-1 once one is not).
+      let septets = this.literalSeptets ?? -1;
       for (const piece of this.pieces) {
         if ('literal' in piece) {
           rendered += piece.literal;
@@ -155,37 +196,81 @@ export class RowComposer {
         const value = vars(piece.variable.toLowerCase());
         if (value === undefined) return { ok: false, reason: `has no value for {${piece.variable}}` };
         rendered += value;
+        if (septets >= 0) {
+          const more = gsmSeptetsOf(value);
+          septets = more < 0 ? -1 : septets + more;
+        }
       }
-      const bad = findForbiddenCharacters(rendered, 1)[0];
-      if (bad)
-        return { ok: false, reason: `has a text that cannot be sent (${bad.codePoint} at ${bad.index})` };
-      const measured = measureSms(rendered, { maxSegments: this.rules.maxParts });
-      if (!measured.ok) {
-        return {
-          ok: false,
-          reason:
-            measured.reason === 'too_long'
-              ? `has a text of ${measured.segments} SMS parts once filled in; at most ${measured.maxSegments} are allowed`
-              : 'has an empty text once filled in',
-        };
+      if (septets > 0 && septets <= GSM7_SINGLE_UNITS) {
+        // All GSM-7 (so no forbidden character: the alphabet has none) and one SMS: what
+        // findForbiddenCharacters and measureSms would answer.
+        measure = ONE_GSM7_SMS;
+      } else {
+        const bad = findForbiddenCharacters(rendered, 1)[0];
+        if (bad)
+          return { ok: false, reason: `has a text that cannot be sent (${bad.codePoint} at ${bad.index})` };
+        const measured = measureSms(rendered, { maxSegments: this.rules.maxParts });
+        if (!measured.ok) {
+          return {
+            ok: false,
+            reason:
+              measured.reason === 'too_long'
+                ? `has a text of ${measured.segments} SMS parts once filled in; at most ${measured.maxSegments} are allowed`
+                : 'has an empty text once filled in',
+          };
+        }
+        measure = { encoding: measured.encoding, segments: measured.segments };
       }
-      measure = { encoding: measured.encoding, segments: measured.segments };
       text = rendered;
     }
-    return {
-      ok: true,
-      row: {
-        to: parsed.e164,
-        country: parsed.country,
-        text,
+    const slot = (measure.encoding === 'UCS-2' ? 256 : 0) + measure.segments;
+    let cls = price.classes[slot];
+    if (!cls) {
+      cls = {
+        country: price.country,
         encoding: measure.encoding,
         segments: measure.segments,
-        pricePerSegment: quote.microsPerSegment,
-        pricePrefix: quote.prefix ?? null,
-        credits: messageCostMicros(measure.segments, quote.microsPerSegment),
-      },
-    };
+        pricePerSegment: price.microsPerSegment,
+        pricePrefix: price.prefix,
+        credits: messageCostMicros(measure.segments, price.microsPerSegment),
+      };
+      price.classes[slot] = cls;
+    }
+    return { ok: true, row: { to: parsed.e164, text, cls } };
   }
+
+  /** The price list's answer for the number, or null when its destination has no price. */
+  private priceOf(parsed: { e164: string; country: CountryCode }): PriceEntry | null {
+    const key = `${parsed.country}${parsed.e164.slice(0, this.prefixDigits)}`;
+    let entry = this.prices.get(key);
+    if (entry === undefined) {
+      const quote = this.rules.prices.lookup(parsed);
+      entry = quote.priced
+        ? {
+            country: quote.country,
+            microsPerSegment: quote.microsPerSegment,
+            prefix: quote.prefix ?? null,
+            classes: [],
+          }
+        : null;
+      if (this.prices.size >= PRICE_CACHE_LIMIT) this.prices.clear();
+      this.prices.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+const ONE_GSM7_SMS = { encoding: 'GSM-7', segments: 1 } as const;
+
+/** GSM-7 septets of the text, or -1 when a character is outside the GSM 03.38 alphabet. */
+function gsmSeptetsOf(text: string): number {
+  let septets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const units = gsmSeptets(text.charCodeAt(i));
+    if (units === 0) return -1;
+    septets += units;
+  }
+  return septets;
 }
 
 function splitTemplate(text: string): Piece[] {

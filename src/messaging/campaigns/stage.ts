@@ -1,13 +1,16 @@
 // Where an import's rows go as they are read: checked and priced by the RowComposer, numbers
 // seen before in the same campaign dropped, and written to campaign_rows (refusals to
 // campaign_invalid_rows) in multi-row inserts of STAGE_CHUNK rows: one chunk is written while
-// the next is read, so at most two are in memory. The totals (recipients, cost, per country) are kept as the rows pass.
+// the next is read, so at most two are in memory. A chunk is kept column by column, and what a
+// row costs is a RowClass shared by every row of the same price, encoding and parts: an insert
+// sends each row's number, recipient, text and class, and the chunk's few classes once. The
+// totals (recipients, cost, per country) are counted per class as the rows pass.
 //
 // Duplicates are found with a NumberSet of the numbers seen (number-set.ts): 16 bytes a number
 // at worst, 16 MB for a million distinct recipients, outside the JS heap.
 import type { Db } from '../../db/types.js';
 import { NumberSet } from './number-set.js';
-import type { ComposedRow, RowComposer } from './row-composer.js';
+import type { ComposedRow, RowClass, RowComposer } from './row-composer.js';
 
 export const STAGE_CHUNK = 5_000;
 /** Refused rows given in the POST answer; all are stored and listed by GET …/invalid. */
@@ -44,13 +47,10 @@ export class RowTally {
   recipients = 0;
   invalid = 0;
   duplicates = 0;
-  credits = 0n;
-  segments = 0n;
-  encoding: 'GSM-7' | 'UCS-2' | null = null;
-  maxSegments = 0;
   readonly firstInvalid: InvalidRow[] = [];
   private readonly seen = new NumberSet();
-  private readonly countries = new Map<string, { recipients: number; credits: bigint }>();
+  /** Accepted rows per class: the totals are sums over a few classes, not over every row. */
+  private readonly classes = new Map<RowClass, number>();
 
   constructor(private readonly keepInvalid = INVALID_IN_ANSWER) {}
 
@@ -63,17 +63,7 @@ export class RowTally {
 
   accepted(row: ComposedRow): void {
     this.recipients++;
-    this.credits += row.credits;
-    this.segments += BigInt(row.segments);
-    if (row.segments > this.maxSegments) this.maxSegments = row.segments;
-    if (this.encoding !== 'UCS-2') this.encoding = row.encoding;
-    const country = this.countries.get(row.country);
-    if (country) {
-      country.recipients++;
-      country.credits += row.credits;
-    } else {
-      this.countries.set(row.country, { recipients: 1, credits: row.credits });
-    }
+    this.classes.set(row.cls, (this.classes.get(row.cls) ?? 0) + 1);
   }
 
   refused(invalid: InvalidRow): void {
@@ -82,15 +72,34 @@ export class RowTally {
   }
 
   totals(): ImportTotals {
+    let credits = 0n;
+    let segments = 0n;
+    let encoding: ImportTotals['encoding'] = null;
+    let maxSegments = 0;
+    const countries = new Map<string, { recipients: number; credits: bigint }>();
+    for (const [cls, rows] of this.classes) {
+      const cost = BigInt(rows) * cls.credits;
+      credits += cost;
+      segments += BigInt(rows) * BigInt(cls.segments);
+      if (cls.segments > maxSegments) maxSegments = cls.segments;
+      if (encoding !== 'UCS-2') encoding = cls.encoding;
+      const country = countries.get(cls.country);
+      if (country) {
+        country.recipients += rows;
+        country.credits += cost;
+      } else {
+        countries.set(cls.country, { recipients: rows, credits: cost });
+      }
+    }
     return {
       recipients: this.recipients,
       invalid: this.invalid,
       duplicates: this.duplicates,
-      credits: this.credits,
-      segments: this.segments,
-      encoding: this.encoding,
-      maxSegments: this.maxSegments,
-      byCountry: [...this.countries]
+      credits,
+      segments,
+      encoding,
+      maxSegments,
+      byCountry: [...countries]
         .map(([country, t]) => ({ country, recipients: t.recipients, credits: t.credits }))
         .sort((a, b) => b.recipients - a.recipients || (a.country < b.country ? -1 : 1)),
       firstInvalid: this.firstInvalid,
@@ -98,10 +107,38 @@ export class RowTally {
   }
 }
 
+/** A chunk of accepted rows, column by column (no object per row). */
+interface RowChunk {
+  rowNos: number[];
+  tos: string[];
+  texts: (string | null)[];
+  classes: RowClass[];
+}
+
+const emptyChunk = (): RowChunk => ({ rowNos: [], tos: [], texts: [], classes: [] });
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/**
+ * A PostgreSQL array literal of texts (NULL for null), built in one pass: the driver's own
+ * conversion runs two regular expressions per element.
+ */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const value = values[i];
+    if (value === null || value === undefined) out += 'NULL';
+    else out += `"${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, '\\$&') : value}"`;
+  }
+  return `${out}}`;
+}
+
 /** Writes a campaign's rows to the staging tables in chunks. */
 export class CampaignStager {
   readonly tally = new RowTally();
-  private rows: (ComposedRow & { rowNo: number })[] = [];
+  private rows: RowChunk = emptyChunk();
   private invalid: InvalidRow[] = [];
   /** The chunk being written, if any. */
   private writing: Promise<void> = Promise.resolve();
@@ -113,26 +150,32 @@ export class CampaignStager {
     private readonly stagedAt: Date,
   ) {}
 
-  async add(rowNo: number, to: string, vars: (name: string) => string | undefined): Promise<void> {
+  /** Returns a promise only when a chunk is written (the caller awaits it: back-pressure). */
+  add(rowNo: number, to: string, vars: (name: string) => string | undefined): Promise<void> | undefined {
     const result = this.composer.compose(to, vars);
     if (!result.ok) {
       const refused = { row: rowNo, to, reason: result.reason };
       this.tally.refused(refused);
       this.invalid.push(refused);
-      if (this.invalid.length >= STAGE_CHUNK) await this.flushInvalid();
-      return;
+      return this.invalid.length >= STAGE_CHUNK ? this.flushInvalid() : undefined;
     }
-    if (!this.tally.firstTime(result.row.to)) return;
+    if (!this.tally.firstTime(result.row.to)) return undefined;
     this.tally.accepted(result.row);
-    this.rows.push({ ...result.row, rowNo });
-    if (this.rows.length >= STAGE_CHUNK) {
-      // One chunk is written while the next is read: reading waits only when both are full.
-      await this.writing;
-      this.writing = this.flushRows();
-      // Handled here too: an import abandoned before the next await must not leave a rejection
-      // unobserved (the next await, or stop(), still sees the error).
-      this.writing.catch(() => undefined);
-    }
+    const rows = this.rows;
+    rows.rowNos.push(rowNo);
+    rows.tos.push(result.row.to);
+    rows.texts.push(result.row.text);
+    rows.classes.push(result.row.cls);
+    return rows.rowNos.length >= STAGE_CHUNK ? this.nextChunk() : undefined;
+  }
+
+  /** One chunk is written while the next is read: reading waits only when both are full. */
+  private async nextChunk(): Promise<void> {
+    await this.writing;
+    this.writing = this.flushRows();
+    // Handled here too: an import abandoned before the next await must not leave a rejection
+    // unobserved (the next await, or stop(), still sees the error).
+    this.writing.catch(() => undefined);
   }
 
   async finish(): Promise<ImportTotals> {
@@ -155,27 +198,42 @@ export class CampaignStager {
 
   private async flushRows(): Promise<void> {
     const rows = this.rows;
-    if (rows.length === 0) return;
-    this.rows = [];
-    const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+    if (rows.rowNos.length === 0) return;
+    this.rows = emptyChunk();
+    // The chunk's classes once each (1-based, as WITH ORDINALITY counts), and each row's class.
+    const index = new Map<RowClass, number>();
+    const classes: RowClass[] = [];
+    const classOf = rows.classes.map((cls) => {
+      let at = index.get(cls);
+      if (at === undefined) {
+        classes.push(cls);
+        at = classes.length;
+        index.set(cls, at);
+      }
+      return at;
+    });
     await this.db.query(
       `insert into campaign_rows (campaign_id, row_no, to_number, country, text, encoding, segments,
          price_per_segment, price_prefix, credits, staged_at)
-       select $1, v.*, $11 from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-         $8::bigint[], $9::text[], $10::bigint[])
-         as v(row_no, to_number, country, text, encoding, segments, price_per_segment, price_prefix, credits)`,
+       select $1, v.row_no, v.to_number, c.country, v.text, c.encoding, c.segments, c.price_per_segment,
+              c.price_prefix, c.credits, $2
+         from unnest($3::int[], $4::text[], $5::text[], $6::int[]) as v(row_no, to_number, text, cls)
+         join unnest($7::text[], $8::text[], $9::int[], $10::bigint[], $11::text[], $12::bigint[])
+                with ordinality as c(country, encoding, segments, price_per_segment, price_prefix, credits, cls)
+           using (cls)`,
       [
         this.campaignId,
-        col((r) => r.rowNo),
-        col((r) => r.to),
-        col((r) => r.country),
-        col((r) => r.text),
-        col((r) => r.encoding),
-        col((r) => r.segments),
-        col((r) => r.pricePerSegment.toString()),
-        col((r) => r.pricePrefix),
-        col((r) => r.credits.toString()),
         this.stagedAt.toISOString(),
+        `{${rows.rowNos.join(',')}}`,
+        textArrayLiteral(rows.tos),
+        textArrayLiteral(rows.texts),
+        `{${classOf.join(',')}}`,
+        classes.map((c) => c.country),
+        classes.map((c) => c.encoding),
+        classes.map((c) => c.segments),
+        classes.map((c) => c.pricePerSegment.toString()),
+        classes.map((c) => c.pricePrefix),
+        classes.map((c) => c.credits.toString()),
       ],
     );
   }
