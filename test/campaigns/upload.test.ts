@@ -68,6 +68,19 @@ describe('campaign uploads', () => {
     });
   });
 
+  it('keeps filled-in texts as written: backslashes, quotes, braces, the word NULL, an empty value, emoji', async () => {
+    const ana = await customerWithCredit(t, '100');
+    const values = ['back\\slash \\"', 'NULL', '{braces}, and commas', 'Zoë 😀', '', 'ext €^~|'];
+    const csv = `phone,value\n${values
+      .map((v, i) => `+3461234${String(5000 + i)},"${v.replace(/"/g, '""')}"`)
+      .join('\n')}\n`;
+    const res = await uploadCampaign(t, ana, csv, { text: '[{value}]' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ recipients: values.length, invalid: 0 });
+    const messages = await campaignMessages(t, res.json().id);
+    expect(messages.map((m) => m.text)).toEqual(values.map((v) => `[${v}]`));
+  });
+
   it('reads commas with quoted commas, LF line ends, no BOM, and the usual phone column names', async () => {
     const alice = await customerWithCredit(t, '100');
     for (const column of ['phone', 'Phone_Number', 'MOBILE', 'number', 'to']) {
