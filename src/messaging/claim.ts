@@ -4,7 +4,6 @@
 // with its attempt number, the carrier it goes to and a lease; the dispatcher must settle it
 // before the lease ends, or reconciliation takes over.
 import type { Db, Queryable } from '../db/types.js';
-import { recordEvents } from './events.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -59,11 +58,16 @@ async function claimIn(
     carrier: route(row.to_number),
     leaseUntil,
   }));
+  // The status change and its history row in one statement ('sending' is not told to webhooks).
   await tx.query(
-    `update messages m set status = 'sending', attempts = v.attempt, carrier = v.carrier, lease_until = $3,
-            next_attempt_at = null, updated_at = $4
-       from unnest($1::text[], $2::int[], $5::text[]) as v(id, attempt, carrier)
-      where m.id = v.id`,
+    `with changed as (
+       update messages m set status = 'sending', attempts = v.attempt, carrier = v.carrier, lease_until = $3,
+              next_attempt_at = null, updated_at = $4::timestamptz
+         from unnest($1::text[], $2::int[], $5::text[]) as v(id, attempt, carrier)
+        where m.id = v.id
+        returning m.id, v.attempt, v.carrier)
+     insert into message_events (message_id, status, at, detail)
+     select id, 'sending', $4::timestamptz, 'attempt ' || attempt || ' via ' || carrier from changed`,
     [
       claimed.map((c) => c.id),
       claimed.map((c) => c.attempt),
@@ -71,15 +75,6 @@ async function claimIn(
       now.toISOString(),
       claimed.map((c) => c.carrier),
     ],
-  );
-  await recordEvents(
-    tx,
-    claimed.map((c) => ({
-      messageId: c.id,
-      status: 'sending' as const,
-      at: now,
-      detail: `attempt ${c.attempt} via ${c.carrier}`,
-    })),
   );
   return claimed;
 }

@@ -1,5 +1,7 @@
 // The status history: one row per status a message took, written in the transaction that
-// changed the status, with all of a batch's rows in one insert.
+// changed the status, with all of a batch's rows in one insert. The dispatcher's hot paths
+// (claim, settle, receipts) insert theirs in the statement that changes the status and then
+// call enqueueWebhookEvents themselves, as recordEvents does.
 import type { Queryable } from '../db/types.js';
 import type { MessageStatus } from './types.js';
 import { enqueueWebhookEvents } from './webhooks/enqueue.js';

@@ -13,8 +13,8 @@ import { SQLSTATE, sqlState } from '../db/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import type { Receipt } from './carriers/types.js';
-import { recordEvents } from './events.js';
 import { refundTransferId } from './ids.js';
+import { enqueueWebhookEvents } from './webhooks/enqueue.js';
 
 interface Deps {
   db: Db;
@@ -247,13 +247,20 @@ export class ReceiptInbox {
     const list = [...changes.values()].sort((a, b) => (a.message_id < b.message_id ? -1 : 1));
     const refunding = (r: StoredReceipt) =>
       r.status === 'failed' && this.deps.config.refundUndelivered && (r.credits ?? 0n) > 0n;
+    const detail = (r: StoredReceipt) =>
+      r.status === 'failed' ? (r.reason ?? 'the carrier reported it undelivered') : null;
+    // The status change, its history row and the receipts' applied mark in one statement.
     const { rows: changed } = await tx.query<{ id: string }>(
       `with changed as (
          update messages m set status = v.status, error = v.reason, updated_at = $2,
                 refunded_at = case when v.refund then $2::timestamptz else m.refunded_at end
-           from unnest($1::text[], $3::text[], $4::text[], $5::boolean[]) as v(id, status, reason, refund)
+           from unnest($1::text[], $3::text[], $4::text[], $5::boolean[], $7::timestamptz[], $8::text[])
+             as v(id, status, reason, refund, at, detail)
           where m.id = v.id and m.status = 'sent'
-          returning m.id),
+          returning m.id, v.status, v.at, v.detail),
+       recorded as (
+         insert into message_events (message_id, status, at, detail)
+         select id, status, at, detail from changed),
        marked as (update message_receipts set applied_at = $2 where seq = any($6::bigint[]))
        select id from changed`,
       [
@@ -263,18 +270,15 @@ export class ReceiptInbox {
         list.map((r) => r.reason),
         list.map(refunding),
         settled.map(String),
+        list.map((r) => r.at.toISOString()),
+        list.map(detail),
       ],
     );
     if (changed.length > 0) {
       const done = changed.map((row) => changes.get(row.id) as StoredReceipt);
-      await recordEvents(
+      await enqueueWebhookEvents(
         tx,
-        done.map((r) => ({
-          messageId: r.message_id,
-          status: r.status,
-          at: r.at,
-          detail: r.status === 'failed' ? (r.reason ?? 'the carrier reported it undelivered') : null,
-        })),
+        done.map((r) => ({ messageId: r.message_id, status: r.status, at: r.at, detail: detail(r) })),
       );
       const refunds: LedgerRequest[] = done.filter(refunding).map((r) => ({
         type: 'transfer',

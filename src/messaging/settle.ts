@@ -1,13 +1,14 @@
 // Recording what happened to a claimed message, in the same transaction as its charge: the
 // settle writer posts the hold (the carrier took it) or voids it (it failed before leaving),
-// and its onDecided moves the message out of `sending`. The update names the claim it
-// settles (status sending and the attempt number it was claimed with), so a late answer from
-// a dispatcher that lost its lease changes nothing; the transfer ids make the ledger side
+// and its onDecided moves the message out of `sending` (the update and its history row in one
+// statement, then the customer's webhook events). The update names the claim it settles
+// (status sending and the attempt number it was claimed with), so a late answer from a
+// dispatcher that lost its lease changes nothing; the transfer ids make the ledger side
 // idempotent whoever gets there first.
 import type { Queryable } from '../db/types.js';
 import type { DecidedItem } from '../ledger/batched-writer.js';
 import type { LedgerRequest } from '../ledger/types.js';
-import { recordEvents } from './events.js';
+import { enqueueWebhookEvents } from './webhooks/enqueue.js';
 import { holdTransferId, postTransferId, voidTransferId } from './ids.js';
 
 interface SettlementBase {
@@ -56,15 +57,19 @@ export async function recordSettlements(tx: Queryable, items: DecidedItem<Settle
     else failed.push(extra);
   }
   if (sent.length > 0) {
-    const { rows } = await tx.query<{ id: string }>(
-      `update messages m
-          set status = 'sent', carrier = v.carrier, carrier_message_id = v.carrier_message_id,
-              lease_until = null, error = null, updated_at = v.at
-         from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[])
-           as v(id, attempt, carrier, carrier_message_id, at, expired_only)
-        where m.id = v.id and m.status = 'sending' and m.attempts = v.attempt
-          and (not v.expired_only or m.lease_until <= v.at)
-        returning m.id`,
+    const { rows } = await tx.query<{ message_id: string }>(
+      `with done as (
+         update messages m
+            set status = 'sent', carrier = v.carrier, carrier_message_id = v.carrier_message_id,
+                lease_until = null, error = null, updated_at = v.at
+           from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[], $7::text[])
+             as v(id, attempt, carrier, carrier_message_id, at, expired_only, detail)
+          where m.id = v.id and m.status = 'sending' and m.attempts = v.attempt
+            and (not v.expired_only or m.lease_until <= v.at)
+          returning m.id, v.at, v.detail)
+       insert into message_events (message_id, status, at, detail)
+       select id, 'sent', at, detail from done
+       returning message_id`,
       [
         sent.map((s) => s.messageId),
         sent.map((s) => s.attempt),
@@ -72,10 +77,11 @@ export async function recordSettlements(tx: Queryable, items: DecidedItem<Settle
         sent.map((s) => s.carrierMessageId),
         sent.map((s) => s.at.toISOString()),
         sent.map((s) => s.onlyIfLeaseExpired === true),
+        sent.map((s) => s.detail),
       ],
     );
-    const done = new Set(rows.map((r) => r.id));
-    await recordEvents(
+    const done = new Set(rows.map((r) => r.message_id));
+    await enqueueWebhookEvents(
       tx,
       sent
         .filter((s) => done.has(s.messageId))
@@ -83,14 +89,18 @@ export async function recordSettlements(tx: Queryable, items: DecidedItem<Settle
     );
   }
   if (failed.length > 0) {
-    const { rows } = await tx.query<{ id: string }>(
-      `update messages m
-          set status = 'failed', error = v.reason, lease_until = null, updated_at = v.at
-         from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::boolean[])
-           as v(id, attempt, reason, at, expired_only)
-        where m.id = v.id and m.status = 'sending' and m.attempts = v.attempt
-          and (not v.expired_only or m.lease_until <= v.at)
-        returning m.id`,
+    const { rows } = await tx.query<{ message_id: string }>(
+      `with done as (
+         update messages m
+            set status = 'failed', error = v.reason, lease_until = null, updated_at = v.at
+           from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::boolean[])
+             as v(id, attempt, reason, at, expired_only)
+          where m.id = v.id and m.status = 'sending' and m.attempts = v.attempt
+            and (not v.expired_only or m.lease_until <= v.at)
+          returning m.id, v.at, v.reason)
+       insert into message_events (message_id, status, at, detail)
+       select id, 'failed', at, reason from done
+       returning message_id`,
       [
         failed.map((f) => f.messageId),
         failed.map((f) => f.attempt),
@@ -99,8 +109,8 @@ export async function recordSettlements(tx: Queryable, items: DecidedItem<Settle
         failed.map((f) => f.onlyIfLeaseExpired === true),
       ],
     );
-    const done = new Set(rows.map((r) => r.id));
-    await recordEvents(
+    const done = new Set(rows.map((r) => r.message_id));
+    await enqueueWebhookEvents(
       tx,
       failed
         .filter((f) => done.has(f.messageId))
