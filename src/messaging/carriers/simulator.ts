@@ -51,6 +51,21 @@ interface PendingRecord {
 /** Most records one insert writes. */
 const RECORD_BATCH = 5_000;
 
+// Carrier message ids: 12 random bytes each, cut from a pool (one call to the generator per
+// 512 ids rather than one per message).
+const ID_BYTES = 12;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+function randomId(): string {
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 512);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `sim_${id}`;
+}
+
 export class SimulatorCarrier implements Carrier {
   readonly id = 'simulator';
   private readonly listeners: ((r: Receipt) => void)[] = [];
@@ -65,7 +80,7 @@ export class SimulatorCarrier implements Carrier {
 
   async submit(m: OutgoingSms): Promise<SubmitResult> {
     if (!E164.test(m.to)) return { ok: false, permanent: true, reason: 'not an E.164 number' };
-    const carrierMessageId = `sim_${randomBytes(12).toString('base64url')}`;
+    const carrierMessageId = randomId();
     const outcome = simulatedOutcome(m.to);
     const at = this.options.now();
     const immediate = this.options.receiptDelayMs === 0;
