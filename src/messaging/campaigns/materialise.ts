@@ -140,7 +140,6 @@ async function moveChunk(
               $10::timestamptz, null, $11::timestamptz, $11::timestamptz
          from unnest($12::int[], $13::text[]) as v(row_no, id)
          join moved m on m.row_no = v.row_no
-       on conflict (id) do nothing
        returning id, status, created_at
      ), recorded as (
        insert into message_events (message_id, status, at, detail)
