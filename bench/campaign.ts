@@ -122,6 +122,7 @@ export async function run(args: string[]) {
     }, 50);
     log(`uploading ${round(fileBytes / 1e6)} MB…`);
     const started = performance.now();
+    const startedAt = Date.now();
     const cpuBefore = process.cpuUsage();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
@@ -154,6 +155,7 @@ export async function run(args: string[]) {
       csv.pipe(body, { end: false });
     });
     const seconds = (performance.now() - started) / 1000;
+    const answeredAt = Date.now();
     const cpu = process.cpuUsage(cpuBefore);
     const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
@@ -161,6 +163,7 @@ export async function run(args: string[]) {
     if (answer.status !== 201)
       throw new Error(`upload answered ${answer.status}: ${answer.body.slice(0, 500)}`);
     const created = JSON.parse(answer.body) as {
+      id: string;
       recipients: number;
       reserved: number;
       waitingCredit: number;
@@ -169,8 +172,17 @@ export async function run(args: string[]) {
       'select status, count(*)::bigint as n from messages group by status',
     );
     const balance = await server.ctx.ledger.balance(customer.accountId);
+    // The campaign row is written once every row is read, checked and staged: before it, the
+    // upload (parse, check, price, stage); after it, the reservation (holds, messages).
+    const { rows: made } = await server.ctx.db.query<{ created_at: Date }>(
+      'select created_at from campaigns where id = $1',
+      [created.id],
+    );
+    const createdAt = made[0]?.created_at.getTime() ?? answeredAt;
+    const stagedSeconds = (createdAt - startedAt) / 1000;
+    const reservedSeconds = (answeredAt - createdAt) / 1000;
     log(
-      `${rows} rows: ${round(seconds, 2)} s (this process's CPU ${round(nodeCpuSeconds, 1)} s), peak RSS ${round(peakRss / 1e6)} MB (at start ${round(baseRss / 1e6)} MB); ` +
+      `${rows} rows: ${round(seconds, 2)} s (read and staged ${round(stagedSeconds, 2)} s, reserved and queued ${round(reservedSeconds, 2)} s; this process's CPU ${round(nodeCpuSeconds, 1)} s), peak RSS ${round(peakRss / 1e6)} MB (at start ${round(baseRss / 1e6)} MB); ` +
         `messages ${JSON.stringify(Object.fromEntries(counted.map((r) => [r.status, Number(r.n)])))}, held ${balance?.held}`,
     );
     if (created.reserved !== rows) throw new Error(`expected ${rows} reserved, got ${created.reserved}`);
@@ -181,6 +193,8 @@ export async function run(args: string[]) {
       rows,
       file_mb: round(fileBytes / 1e6, 1),
       rows_per_s: Math.round(rows / seconds),
+      staged_s: round(stagedSeconds, 2),
+      reserved_s: round(reservedSeconds, 2),
       node_cpu_s: round(nodeCpuSeconds, 1),
       peak_rss_mb: round(peakRss / 1e6),
       start_rss_mb: round(baseRss / 1e6),
