@@ -13,7 +13,11 @@ import { LedgerError, type LedgerRequest } from '../../ledger/types.js';
 import { holdTransferId, newMessageId } from '../ids.js';
 import { holdRequest } from '../send-message.js';
 
-export const MATERIALISE_CHUNK = 20_000;
+/**
+ * Rows per transaction. Each chunk holds the account's ledger row until it commits (sends of
+ * the same account wait that long); 10,000 moves as fast as 20,000 did and holds half as long.
+ */
+export const MATERIALISE_CHUNK = 10_000;
 const RACE_RETRIES = 5;
 
 export interface MaterialiseResult {
