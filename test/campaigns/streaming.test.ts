@@ -64,7 +64,7 @@ describe('a large campaign upload', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, liveHeap());
       samples++;
-    }, 1_000);
+    }, 250);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         {
