@@ -52,10 +52,13 @@ export async function materialiseCampaign(
   // Once one message of the campaign waits, every later one waits too (they are younger).
   let waiting = false;
   let races = 0;
+  // Rows up to here are moved: each chunk's reads start after them, so the index entries of
+  // the rows deleted before (dead until a vacuum) are not walked again by every chunk.
+  let after = 0;
   for (;;) {
     let step: Awaited<ReturnType<typeof moveChunk>>;
     try {
-      step = await ctx.db.transaction((tx) => moveChunk(ctx, tx, campaignId, chunk, waiting));
+      step = await ctx.db.transaction((tx) => moveChunk(ctx, tx, campaignId, chunk, waiting, after));
     } catch (error) {
       // Credit spent by a concurrent send between reading the balance and reserving: read again.
       if (error instanceof LedgerError && error.code === 'insufficient_credit' && ++races < RACE_RETRIES)
@@ -68,12 +71,16 @@ export async function materialiseCampaign(
     total.reserved += step.reserved;
     total.waitingCredit += step.messages - step.reserved;
     if (step.messages > step.reserved) waiting = true;
+    after = step.last;
     if (step.reserved > 0) ctx.messaging.wake();
   }
   return total;
 }
 
-type Step = { kind: 'busy' } | { kind: 'done' } | { kind: 'moved'; messages: number; reserved: number };
+type Step =
+  | { kind: 'busy' }
+  | { kind: 'done' }
+  | { kind: 'moved'; messages: number; reserved: number; last: number };
 
 async function moveChunk(
   ctx: AppContext,
@@ -81,6 +88,7 @@ async function moveChunk(
   campaignId: string,
   chunk: number,
   alreadyWaiting: boolean,
+  after: number,
 ): Promise<Step> {
   const { rows: locked } = await tx.query<{ locked: boolean }>(
     `select pg_try_advisory_xact_lock(hashtext('campaign-materialise'), hashtext($1)) as locked`,
@@ -97,8 +105,9 @@ async function moveChunk(
   if (!campaign) return { kind: 'done' };
   // Only what the holds need comes out of the database; the rows themselves move inside it.
   const { rows } = await tx.query<StagedRow>(
-    `select row_no, to_number, credits from campaign_rows where campaign_id = $1 order by row_no limit $2`,
-    [campaignId, chunk],
+    `select row_no, to_number, credits from campaign_rows where campaign_id = $1 and row_no > $3
+      order by row_no limit $2`,
+    [campaignId, chunk, after],
   );
   if (rows.length === 0) return { kind: 'done' };
   const accountId = campaign.account_id;
@@ -130,7 +139,7 @@ async function moveChunk(
   // statement. (A new message is scheduled, queued or waiting_credit: no webhook event.)
   const { rows: moved } = await tx.query<{ n: number }>(
     `with moved as (
-       delete from campaign_rows where campaign_id = $1 and row_no <= $2
+       delete from campaign_rows where campaign_id = $1 and row_no > $15 and row_no <= $2
        returning row_no, to_number, country, text, encoding, segments, price_per_segment, price_prefix, credits
      ), inserted as (
        insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
@@ -166,12 +175,13 @@ async function moveChunk(
       rows.map((r) => r.row_no),
       ids,
       `campaign ${campaignId}`,
+      after,
     ],
   );
   if (moved[0]?.n !== rows.length) {
     throw new Error(`campaign ${campaignId}: ${moved[0]?.n} of ${rows.length} staged rows became messages`);
   }
-  return { kind: 'moved', messages: rows.length, reserved: holds.length };
+  return { kind: 'moved', messages: rows.length, reserved: holds.length, last };
 }
 
 /** Whether messages of the account already wait for credit: they go first. */
