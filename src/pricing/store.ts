@@ -200,17 +200,16 @@ export async function priceTables(
   q: Queryable = db,
 ): Promise<Partial<Record<Currency, CheckedPriceTable>>> {
   await ensurePricingSeeded(db);
-  const [headers, tiers, packs] = await Promise.all([
-    q.query<{ currency: string; min_credits: bigint; max_credits: bigint }>(
-      'select currency, min_credits, max_credits from pricing_tables',
-    ),
-    q.query<{ currency: string; from_credits: bigint; unit_price: string }>(
-      'select currency, from_credits, unit_price from pricing_tiers order by currency, from_credits',
-    ),
-    q.query<{ currency: string; id: string; credits: bigint; price: bigint }>(
-      'select currency, id, credits, price from pricing_packs order by currency, position',
-    ),
-  ]);
+  // One after another: `q` may be a transaction's client, which runs one query at a time.
+  const headers = await q.query<{ currency: string; min_credits: bigint; max_credits: bigint }>(
+    'select currency, min_credits, max_credits from pricing_tables',
+  );
+  const tiers = await q.query<{ currency: string; from_credits: bigint; unit_price: string }>(
+    'select currency, from_credits, unit_price from pricing_tiers order by currency, from_credits',
+  );
+  const packs = await q.query<{ currency: string; id: string; credits: bigint; price: bigint }>(
+    'select currency, id, credits, price from pricing_packs order by currency, position',
+  );
   const tables: Partial<Record<Currency, CheckedPriceTable>> = {};
   for (const header of headers.rows) {
     const currency = header.currency;
