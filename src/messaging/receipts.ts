@@ -36,6 +36,12 @@ interface StoredReceipt {
   credits: bigint | null;
 }
 
+interface Buffered {
+  carrier: string;
+  receipt: Receipt;
+  receivedAt: Date;
+}
+
 const BATCH = 500;
 const LINGER_MS = 5;
 /** Transactions applying released receipts at once (each on its own messages). */
@@ -43,7 +49,7 @@ const APPLIERS = 2;
 const MAX_ATTEMPTS = 4;
 
 export class ReceiptInbox {
-  private buffer: { carrier: string; receipt: Receipt; receivedAt: Date }[] = [];
+  private buffer: Buffered[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -113,9 +119,17 @@ export class ReceiptInbox {
     }
   }
 
-  /** A carrier's receipt listener: ours are the messages whose id starts with msg_. */
+  /**
+   * A carrier's receipt listener: ours are the messages whose id starts with msg_, and those a
+   * receipt names only by the carrier's id (found by it when stored).
+   */
   accept(carrier: string, receipt: Receipt): void {
-    if (this.closed || !receipt.messageId.startsWith('msg_')) return;
+    if (this.closed) return;
+    if (
+      !receipt.messageId.startsWith('msg_') &&
+      !(receipt.messageId === '' && receipt.carrierMessageIds?.length)
+    )
+      return;
     this.buffer.push({ carrier, receipt, receivedAt: this.deps.now() });
     if (this.buffer.length >= BATCH) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), LINGER_MS);
@@ -134,8 +148,10 @@ export class ReceiptInbox {
 
   private async flushLoop(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, BATCH);
+      let batch = this.buffer.splice(0, BATCH);
       try {
+        if (batch.some((b) => b.receipt.messageId === '')) batch = await this.findByCarrierId(batch);
+        if (batch.length === 0) continue;
         const overtaking = await retrying(() =>
           this.deps.db.transaction(async (tx) => {
             const { rows } = await tx.query<{ seq: bigint; message_id: string }>(
@@ -172,6 +188,46 @@ export class ReceiptInbox {
         this.deps.logger.error({ err, receipts: batch.length }, 'delivery receipts not recorded');
       }
     }
+  }
+
+  /**
+   * The receipts named only by the carrier's id get the id of the message stored with it (under
+   * any of its spellings); those that match no message are logged and dropped.
+   */
+  private async findByCarrierId(batch: Buffered[]): Promise<Buffered[]> {
+    const carriers: string[] = [];
+    const ids: string[] = [];
+    for (const { carrier, receipt } of batch) {
+      if (receipt.messageId !== '') continue;
+      for (const id of receipt.carrierMessageIds ?? []) {
+        carriers.push(carrier);
+        ids.push(id);
+      }
+    }
+    const { rows } = await this.deps.db.query<{ id: string; carrier: string; carrier_message_id: string }>(
+      `select m.id, m.carrier, m.carrier_message_id
+         from unnest($1::text[], $2::text[]) as v(carrier, carrier_message_id)
+         join messages m on m.carrier = v.carrier and m.carrier_message_id = v.carrier_message_id`,
+      [carriers, ids],
+    );
+    const found = new Map(rows.map((r) => [`${r.carrier}\u0000${r.carrier_message_id}`, r.id]));
+    const kept: Buffered[] = [];
+    let unknown = 0;
+    for (const item of batch) {
+      if (item.receipt.messageId !== '') {
+        kept.push(item);
+        continue;
+      }
+      const messageId = (item.receipt.carrierMessageIds ?? [])
+        .map((id) => found.get(`${item.carrier}\u0000${id}`))
+        .find((id) => id !== undefined);
+      if (messageId) kept.push({ ...item, receipt: { ...item.receipt, messageId } });
+      else unknown++;
+    }
+    if (unknown > 0) {
+      this.deps.logger.info({ receipts: unknown }, 'delivery receipts for no message we know: dropped');
+    }
+    return kept;
   }
 
   /** Writes what has arrived so far, then applies every stored receipt whose message has left `sending`. */

@@ -17,6 +17,7 @@ import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
 import { singleCarrier } from '../../src/messaging/carrier-set.js';
 import { MessagingService } from '../../src/messaging/service.js';
+import { idVariants } from '../../src/messaging/carriers/smpp/tracker.js';
 import { postRequest } from '../../src/messaging/settle.js';
 import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -452,5 +453,65 @@ describe('a receipt that overtakes the hand-off in this process', () => {
     );
     expect(rows.map((r) => r.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
     expect(await balanceOf(t, alice.accountId)).toMatchObject({ balance: 4_000_000n, held: 0n });
+  });
+
+  it('named only by the carrier’s id (sent before a restart), finds its message by any spelling of that id', async () => {
+    t = await messagingApp();
+    const alice = await customerWithCredit(t, '5');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: alice.headers,
+      payload: { to: deliverable(), text: 'before the restart' },
+    });
+    const { id } = res.json();
+    const [message] = await claimDue(t.ctx.db, {
+      now: t.ctx.now(),
+      limit: 10,
+      leaseMs: 60_000,
+      route: () => 'simulator',
+    });
+    const posted = await t.ctx.messaging.settle.submit(postRequest(id), alice.accountId, {
+      outcome: 'sent',
+      messageId: id,
+      attempt: message?.attempt ?? 0,
+      at: new Date(),
+      carrier: 'simulator',
+      carrierMessageId: '1F4',
+      detail: 'accepted by simulator as 1F4',
+    });
+    expect(posted.ok).toBe(true);
+    const inbox = t.ctx.messaging.receipts;
+    // The SMSC writes the id in decimal in its receipt; and one receipt is for no message of ours.
+    for (const carrierMessageId of ['500', '999999']) {
+      inbox.accept('simulator', {
+        messageId: '',
+        carrierMessageId,
+        carrierMessageIds: idVariants(carrierMessageId),
+        status: 'failed',
+        reason: 'UNDELIV',
+        at: new Date(),
+      });
+    }
+    // The same id from another carrier is not this message's.
+    inbox.accept('smpp', {
+      messageId: '',
+      carrierMessageId: '1F4',
+      carrierMessageIds: ['1F4'],
+      status: 'delivered',
+      at: new Date(),
+    });
+    await inbox.drain();
+    const { rows } = await t.ctx.db.query<{ status: string }>(
+      'select status from message_events where message_id = $1 order by seq',
+      [id],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['queued', 'sending', 'sent', 'failed']);
+    const stored = await t.ctx.db.query<{ message_id: string; carrier_message_id: string }>(
+      'select message_id, carrier_message_id from message_receipts',
+    );
+    expect(stored.rows).toEqual([{ message_id: id, carrier_message_id: '500' }]);
+    // Undelivered: refunded, as for any receipt.
+    expect(await balanceOf(t, alice.accountId)).toMatchObject({ balance: 5_000_000n, held: 0n });
   });
 });

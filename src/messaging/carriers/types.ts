@@ -22,8 +22,14 @@ export type ReceiptStatus = 'delivered' | 'failed';
 
 /** A delivery report for a message the carrier accepted. */
 export interface Receipt {
+  /**
+   * Our message id; empty when the carrier connection no longer knows it (a receipt for a
+   * message sent before a restart): the message is then found by the id the carrier gave it.
+   */
   messageId: string;
   carrierMessageId: string;
+  /** With an empty messageId: every spelling of carrierMessageId the message may be stored under. */
+  carrierMessageIds?: readonly string[];
   status: ReceiptStatus;
   at: Date;
   reason?: string;

@@ -313,6 +313,32 @@ describe('SMPP carrier: delivery receipts', () => {
   });
 });
 
+describe('SMPP carrier: receipts after a restart', () => {
+  it('reports a receipt for a message it did not send by the SMSC id, in every spelling, once unclaimed', async () => {
+    const { server, port } = await smsc();
+    const before = carrier(port);
+    const result = await before.submit(sms('sent before the restart'));
+    if (!result.ok) throw new Error(result.reason);
+    await before.close();
+    // A new process: its tracker has never seen the message.
+    const after = carrier(port, { unclaimedReceiptMs: 50 });
+    const got = receipts(after);
+    expect(await after.submit(sms('after'))).toMatchObject({ ok: true });
+    await server.sendReceipt(result.carrierMessageId, 'UNDELIV', { err: '004' });
+    await server.sendReceipt(result.carrierMessageId, 'ENROUTE');
+    await until(() => got.length === 1, 2000, 'the unclaimed receipt');
+    expect(got[0]).toMatchObject({
+      messageId: '',
+      carrierMessageId: result.carrierMessageId,
+      status: 'failed',
+      reason: 'UNDELIV (err 004)',
+    });
+    expect(got[0]?.carrierMessageIds).toEqual(expect.arrayContaining([result.carrierMessageId]));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(got).toHaveLength(1);
+  });
+});
+
 describe('SMPP carrier: the session', () => {
   it('reconnects after a dropped connection and submits again', async () => {
     const { server, port } = await smsc();

@@ -40,6 +40,11 @@ export interface SmppCarrierOptions {
   retryMaxMs?: number;
   /** How long a message waits for all its receipts. Default 72 h. */
   receiptTtlMs?: number;
+  /**
+   * How long a receipt for an id this process does not track waits for its submit_sm_resp
+   * before it is reported by the SMSC's id alone (a message sent before a restart). Default 60 s.
+   */
+  unclaimedReceiptMs?: number;
   /** [0, 1) for the jitter; tests fix it. */
   random?: () => number;
 }
@@ -87,6 +92,7 @@ export class SmppCarrier implements Carrier {
     this.waitMs = options.waitMs ?? 10_000;
     this.tracker = new ReceiptTracker({
       ttlMs: options.receiptTtlMs ?? 72 * 3600_000,
+      ...(options.unclaimedReceiptMs ? { unclaimedAfterMs: options.unclaimedReceiptMs } : {}),
       now: deps.now,
       logger: this.logger,
       emit: (receipt) => this.emit(receipt),

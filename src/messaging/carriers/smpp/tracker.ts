@@ -4,8 +4,11 @@
 // soon as one part fails; one Receipt per message, never more. Nothing is reported for a
 // message whose submit failed (its parts are forgotten).
 //
-// Kept in memory: after a restart, receipts for messages sent before it are not matched
-// (logged). Entries go when their message settles or after ttlMs without all receipts.
+// Kept in memory; entries go when their message settles or after ttlMs without all receipts.
+// A receipt no entry claims within a minute (a message sent before a restart, or one given up
+// on) is reported with the SMSC's id alone, and the receipts inbox finds the message by the id
+// stored when it was sent: the last part's, so after a restart a long message's outcome is its
+// last part's.
 // A receipt may overtake the submit_sm_resp that names its id (some SMSCs send it first, and
 // both can sit in one TCP read), so an unmatched receipt waits a minute for its id.
 import type { Logger } from 'pino';
@@ -27,6 +30,8 @@ export interface TrackedMessage {
 
 export interface TrackerOptions {
   ttlMs: number;
+  /** How long a receipt waits for the submit_sm_resp naming its id before it is unclaimed (60 s). */
+  unclaimedAfterMs?: number;
   now: () => Date;
   logger: Logger;
   emit: (receipt: Receipt) => void;
@@ -54,9 +59,11 @@ export class ReceiptTracker {
   private readonly byPart = new Map<string, TrackedMessage>();
   private readonly early = new Map<string, { receipt: ParsedReceipt; at: number }>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly earlyTtlMs: number;
 
   constructor(private readonly options: TrackerOptions) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(options.ttlMs, EARLY_TTL_MS));
+    this.earlyTtlMs = options.unclaimedAfterMs ?? EARLY_TTL_MS;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(options.ttlMs, this.earlyTtlMs));
     this.sweeper.unref();
   }
 
@@ -108,8 +115,11 @@ export class ReceiptTracker {
       return;
     }
     if (this.early.size >= EARLY_MAX) {
-      const oldest = this.early.keys().next();
-      if (!oldest.done) this.early.delete(oldest.value);
+      const oldest = this.early.entries().next();
+      if (!oldest.done) {
+        this.early.delete(oldest.value[0]);
+        this.unclaimed(oldest.value[1].receipt);
+      }
     }
     this.early.set(receipt.carrierMessageId, { receipt, at: Date.now() });
   }
@@ -121,12 +131,9 @@ export class ReceiptTracker {
   sweep(): void {
     const now = Date.now();
     for (const [id, waiting] of this.early) {
-      if (now - waiting.at < EARLY_TTL_MS) continue;
+      if (now - waiting.at < this.earlyTtlMs) continue;
       this.early.delete(id);
-      this.options.logger.info(
-        { carrierMessageId: id, stat: waiting.receipt.stat },
-        'SMPP receipt for a message this process did not send (or no longer tracks)',
-      );
+      this.unclaimed(waiting.receipt);
     }
     for (const group of new Set(this.byPart.values())) {
       if (now - group.createdAt < this.options.ttlMs) continue;
@@ -136,6 +143,25 @@ export class ReceiptTracker {
       );
       this.abandon(group);
     }
+  }
+
+  /** A final receipt no tracked message claimed: reported by the SMSC's id alone. */
+  private unclaimed(receipt: ParsedReceipt): void {
+    if (receipt.outcome === 'pending') return;
+    this.options.logger.info(
+      { carrierMessageId: receipt.carrierMessageId, stat: receipt.stat },
+      'SMPP receipt for a message this process does not track: matched by its SMSC id',
+    );
+    this.options.emit({
+      messageId: '',
+      carrierMessageId: receipt.carrierMessageId,
+      carrierMessageIds: idVariants(receipt.carrierMessageId),
+      status: receipt.outcome,
+      at: this.options.now(),
+      ...(receipt.outcome === 'failed'
+        ? { reason: `${receipt.stat}${receipt.err ? ` (err ${receipt.err})` : ''}` }
+        : {}),
+    });
   }
 
   private settle(group: TrackedMessage): void {
