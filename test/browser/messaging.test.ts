@@ -411,6 +411,37 @@ describe('a campaign waiting for credit', () => {
   });
 });
 
+describe('a draft campaign', () => {
+  it('is saved without reserving anything, and Delete draft removes it', async () => {
+    const before = await balance();
+    await navLink(page, 'Campaigns').click();
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await heading(page, 'New campaign');
+    await page.getByText('Paste numbers', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Numbers', exact: true }).fill('622345101\n622345102');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Spring offer');
+    await page
+      .getByRole('textbox', { name: 'Message', exact: true })
+      .fill('Spring offer: 10% off every booking this week.');
+    await page.getByText('Save as a draft', { exact: true }).click();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await heading(page, 'Spring offer');
+    await seeText(page.getByTestId('campaign-status'), 'Draft');
+    expect(await balance()).toEqual(before);
+
+    await page.getByTestId('campaign-delete').click();
+    const dialog = page.getByRole('dialog');
+    await seeText(dialog, 'The draft and its 2 recipients are deleted');
+    await shot(page, 's16-campaign-delete-draft');
+    await dialog.getByRole('button', { name: 'Delete draft' }).click();
+    await seeText(page.locator('.notice'), 'Draft deleted.');
+    await heading(page, 'Campaigns');
+    expect(await page.locator('tr[data-campaign-id]').count()).toBe(2);
+    expect(await page.getByText('Spring offer').count()).toBe(0);
+    expect(await balance()).toEqual(before);
+  });
+});
+
 describe('at phone width', () => {
   it('lays out the sending pages without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
