@@ -395,14 +395,15 @@ describe('a receipt that overtakes the hand-off in this process', () => {
   let t: TestApp;
   afterEach(() => closeApp(t));
 
-  it('is stored at once and applied as soon as the dispatcher has settled the message, without a sweep', async () => {
+  /** A new app and customer with one message sent through the API and claimed for the simulator. */
+  const sentAndClaimed = async (text: string) => {
     t = await messagingApp();
     const alice = await customerWithCredit(t, '5');
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/messages',
       headers: alice.headers,
-      payload: { to: deliverable(), text: 'overtaken' },
+      payload: { to: deliverable(), text },
     });
     const { id } = res.json();
     const [message] = await claimDue(t.ctx.db, {
@@ -412,6 +413,25 @@ describe('a receipt that overtakes the hand-off in this process', () => {
       route: () => 'simulator',
     });
     expect(message?.id).toBe(id);
+    return { alice, id: id as string, attempt: message?.attempt ?? 0 };
+  };
+
+  /** The dispatcher's record that the simulator took the message as `carrierMessageId`. */
+  const settleSent = async (accountId: string, id: string, attempt: number, carrierMessageId: string) => {
+    const posted = await t.ctx.messaging.settle.submit(postRequest(id), accountId, {
+      outcome: 'sent',
+      messageId: id,
+      attempt,
+      at: new Date(),
+      carrier: 'simulator',
+      carrierMessageId,
+      detail: `accepted by simulator as ${carrierMessageId}`,
+    });
+    expect(posted.ok).toBe(true);
+  };
+
+  it('is stored at once and applied as soon as the dispatcher has settled the message, without a sweep', async () => {
+    const { alice, id, attempt } = await sentAndClaimed('overtaken');
     const inbox = t.ctx.messaging.receipts;
     inbox.expect(id);
     inbox.accept('simulator', {
@@ -434,16 +454,7 @@ describe('a receipt that overtakes the hand-off in this process', () => {
     await waitFor(async () => (await stored()).length === 1);
     expect(await stored()).toEqual([{ applied: false }]);
 
-    const posted = await t.ctx.messaging.settle.submit(postRequest(id), alice.accountId, {
-      outcome: 'sent',
-      messageId: id,
-      attempt: message?.attempt ?? 0,
-      at: new Date(),
-      carrier: 'simulator',
-      carrierMessageId: 'sim_x',
-      detail: 'accepted by simulator as sim_x',
-    });
-    expect(posted.ok).toBe(true);
+    await settleSent(alice.accountId, id, attempt, 'sim_x');
     inbox.settled(id);
     // No drain, no sweep: the inbox applies it by itself.
     await waitFor(async () => (await stored())[0]?.applied === true);
@@ -456,31 +467,8 @@ describe('a receipt that overtakes the hand-off in this process', () => {
   });
 
   it('named only by the carrier’s id (sent before a restart), finds its message by any spelling of that id', async () => {
-    t = await messagingApp();
-    const alice = await customerWithCredit(t, '5');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/messages',
-      headers: alice.headers,
-      payload: { to: deliverable(), text: 'before the restart' },
-    });
-    const { id } = res.json();
-    const [message] = await claimDue(t.ctx.db, {
-      now: t.ctx.now(),
-      limit: 10,
-      leaseMs: 60_000,
-      route: () => 'simulator',
-    });
-    const posted = await t.ctx.messaging.settle.submit(postRequest(id), alice.accountId, {
-      outcome: 'sent',
-      messageId: id,
-      attempt: message?.attempt ?? 0,
-      at: new Date(),
-      carrier: 'simulator',
-      carrierMessageId: '1F4',
-      detail: 'accepted by simulator as 1F4',
-    });
-    expect(posted.ok).toBe(true);
+    const { alice, id, attempt } = await sentAndClaimed('before the restart');
+    await settleSent(alice.accountId, id, attempt, '1F4');
     const inbox = t.ctx.messaging.receipts;
     // The SMSC writes the id in decimal in its receipt; and one receipt is for no message of ours.
     for (const carrierMessageId of ['500', '999999']) {
