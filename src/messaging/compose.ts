@@ -61,6 +61,19 @@ function parseTo(raw: string, defaultCountry: CountryCode | undefined): ParsedRe
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** A scheduleAt as a time in the next MAX_SCHEDULE_DAYS days, or why it is refused. */
+export function checkScheduleAt(raw: string, now: Date): { at: Date } | { problem: string } {
+  const at = new Date(raw);
+  if (!ISO_TIME.test(raw) || Number.isNaN(at.getTime())) {
+    return { problem: 'must be an ISO 8601 time such as 2026-11-21T10:00:00Z' };
+  }
+  if (at.getTime() <= now.getTime()) return { problem: 'must be in the future' };
+  if (at.getTime() > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) {
+    return { problem: `must be at most ${MAX_SCHEDULE_DAYS} days ahead` };
+  }
+  return { at };
+}
+
 /** Why a sender id is refused, or null when it is fine. */
 export function senderProblem(from: string): string | null {
   if (NUMERIC_SENDER.test(from)) return null;
@@ -124,16 +137,9 @@ export function compose(input: ComposeInput, rules: ComposeRules, path = 'body')
 
   let scheduleAt: Date | null = null;
   if (input.scheduleAt !== undefined) {
-    const at = new Date(input.scheduleAt);
-    if (!ISO_TIME.test(input.scheduleAt) || Number.isNaN(at.getTime())) {
-      problem('scheduleAt', 'must be an ISO 8601 time such as 2026-11-21T10:00:00Z');
-    } else if (at.getTime() <= rules.now.getTime()) {
-      problem('scheduleAt', 'must be in the future');
-    } else if (at.getTime() > rules.now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) {
-      problem('scheduleAt', `must be at most ${MAX_SCHEDULE_DAYS} days ahead`);
-    } else {
-      scheduleAt = at;
-    }
+    const checked = checkScheduleAt(input.scheduleAt, rules.now);
+    if ('problem' in checked) problem('scheduleAt', checked.problem);
+    else scheduleAt = checked.at;
   }
 
   let reference: string | null = null;

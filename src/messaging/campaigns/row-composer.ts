@@ -9,7 +9,7 @@ import { type DestinationIndex, messageCostMicros } from '../../pricing/destinat
 import { findForbiddenCharacters } from '../../pricing/forbidden-characters.js';
 import { RECIPIENT_REFUSAL_MESSAGES } from '../../pricing/phone.js';
 import { GSM7_SINGLE_UNITS, gsmSeptets, measureSms, type SmsEncoding } from '../../pricing/segments.js';
-import { MAX_SCHEDULE_DAYS, senderProblem } from '../compose.js';
+import { checkScheduleAt, senderProblem } from '../compose.js';
 import { RecipientParser } from './recipient-parser.js';
 
 export interface CampaignFields {
@@ -61,7 +61,6 @@ export type RowResult = { ok: true; row: ComposedRow } | { ok: false; reason: st
 
 /** `{name}`: letters, digits, `_`, `-`, `.` and spaces, up to 64. */
 const PLACEHOLDER = /\{([A-Za-z0-9_.\- ]{1,64})\}/g;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 export const MAX_NAME_LENGTH = 200;
 
 type Piece = { literal: string } | { variable: string };
@@ -148,16 +147,9 @@ export class RowComposer {
     }
     let scheduleAt: Date | null = null;
     if (fields.scheduleAt !== undefined) {
-      const at = new Date(fields.scheduleAt);
-      if (!ISO_TIME.test(fields.scheduleAt) || Number.isNaN(at.getTime())) {
-        problem('scheduleAt', 'must be an ISO 8601 time such as 2026-11-21T10:00:00Z');
-      } else if (at.getTime() <= rules.now.getTime()) {
-        problem('scheduleAt', 'must be in the future');
-      } else if (at.getTime() > rules.now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) {
-        problem('scheduleAt', `must be at most ${MAX_SCHEDULE_DAYS} days ahead`);
-      } else {
-        scheduleAt = at;
-      }
+      const checked = checkScheduleAt(fields.scheduleAt, rules.now);
+      if ('problem' in checked) problem('scheduleAt', checked.problem);
+      else scheduleAt = checked.at;
     }
     if (problems.length > 0) return { ok: false, fields: problems };
     return { ok: true, composer: new RowComposer(fields, rules, scheduleAt) };
