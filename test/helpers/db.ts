@@ -1,7 +1,7 @@
 // A fresh, migrated database for one test file: in-memory PGlite, or (TEST_DB=postgres) a new
 // PostgreSQL database created from TEST_DATABASE_URL and dropped afterwards.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -52,6 +52,29 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   };
 }
 
+/**
+ * An empty database another process can open too (for crash tests with a child process): a new
+ * PostgreSQL database, or PGlite in a temporary directory. `target` is what the child is given
+ * (the URL or the directory); `open` opens it in this process; `remove` drops or deletes it.
+ */
+export async function sharedTestDatabase(
+  prefix: string,
+): Promise<{ target: string; open: () => Promise<Db>; remove: () => Promise<void> | void }> {
+  if (testDbKind() === 'postgres') {
+    const created = await createPostgresDatabase();
+    return {
+      target: created.url,
+      open: () => openDb({ databaseUrl: created.url, dataDir: 'memory', poolSize: 8 }),
+      remove: created.drop,
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return {
+    target: dir,
+    open: () => openDb({ databaseUrl: undefined, dataDir: dir }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 /**
  * A migrated PGlite data directory, dumped once per set of migrations and shared by every test
  * file: starting from it takes about a second, where an empty PGlite plus migrations takes

@@ -1,14 +1,10 @@
 // A writer process killed with SIGKILL in the middle of a stream of batches: every batch is
 // all or nothing, and replaying the same transfer ids applies each exactly once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
-import type { Db } from '../../src/db/types.js';
 import { auditLedger, BatchedWriter, Ledger } from '../../src/ledger/index.js';
-import { createPostgresDatabase, testDbKind } from '../helpers/db.js';
+import { sharedTestDatabase } from '../helpers/db.js';
 import { runUntilKilled } from '../helpers/kill-child.js';
 
 const TOTAL = 20_000;
@@ -21,19 +17,8 @@ describe('a writer killed mid-stream', () => {
   });
 
   it('leaves no half-applied batch, and a replay applies each transfer exactly once', async () => {
-    let target: string;
-    let open: () => Promise<Db>;
-    if (testDbKind() === 'postgres') {
-      const created = await createPostgresDatabase();
-      cleanups.push(created.drop);
-      target = created.url;
-      open = () => openDb({ databaseUrl: created.url, dataDir: 'memory', poolSize: 8 });
-    } else {
-      const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-crash-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      target = dir;
-      open = () => openDb({ databaseUrl: undefined, dataDir: dir });
-    }
+    const { target, open, remove } = await sharedTestDatabase('tollgate-crash-');
+    cleanups.push(remove);
 
     let db = await open();
     await migrate(db);

@@ -1,13 +1,10 @@
 // A worker killed with SIGKILL in the middle of dispatching, then another started on the same
 // database: every message ends sent exactly once or failed, and none is charged twice. The
 // simulator's own record (what the carrier received) is compared with the ledger.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
-import { openDb } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { Db } from '../../src/db/types.js';
 import { buildApp } from '../../src/http/app.js';
@@ -16,7 +13,7 @@ import { createCampaign } from '../../src/messaging/campaigns/create-campaign.js
 import { reconcileExpiredLeases } from '../../src/messaging/reconcile.js';
 import { ROUTE_MODULES } from '../../src/routes.js';
 import type { TestApp } from '../helpers/app.js';
-import { createPostgresDatabase, testDbKind } from '../helpers/db.js';
+import { sharedTestDatabase, testDbKind } from '../helpers/db.js';
 import {
   balanceOf,
   customerWithCredit,
@@ -62,19 +59,8 @@ describe('a dispatcher killed mid-dispatch', () => {
   });
 
   it('leaves every message sent once or failed after a restart, and none charged twice', async () => {
-    let target: string;
-    let open: () => Promise<Db>;
-    if (testDbKind() === 'postgres') {
-      const created = await createPostgresDatabase();
-      cleanups.push(created.drop);
-      target = created.url;
-      open = () => openDb({ databaseUrl: created.url, dataDir: 'memory', poolSize: 8 });
-    } else {
-      const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-dispatch-crash-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      target = dir;
-      open = () => openDb({ databaseUrl: undefined, dataDir: dir });
-    }
+    const { target, open, remove } = await sharedTestDatabase('tollgate-dispatch-crash-');
+    cleanups.push(remove);
     const total = testDbKind() === 'postgres' ? 2_000 : 600;
     const initialCredits = BigInt(total) * 1_000_000n;
 
