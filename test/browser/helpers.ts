@@ -120,6 +120,19 @@ export interface CustomerData {
   mobile: string;
 }
 
+/** The operator the portal is started with (TOLLGATE_ADMIN_EMAIL and its password). */
+export const OPERATOR = { email: 'desk@tollgate.test', password: 'operator-passphrase-9' };
+
+/** The customer of the buying and sending walk-throughs (a Spanish company). */
+export const LUMEN_TRAVEL: CustomerData = {
+  name: 'Lumen Travel',
+  email: 'ana@lumen-travel.test',
+  password: 'correct horse battery 8',
+  legalName: 'Lumen Travel S.L.',
+  country: 'ES',
+  mobile: '+34612345679',
+};
+
 /**
  * A customer who may buy: signed up, e-mail confirmed from the link, billing data complete,
  * preferences set, mobile verified. Logged in within `context`.

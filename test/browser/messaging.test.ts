@@ -17,22 +17,15 @@ import {
   adjustCredits,
   apiLogin,
   heading,
+  LUMEN_TRAVEL,
   navLink,
+  OPERATOR,
   readyCustomer,
   screenshots,
   seeText,
   verifyAccount,
 } from './helpers.js';
 
-const ADMIN = { email: 'desk@tollgate.test', password: 'operator-passphrase-9' };
-const CUSTOMER = {
-  name: 'Lumen Travel',
-  email: 'ana@lumen-travel.test',
-  password: 'correct horse battery 8',
-  legalName: 'Lumen Travel S.L.',
-  country: 'ES',
-  mobile: '+34612345679',
-};
 const shot = screenshots(process.env.PORTAL_SCREENSHOTS);
 
 let portal: Portal;
@@ -86,14 +79,14 @@ async function fitsWidth(p: Page): Promise<void> {
 
 beforeAll(async () => {
   portal = await startPortal({
-    TOLLGATE_ADMIN_EMAIL: ADMIN.email,
-    TOLLGATE_ADMIN_PASSWORD: ADMIN.password,
+    TOLLGATE_ADMIN_EMAIL: OPERATOR.email,
+    TOLLGATE_ADMIN_PASSWORD: OPERATOR.password,
   });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  customer = await readyCustomer(portal, context, CUSTOMER);
+  customer = await readyCustomer(portal, context, LUMEN_TRAVEL);
   const adminContext = await browser.newContext();
-  admin = await apiLogin(portal, adminContext, ADMIN.email, ADMIN.password);
+  admin = await apiLogin(portal, adminContext, OPERATOR.email, OPERATOR.password);
   await verifyAccount(portal, admin, customer.accountId);
   // Five credits: a Spanish SMS part costs one.
   await adjustCredits(portal, admin, customer.accountId, 5, 'messaging test starter');

@@ -13,24 +13,18 @@ import {
   apiLogin,
   apiWrite,
   heading,
+  LUMEN_TRAVEL,
   logIn,
   navLink,
+  OPERATOR,
   readyCustomer,
   screenshots,
   seeText,
   verifyMobile,
 } from './helpers.js';
 
-const ADMIN = { email: 'desk@tollgate.test', password: 'operator-passphrase-9' };
-const CUSTOMER = {
-  name: 'Lumen Travel',
-  email: 'ana@lumen-travel.test',
-  password: 'correct horse battery 8',
-  legalName: 'Lumen Travel S.L.',
-  vatId: 'ESB12345674',
-  country: 'ES',
-  mobile: '+34612345679',
-};
+// With its VAT id: its invoices and quotes show one.
+const CUSTOMER = { ...LUMEN_TRAVEL, vatId: 'ESB12345674' };
 const shot = screenshots(process.env.PORTAL_SCREENSHOTS);
 
 let portal: Portal;
@@ -105,8 +99,8 @@ function camt053(entries: { amount: string; ref?: string; ustrd?: string; debtor
 
 beforeAll(async () => {
   portal = await startPortal({
-    TOLLGATE_ADMIN_EMAIL: ADMIN.email,
-    TOLLGATE_ADMIN_PASSWORD: ADMIN.password,
+    TOLLGATE_ADMIN_EMAIL: OPERATOR.email,
+    TOLLGATE_ADMIN_PASSWORD: OPERATOR.password,
   });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -204,7 +198,7 @@ describe('buying credits by bank transfer', () => {
   it('is marked paid by an operator, and the customer sees the balance grow by exactly the pack', async () => {
     const before = await topBarBalance(page);
     const id = bought[0]?.id ?? '';
-    await logIn(admin, portal.url, ADMIN.email, ADMIN.password);
+    await logIn(admin, portal.url, OPERATOR.email, OPERATOR.password);
     await heading(admin, 'Accounts');
     await navLink(admin, 'Purchases').click();
     await heading(admin, 'Purchases');
