@@ -11,7 +11,7 @@ import {
   getAccount,
   toAccount,
 } from './account.js';
-import { decodeCursor, encodeCursor, type Page } from './pagination.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { newId } from './secrets.js';
 import { normaliseEmail } from './users.js';

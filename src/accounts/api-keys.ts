@@ -5,7 +5,7 @@ import type { Queryable } from '../db/types.js';
 import { AppError, notFound } from '../http/errors.js';
 import { ReadBatcher } from '../http/read-batcher.js';
 import type { AccountStatus } from './account.js';
-import { decodeCursor, encodeCursor, type Page } from './pagination.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { newId, newSecret, sha256 } from './secrets.js';
 
 export const MAX_KEYS_PER_ACCOUNT = 100;

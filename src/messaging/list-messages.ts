@@ -1,7 +1,7 @@
 // Reading messages: a page of an account's messages (newest first, by status or campaign) and
 // one message with its status history. Another account's message is simply not found.
 import type { Queryable } from '../db/types.js';
-import { validationFailed } from '../http/errors.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { findMessage, MESSAGE_COLUMNS, messageEvents } from './store.js';
 import {
   type MessageEvent,
@@ -18,34 +18,12 @@ export interface ListQuery {
   cursor?: string | undefined;
 }
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
-function encodeCursor(row: MessageRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      const at = new Date(parsed[0]);
-      if (!Number.isNaN(at.getTime())) return { at, id: parsed[1] };
-    }
-  } catch {
-    // refused below
-  }
-  throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
-}
-
 export async function listMessages(
   q: Queryable,
   accountId: string,
   query: ListQuery,
 ): Promise<Page<MessageView>> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const after = decodeCursor(query.cursor);
   const { rows } = await q.query<MessageRow>(
     `select ${MESSAGE_COLUMNS} from messages
       where account_id = $1
@@ -66,7 +44,7 @@ export async function listMessages(
   const last = page[page.length - 1];
   return {
     data: page.map(toMessageView),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }
 

@@ -2,7 +2,7 @@
 // operation shares: by id, locked for update, and pages of an account's purchases.
 import type { Billing } from '../accounts/index.js';
 import type { Queryable } from '../db/types.js';
-import { validationFailed } from '../http/errors.js';
+import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import type { Currency } from '../pricing/money.js';
 import type { TaxTreatment } from '../pricing/tax.js';
 
@@ -191,25 +191,6 @@ export async function refundedMicros(
   );
   for (const row of rows) refunded.set(row.purchase_id, row.micros);
   return refunded;
-}
-
-// Keyset pagination over (created_at, id), newest first; the cursor is opaque to clients.
-export function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): { at: Date; id: string } | null {
-  if (cursor === undefined || cursor === '') return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      const at = new Date(parsed[0]);
-      if (!Number.isNaN(at.getTime())) return { at, id: parsed[1] };
-    }
-  } catch {
-    // the validation error below
-  }
-  throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
 }
 
 export interface PurchaseFilter {

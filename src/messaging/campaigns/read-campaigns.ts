@@ -3,6 +3,7 @@
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/types.js';
 import { validationFailed } from '../../http/errors.js';
+import { decodeCursor, encodeCursor, type Page } from '../../http/pagination.js';
 import { formatCredits } from '../../ledger/amounts.js';
 import {
   CAMPAIGN_COUNT_KEYS,
@@ -34,11 +35,6 @@ const SELECT = `select c.id, c.account_id, c.name, c.text, c.sender, c.status, c
     c.created_at, e.credits, e.segments, e.duplicates, e.by_country, e.started_at
   from campaigns c left join campaign_estimates e on e.campaign_id = c.id`;
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
 export async function getCampaign(
   ctx: AppContext,
   accountId: string,
@@ -59,7 +55,7 @@ export async function listCampaigns(
   accountId: string,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<CampaignView>> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const after = decodeCursor(query.cursor);
   const { rows } = await ctx.db.query<CampaignRow>(
     `${SELECT} where c.account_id = $1
         and ($2::timestamptz is null or (c.created_at, c.id) < ($2::timestamptz, $3::text))
@@ -70,7 +66,7 @@ export async function listCampaigns(
   const last = page[page.length - 1];
   return {
     data: await views(ctx, accountId, page),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }
 
@@ -214,21 +210,4 @@ async function estimatesFromMessages(
     result.set(row.campaign_id, entry);
   }
   return result;
-}
-
-function encodeCursor(row: CampaignRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      const at = new Date(parsed[0]);
-      if (!Number.isNaN(at.getTime())) return { at, id: parsed[1] };
-    }
-  } catch {
-    // refused below
-  }
-  throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
 }

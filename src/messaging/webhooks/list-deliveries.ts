@@ -1,6 +1,6 @@
 // The account's webhook deliveries, newest first: what was sent, how often, and how it ended.
 import type { Queryable } from '../../db/types.js';
-import { validationFailed } from '../../http/errors.js';
+import { decodeCursor, encodeCursor } from '../../http/pagination.js';
 
 export interface DeliveryView {
   id: string;
@@ -33,7 +33,7 @@ export async function listDeliveries(
   accountId: string,
   query: { limit: number; cursor?: string | undefined; status?: DeliveryView['status'] | undefined },
 ): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const after = decodeCursor(query.cursor);
   const { rows } = await q.query<Row>(
     `select id, message_id, status, payload, attempts, last_status_code, last_error, next_attempt_at, created_at,
             delivered_at
@@ -58,21 +58,6 @@ export async function listDeliveries(
       createdAt: r.created_at.toISOString(),
       deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
     })),
-    nextCursor:
-      rows.length > query.limit && last
-        ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url')
-        : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      if (!Number.isNaN(new Date(parsed[0]).getTime())) return { at: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // refused below
-  }
-  throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
 }

@@ -3,7 +3,7 @@
 // the right purchase paid by hand, …).
 import type { AppContext } from '../../../context.js';
 import { notFound } from '../../../http/errors.js';
-import { decodeCursor, encodeCursor } from '../../purchase.js';
+import { decodeCursor, encodeCursor } from '../../../http/pagination.js';
 
 export interface StatementEntry {
   id: string;

@@ -1,5 +1,6 @@
-// Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients.
-import { validationFailed } from '../http/errors.js';
+// Keyset pagination over (created_at, id), newest first, for every list of the API. The cursor
+// is opaque to clients.
+import { validationFailed } from './errors.js';
 
 export interface Page<T> {
   data: T[];
