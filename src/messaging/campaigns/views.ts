@@ -1,5 +1,6 @@
 // How a campaign reads in the API: its counts per status, what it costs and what is missing.
 import { formatCredits } from '../../ledger/amounts.js';
+import { MESSAGE_STATUSES } from '../types.js';
 
 export interface CountryEstimateView {
   country: string;
@@ -42,17 +43,7 @@ export function estimateView(
   };
 }
 
-export const CAMPAIGN_COUNT_KEYS = [
-  'draft',
-  'scheduled',
-  'queued',
-  'waiting_credit',
-  'sending',
-  'sent',
-  'delivered',
-  'failed',
-  'canceled',
-] as const;
+export const CAMPAIGN_COUNT_KEYS = ['draft', ...MESSAGE_STATUSES] as const;
 
 export type CampaignCounts = Record<(typeof CAMPAIGN_COUNT_KEYS)[number], number>;
 

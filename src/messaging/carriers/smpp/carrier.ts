@@ -4,6 +4,7 @@
 // message (parts already accepted cannot be recalled and are logged). Receipts reach
 // onReceipt listeners through the tracker, one per message. See README.md.
 import type { Logger } from 'pino';
+import type { SmppConfig } from '../../../config.js';
 import type { Carrier, OutgoingSms, Receipt, SubmitResult } from '../types.js';
 import { encodeMessage } from './concatenate.js';
 import { Pace, Window } from './flow.js';
@@ -13,19 +14,8 @@ import { SmppSession } from './session.js';
 import { type SubmitFlow, submitPart } from './submit.js';
 import { ReceiptTracker } from './tracker.js';
 
-export interface SmppCarrierOptions {
-  host: string;
-  port: number;
-  systemId: string;
-  password: string;
-  systemType: string;
-  /** Most submit_sm awaiting their response at once. */
-  window: number;
-  /** submit_sm per second; 0: no limit. */
-  throughput: number;
-  enquireLinkMs: number;
-  /** The sender when a message names none. */
-  defaultSource: string;
+/** The connection as configured (SMPP_*), and timings tests and tuning may change. */
+export interface SmppCarrierOptions extends SmppConfig {
   /** How long one message may wait, all parts together, for a bound session and window slots. Default 10 s. */
   waitMs?: number;
   /** Longest wait for any response. Default 10 s. */
