@@ -74,6 +74,24 @@ export function checkScheduleAt(raw: string, now: Date): { at: Date } | { proble
   return { at };
 }
 
+/** Why a text cannot be sent as written (empty, or characters no SMS carries), or null. */
+export function textProblem(text: string): string | null {
+  if (text.trim() === '') return 'must not be empty';
+  const forbidden = findForbiddenCharacters(text, 5);
+  if (forbidden.length === 0) return null;
+  const listed = forbidden.map((f) => `${f.codePoint} at ${f.index}`).join(', ');
+  return `contains characters that cannot be sent (control characters or half an emoji): ${listed}`;
+}
+
+/** The refusal of a text that needs more parts than MESSAGE_MAX_PARTS. */
+export function tooManyPartsProblem(m: {
+  segments: number;
+  encoding: SmsEncoding;
+  maxSegments: number;
+}): string {
+  return `needs ${m.segments} SMS parts in ${m.encoding}; at most ${m.maxSegments} are allowed`;
+}
+
 /** Why a sender id is refused, or null when it is fine. */
 export function senderProblem(from: string): string | null {
   if (NUMERIC_SENDER.test(from)) return null;
@@ -105,24 +123,15 @@ export function compose(input: ComposeInput, rules: ComposeRules, path = 'body')
   }
 
   let measure: { encoding: SmsEncoding; segments: number } | null = null;
-  const forbidden = findForbiddenCharacters(input.text, 5);
-  if (input.text.trim() === '') {
-    problem('text', 'must not be empty');
-  } else if (forbidden.length > 0) {
-    const listed = forbidden.map((f) => `${f.codePoint} at ${f.index}`).join(', ');
-    problem(
-      'text',
-      `contains characters that cannot be sent (control characters or half an emoji): ${listed}`,
-    );
+  const textWhy = textProblem(input.text);
+  if (textWhy) {
+    problem('text', textWhy);
   } else {
     const measured = measureSms(input.text, { maxSegments: rules.maxParts });
     if (measured.ok) {
       measure = { encoding: measured.encoding, segments: measured.segments };
     } else if (measured.reason === 'too_long') {
-      problem(
-        'text',
-        `needs ${measured.segments} SMS parts in ${measured.encoding}; at most ${measured.maxSegments} are allowed`,
-      );
+      problem('text', tooManyPartsProblem(measured));
     } else {
       problem('text', 'must not be empty');
     }

@@ -9,7 +9,7 @@ import { type DestinationIndex, messageCostMicros } from '../../pricing/destinat
 import { findForbiddenCharacters } from '../../pricing/forbidden-characters.js';
 import { RECIPIENT_REFUSAL_MESSAGES } from '../../pricing/phone.js';
 import { GSM7_SINGLE_UNITS, gsmSeptets, measureSms, type SmsEncoding } from '../../pricing/segments.js';
-import { checkScheduleAt, senderProblem } from '../compose.js';
+import { checkScheduleAt, senderProblem, textProblem, tooManyPartsProblem } from '../compose.js';
 import { RecipientParser } from './recipient-parser.js';
 
 export interface CampaignFields {
@@ -123,23 +123,12 @@ export class RowComposer {
     if (fields.name.trim() === '') problem('name', 'must not be empty');
     else if (fields.name.length > MAX_NAME_LENGTH)
       problem('name', `must be at most ${MAX_NAME_LENGTH} characters`);
-    const forbidden = findForbiddenCharacters(fields.text, 5);
-    if (fields.text.trim() === '') {
-      problem('text', 'must not be empty');
-    } else if (forbidden.length > 0) {
-      const listed = forbidden.map((f) => `${f.codePoint} at ${f.index}`).join(', ');
-      problem(
-        'text',
-        `contains characters that cannot be sent (control characters or half an emoji): ${listed}`,
-      );
+    const textWhy = textProblem(fields.text);
+    if (textWhy) {
+      problem('text', textWhy);
     } else if (splitTemplate(fields.text).every((p) => 'literal' in p)) {
       const measured = measureSms(fields.text, { maxSegments: rules.maxParts });
-      if (!measured.ok && measured.reason === 'too_long') {
-        problem(
-          'text',
-          `needs ${measured.segments} SMS parts in ${measured.encoding}; at most ${measured.maxSegments} are allowed`,
-        );
-      }
+      if (!measured.ok && measured.reason === 'too_long') problem('text', tooManyPartsProblem(measured));
     }
     if (fields.from !== undefined) {
       const why = senderProblem(fields.from);
