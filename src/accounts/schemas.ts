@@ -1,14 +1,10 @@
 // Request and response shapes of the accounts routes (TypeBox: validation and OpenAPI at once).
 // Every string has a maximum length; every object refuses fields it does not know.
 import { type TSchema, Type } from '@sinclair/typebox';
+import { literals, nullable, strict } from '../http/schemas.js';
 import { LANGUAGES } from '../notifications/templates.js';
 import { ACCOUNT_STATUSES, CURRENCIES } from './account.js';
 import { PASSWORD_MAX_LENGTH } from './passwords.js';
-
-const strict = { additionalProperties: false } as const;
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values] });
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH });

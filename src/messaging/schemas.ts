@@ -1,8 +1,8 @@
 // Request and response shapes of the messaging routes (TypeBox: validation and OpenAPI).
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { nullable } from '../http/schemas.js';
 import { MESSAGE_STATUSES } from './types.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Credits = Type.String({ description: 'Credits as a decimal string', examples: ['1', '0.045'] });
 const Status = Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)));
 const Encoding = Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')]);
@@ -43,18 +43,18 @@ export const MessageResponse = Type.Object({
   status: Status,
   to: Type.String(),
   country: Type.String(),
-  from: Nullable(Type.String()),
+  from: nullable(Type.String()),
   text: Type.String(),
   encoding: Encoding,
   segments: Type.Integer(),
-  price: Type.Object({ creditsPerSegment: Credits, prefix: Nullable(Type.String()) }),
+  price: Type.Object({ creditsPerSegment: Credits, prefix: nullable(Type.String()) }),
   credits: Credits,
-  campaignId: Nullable(Type.String()),
-  reference: Nullable(Type.String()),
-  scheduleAt: Nullable(Type.String()),
+  campaignId: nullable(Type.String()),
+  reference: nullable(Type.String()),
+  scheduleAt: nullable(Type.String()),
   attempts: Type.Integer(),
-  carrier: Nullable(Type.String()),
-  error: Nullable(Type.String()),
+  carrier: nullable(Type.String()),
+  error: nullable(Type.String()),
   refunded: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -63,7 +63,7 @@ export const MessageResponse = Type.Object({
 export const MessageDetailResponse = Type.Composite([
   MessageResponse,
   Type.Object({
-    history: Type.Array(Type.Object({ status: Status, at: Type.String(), detail: Nullable(Type.String()) })),
+    history: Type.Array(Type.Object({ status: Status, at: Type.String(), detail: nullable(Type.String()) })),
   }),
 ]);
 
@@ -76,7 +76,7 @@ export const ListQuery = Type.Object({
 
 export const MessagePage = Type.Object({
   data: Type.Array(MessageResponse),
-  nextCursor: Nullable(Type.String()),
+  nextCursor: nullable(Type.String()),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -9,6 +9,7 @@
 //   GET /api/v1/admin/pricing/destinations.csv  the list as the CSV the PUT accepts
 //   PUT /api/v1/admin/pricing/packs             one currency's table, validated (gaps, overlaps…)
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { strict } from '../http/schemas.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, getAccount, requireAdmin } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
@@ -29,7 +30,6 @@ import { destinationIndex, priceTables, replaceDestinations, replacePriceTable }
 import { type PriceTable, parseWholeCredits, priceTableToJson, validatePriceTable } from './tiers.js';
 
 const PRICE_LIST_LIMIT = 5 * MB;
-const strict = { additionalProperties: false } as const;
 const CurrencySchema = Type.Unsafe<Currency>({ type: 'string', enum: [...CURRENCIES] });
 const Money = Type.Object({ amount: Type.Integer(), currency: CurrencySchema });
 /** Whole credits as the API writes them ("5000"), or as a JSON integer. */

@@ -8,6 +8,7 @@
 //   GET  /api/v1/admin/bank-statements/unmatched          ?status=open|resolved|all
 //   POST /api/v1/admin/bank-statements/unmatched/{id}/resolve  {note}
 import { Type } from '@sinclair/typebox';
+import { literals, strict } from '../http/schemas.js';
 import { adminOf, requireAdmin } from '../accounts/index.js';
 import type { App, RouteModule } from '../http/app.js';
 import { notFound, validationFailed } from '../http/errors.js';
@@ -39,9 +40,6 @@ import {
   statementEntryView,
 } from './views.js';
 
-const strict = { additionalProperties: false } as const;
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values] });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 const MarkPaidBody = Type.Object(

@@ -7,6 +7,7 @@
 //   GET  /api/v1/purchases/{id}
 //   POST /api/v1/purchases/{id}/cancel      only while awaiting payment (else 409)
 import { Type } from '@sinclair/typebox';
+import { literals, strict } from '../http/schemas.js';
 import type { FastifyReply } from 'fastify';
 import { customerOf, getAccount, requireCustomer } from '../accounts/index.js';
 import type { RouteModule } from '../http/app.js';
@@ -24,10 +25,6 @@ import {
 } from './purchase.js';
 import { quoteForAccount } from './quote.js';
 import { CurrencySchema, pageOf, PurchaseResponse, purchaseView, QuoteResponse } from './views.js';
-
-const strict = { additionalProperties: false } as const;
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values] });
 
 const ItemFields = {
   packId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

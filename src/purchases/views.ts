@@ -1,6 +1,7 @@
 // Purchases, refunds and statement lines as the API shows them, with their TypeBox schemas
 // (validation of nothing, documentation of everything: these are response shapes).
 import { type TSchema, Type } from '@sinclair/typebox';
+import { literals, nullable } from '../http/schemas.js';
 import { formatCredits } from '../ledger/amounts.js';
 import { type Currency, CURRENCIES, moneyToJson } from '../pricing/money.js';
 import { formatRatePercent } from '../pricing/tax.js';
@@ -10,10 +11,6 @@ import type { ImportedLine, ImportResult } from './providers/bank-transfer/impor
 import type { StatementEntry } from './providers/bank-transfer/unmatched.js';
 import { PAYMENT_METHODS, PURCHASE_STATUSES, type Purchase } from './purchase.js';
 import type { Refund } from './refund-purchase.js';
-
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values] });
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const CurrencySchema = literals(CURRENCIES);
 export const MoneySchema = Type.Object({

@@ -6,6 +6,7 @@
 //   GET  /api/v1/admin/accounts/{id}/transactions              an operator's view of an account's
 //   POST /api/v1/admin/accounts/{id}/adjustments               {credits (signed), reason}; Idempotency-Key
 import { Type } from '@sinclair/typebox';
+import { nullable, strict } from '../http/schemas.js';
 import { adminOf, customerOf, requireAdmin, requireCustomer } from '../accounts/index.js';
 import type { RouteModule } from '../http/app.js';
 import { notFound, validationFailed } from '../http/errors.js';
@@ -15,9 +16,6 @@ import { TRANSFER_CODES } from '../ledger/types.js';
 import { adjustCredits } from './adjustments.js';
 import { transactionsCsv } from './csv.js';
 import { getTransaction, listTransactions } from './list-transactions.js';
-
-const strict = { additionalProperties: false } as const;
-const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Filters = {
   from: Type.Optional(Type.String({ maxLength: 40, description: 'Date (inclusive) or date-time, UTC' })),

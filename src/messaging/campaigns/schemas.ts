@@ -1,7 +1,7 @@
 // Request and response shapes of the campaign routes (TypeBox: validation and OpenAPI).
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { nullable } from '../../http/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Credits = Type.String({ description: 'Credits as a decimal string', examples: ['1', '0.045'] });
 
 export const CampaignJsonBody = Type.Object(
@@ -82,11 +82,11 @@ export const CampaignResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
   text: Type.String(),
-  from: Nullable(Type.String()),
+  from: nullable(Type.String()),
   status: Type.String({ description: 'draft, scheduled, running, completed or canceled' }),
-  scheduleAt: Nullable(Type.String()),
+  scheduleAt: nullable(Type.String()),
   createdAt: Type.String(),
-  startedAt: Nullable(Type.String()),
+  startedAt: nullable(Type.String()),
   recipients: Type.Integer(),
   invalid: Type.Integer(),
   duplicates: Type.Integer(),
@@ -96,12 +96,12 @@ export const CampaignResponse = Type.Object({
 
 export const CampaignPage = Type.Object({
   data: Type.Array(CampaignResponse),
-  nextCursor: Nullable(Type.String()),
+  nextCursor: nullable(Type.String()),
 });
 
 export const InvalidRowPage = Type.Object({
   data: Type.Array(InvalidRow),
-  nextCursor: Nullable(Type.String()),
+  nextCursor: nullable(Type.String()),
 });
 
 export const PageQuery = Type.Object({

@@ -1,14 +1,13 @@
 // POST /messages/estimate: the cost calculator, for a JSON list or a CSV upload (multipart:
 // `text`, optional `from`, then the `campaignFile` part). Nothing is stored or reserved.
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { nullable } from '../../http/schemas.js';
 import type { FastifyRequest } from 'fastify';
 import { customerOf, requireCustomer } from '../../accounts/auth.js';
 import type { App, RouteModule } from '../../http/app.js';
 import { validationFailed } from '../../http/errors.js';
 import { fieldProblems, validatorCompiler } from '../../http/validation.js';
 import { type EstimateJson, type EstimateView, estimateFromJson, estimateFromUpload } from './estimate.js';
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const EstimateBody = Type.Object(
   {
@@ -40,7 +39,7 @@ const EstimateResponse = Type.Object({
   }),
   invalidCount: Type.Integer(),
   duplicates: Type.Integer(),
-  encoding: Nullable(Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')])),
+  encoding: nullable(Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')])),
   segments: Type.Integer({
     description: 'SMS parts per message (the most, when placeholders make texts differ)',
   }),

@@ -1,13 +1,12 @@
 // Customers' message webhooks: the URL (PUT, GET, DELETE /webhooks/messages), its secret
 // (shown when created; POST …/rotate-secret replaces it) and the deliveries made.
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { nullable } from '../../http/schemas.js';
 import { customerOf, requireCustomer } from '../../accounts/auth.js';
 import type { RouteModule } from '../../http/app.js';
 import { notFound } from '../../http/errors.js';
 import { listDeliveries } from './list-deliveries.js';
 import { deleteWebhook, getWebhook, putWebhook, rotateWebhookSecret } from './settings.js';
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const WebhookBody = Type.Object(
   {
@@ -42,14 +41,14 @@ const DeliveryPage = Type.Object({
       status: DeliveryStatus,
       event: Type.Unknown({ description: 'The JSON body sent' }),
       attempts: Type.Integer(),
-      lastStatusCode: Nullable(Type.Integer()),
-      lastError: Nullable(Type.String()),
-      nextAttemptAt: Nullable(Type.String()),
+      lastStatusCode: nullable(Type.Integer()),
+      lastError: nullable(Type.String()),
+      nextAttemptAt: nullable(Type.String()),
       createdAt: Type.String(),
-      deliveredAt: Nullable(Type.String()),
+      deliveredAt: nullable(Type.String()),
     }),
   ),
-  nextCursor: Nullable(Type.String()),
+  nextCursor: nullable(Type.String()),
 });
 
 const DeliveryQuery = Type.Object({
