@@ -135,6 +135,11 @@ export interface MessagingConfig {
 export interface CampaignsConfig {
   /** The largest campaign file accepted (CAMPAIGN_UPLOAD_MAX_BYTES). */
   uploadMaxBytes: number;
+  /**
+   * Rows per reserved chunk of a started campaign (CAMPAIGN_CHUNK_ROWS): one ledger hold each,
+   * and the rows the dispatcher turns into messages at a time.
+   */
+  chunkRows: number;
   /** Delivery attempts of one webhook event before it is given up (WEBHOOK_MAX_ATTEMPTS). */
   webhookMaxAttempts: number;
   /** First retry delay of a webhook delivery, doubled per attempt (WEBHOOK_RETRY_BASE_MS). */
@@ -487,6 +492,7 @@ export function loadConfig(env: Env = process.env): Config {
     messaging: messagingConfig(env),
     campaigns: {
       uploadMaxBytes: integer(env, 'CAMPAIGN_UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1024, 10 * 1024 ** 3),
+      chunkRows: integer(env, 'CAMPAIGN_CHUNK_ROWS', 10_000, 1, 100_000),
       webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
       webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -11,7 +11,11 @@
 //
 // A message is submitted only while its lease has at least MESSAGE_SUBMIT_TIMEOUT_MS to run, so
 // reconciliation never asks about a message still on its way to the carrier.
+// When fewer messages are due than a claim could take, the next reserved chunk of a started
+// campaign becomes messages (campaigns/materialise.ts), so a large campaign is turned into
+// message rows only as fast as the carriers take them.
 import type { AppContext } from '../context.js';
+import { feedChunk } from './campaigns/materialise.js';
 import type { SubmitResult } from './carriers/types.js';
 import { type ClaimedMessage, claimDue } from './claim.js';
 import { type Requeue, requeueMessages, retryDelayMs } from './requeue.js';
@@ -81,7 +85,11 @@ export async function dispatchDue(ctx: AppContext, options: DispatchOptions = {}
       claimError = err;
       break;
     }
-    if (claimed.length === 0) break;
+    if (claimed.length === 0) {
+      // Nothing due: a started campaign's next reserved chunk becomes messages, if there is one.
+      if (await feedNext(ctx)) continue;
+      break;
+    }
     report.claimed += claimed.length;
     unfinished += claimed.length;
     untaken += claimed.length;
@@ -93,13 +101,23 @@ export async function dispatchDue(ctx: AppContext, options: DispatchOptions = {}
       notify();
     });
     batches.add(batch);
-    if (claimed.length < limit) break;
+    if (claimed.length < limit && !(await feedNext(ctx))) break;
   }
   while (batches.size > 0) await Promise.all(batches);
   if (claimError !== null) throw claimError;
   // Receipts that overtook this round's own records of the hand-offs.
   if (report.claimed > 0) await messaging.receipts.drain();
   return report;
+}
+
+/** Feeds a reserved campaign chunk; a failure is logged and left for the next round. */
+async function feedNext(ctx: AppContext): Promise<boolean> {
+  try {
+    return (await feedChunk(ctx)) > 0;
+  } catch (err) {
+    ctx.logger.error({ err }, 'a reserved campaign chunk could not be fed');
+    return false;
+  }
 }
 
 /** Hands a claimed batch to its carriers and settles each message; never throws. */

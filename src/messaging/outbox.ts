@@ -1,6 +1,7 @@
 // The outbox: everything not yet handed to a carrier (scheduled, queued, waiting_credit).
 // `credits` is what all of it costs: the credits its holds reserve (scheduled and queued) plus
 // what the waiting messages would cost once reserved; both parts are given separately too.
+// A campaign's reserved chunks not yet fed to the dispatcher count as its queued messages.
 import type { Queryable } from '../db/types.js';
 import { formatCredits } from '../ledger/amounts.js';
 
@@ -33,7 +34,12 @@ export async function outboxSummary(q: Queryable, accountId: string): Promise<Ou
        from (select campaign_id, status = 'waiting_credit' as waiting, count(*)::bigint as messages,
                     coalesce(sum(credits), 0)::bigint as credits
                from messages where account_id = $1 and status in ('scheduled', 'queued', 'waiting_credit')
-              group by campaign_id, status = 'waiting_credit') o
+              group by campaign_id, status = 'waiting_credit'
+             union all
+             -- A campaign's reserved chunks not yet fed to the dispatcher: held, messages to be.
+             select campaign_id, false, sum(rows)::bigint, sum(credits)::bigint
+               from campaign_chunks where account_id = $1 and status = 'reserved'
+              group by campaign_id) o
        left join campaigns c on c.id = o.campaign_id
       order by c.created_at nulls first, o.campaign_id`,
     [accountId],

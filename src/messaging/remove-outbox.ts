@@ -4,8 +4,11 @@
 // dispatcher is claiming becomes `sending` and is left to it, so no message is both canceled
 // and sent. Rows skipped because another transaction held them (a chunk of credit being
 // reserved, say) are looked at again until none is left or only the dispatcher's remain.
+// A campaign's reserved chunks not yet fed to the dispatcher (campaigns/materialise.ts) are
+// canceled whole: the chunk's hold is voided and its rows dropped.
 import { type Db, SQLSTATE, sqlState } from '../db/types.js';
 import { executeBatch } from '../ledger/engine.js';
+import { chunkVoidRequest } from './campaigns/materialise.js';
 import { recordEvents } from './events.js';
 import { voidRequest } from './settle.js';
 
@@ -25,6 +28,71 @@ const TRANSIENT: readonly string[] = [
   SQLSTATE.serializationFailure,
   SQLSTATE.uniqueViolation,
 ];
+
+async function cancelChunksRetrying(
+  db: Db,
+  accountId: string,
+  campaignId: string | null,
+  now: Date,
+): Promise<RemoveOutboxResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cancelReservedChunks(db, accountId, campaignId, now);
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= ATTEMPTS || !state || !TRANSIENT.includes(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
+
+/**
+ * A campaign's reserved chunks not yet fed (materialise.ts): each chunk's hold is voided and its
+ * staged rows dropped, in one transaction. A chunk being fed is waited for; it is then no
+ * longer reserved, and its messages are canceled as any others.
+ */
+async function cancelReservedChunks(
+  db: Db,
+  accountId: string,
+  campaignId: string | null,
+  now: Date,
+): Promise<RemoveOutboxResult> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{
+      campaign_id: string;
+      first_row: number;
+      last_row: number;
+      rows: number;
+      credits: bigint;
+    }>(
+      `select campaign_id, first_row, last_row, rows, credits from campaign_chunks
+        where account_id = $1 and ($2::text is null or campaign_id = $2) and status = 'reserved'
+        order by campaign_id, first_row for update`,
+      [accountId, campaignId],
+    );
+    if (rows.length === 0) return { canceled: 0, releasedMicros: 0n };
+    await executeBatch(
+      tx,
+      rows.map((chunk) => chunkVoidRequest(chunk, `campaign ${chunk.campaign_id}: removed from the outbox`)),
+      true,
+    );
+    await tx.query(
+      `update campaign_chunks k set status = 'canceled', updated_at = $3
+         from unnest($1::text[], $2::int[]) as v(campaign_id, first_row)
+        where k.campaign_id = v.campaign_id and k.first_row = v.first_row`,
+      [rows.map((r) => r.campaign_id), rows.map((r) => r.first_row), now.toISOString()],
+    );
+    await tx.query(
+      `delete from campaign_rows r using unnest($1::text[], $2::int[], $3::int[]) as v(campaign_id, first_row, last_row)
+        where r.campaign_id = v.campaign_id and r.row_no between v.first_row and v.last_row`,
+      [rows.map((r) => r.campaign_id), rows.map((r) => r.first_row), rows.map((r) => r.last_row)],
+    );
+    return {
+      canceled: rows.reduce((sum, r) => sum + r.rows, 0),
+      releasedMicros: rows.reduce((sum, r) => sum + r.credits, 0n),
+    };
+  });
+}
 
 async function cancelChunkRetrying(
   db: Db,
@@ -51,6 +119,10 @@ export async function removeOutbox(
 ): Promise<RemoveOutboxResult> {
   const total: RemoveOutboxResult = { canceled: 0, releasedMicros: 0n };
   for (let round = 0; round < ROUNDS; round++) {
+    // Reserved campaign chunks not fed yet first: a chunk fed meanwhile is messages by then.
+    const chunks = await cancelChunksRetrying(db, accountId, campaignId, now());
+    total.canceled += chunks.canceled;
+    total.releasedMicros += chunks.releasedMicros;
     for (;;) {
       const chunk = await cancelChunkRetrying(db, accountId, campaignId, now());
       total.canceled += chunk.canceled;
@@ -58,9 +130,12 @@ export async function removeOutbox(
       if (chunk.locked < CHUNK || chunk.canceled === 0) break;
     }
     const { rows } = await db.query<{ n: bigint }>(
-      `select count(*)::bigint as n from messages
-        where account_id = $1 and ($2::text is null or campaign_id = $2)
-          and status in ('scheduled', 'queued', 'waiting_credit')`,
+      `select (select count(*) from messages
+                where account_id = $1 and ($2::text is null or campaign_id = $2)
+                  and status in ('scheduled', 'queued', 'waiting_credit'))
+            + (select count(*) from campaign_chunks
+                where account_id = $1 and ($2::text is null or campaign_id = $2) and status = 'reserved')
+              as n`,
       [accountId, campaignId],
     );
     if ((rows[0]?.n ?? 0n) === 0n) break;

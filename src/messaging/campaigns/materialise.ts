@@ -1,27 +1,39 @@
-// A started campaign's staged rows become messages, in row order, MATERIALISE_CHUNK rows per
-// transaction: each chunk reserves holds for as many of its messages as the available credit
-// allows (oldest first: it stops at the first that does not fit, and waits whenever older
-// messages of the account already wait), then moves the rows inside the database in one
-// statement — deleted from campaign_rows, inserted as messages (reserved ones queued or
-// scheduled, the rest waiting_credit in the outbox) with their first status in the history.
-// Only a row's number, recipient and price come out to Node, for its hold.
-// A transaction-scoped advisory lock keeps two materialisers (the request and the worker's
-// safety-net job after a crash) off the same campaign.
+// A started campaign's staged rows are reserved in large chunks, then become messages:
+//
+// 1. Reserve (one transaction): the rows not yet in a chunk are cut, in row order, into chunks
+//    of CAMPAIGN_CHUNK_ROWS rows, and as many chunks as the available credit covers get one
+//    ledger hold each (the first that does not fit whole is split at the last row it
+//    covers). Nothing is reserved while older messages of the account wait for credit.
+// 2. The rows beyond the reserved ones become waiting_credit messages, a chunk per
+//    transaction, for the outbox to resume when credit arrives.
+// 3. Feed: a reserved chunk becomes messages in one transaction (feedChunk): its hold is
+//    voided and each row gets a hold of its own for its price; the sums are equal, so the
+//    available credit does not move, and from there a message is settled as a single send is.
+//    The start feeds the first chunk itself; the dispatcher feeds the rest as it
+//    runs short of due messages, so a million rows are reserved in a hundred holds at once and
+//    turned into messages no faster than the carriers take them.
+// Staged rows move inside the database in one statement per chunk: deleted from campaign_rows,
+// inserted as messages with their first status in the history. Only a row's number, recipient
+// and price come out to Node, for its hold.
+// A transaction-scoped advisory lock keeps two reservers (the request and the worker's
+// safety-net job after a crash) off the same campaign; a chunk's row lock keeps two feeders
+// (and Remove outbox) off the same chunk.
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/types.js';
 import { LedgerError, type LedgerRequest } from '../../ledger/types.js';
 import { holdTransferId, newMessageId } from '../ids.js';
 import { holdRequest } from '../send-message.js';
 
-/**
- * Rows per transaction. Each chunk holds the account's ledger row until it commits (sends of
- * the same account wait that long); 10,000 moves as fast as 20,000 did and holds half as long.
- */
-export const MATERIALISE_CHUNK = 10_000;
+// Rows per chunk (CAMPAIGN_CHUNK_ROWS, 10,000 by default): per reserved hold, and per
+// transaction that moves rows into messages. A move holds the account's ledger row until it
+// commits (sends of the same account wait that long); 10,000 moves as fast as 20,000 did and
+// holds half as long. A start feeds the first chunk itself, so a campaign of up to a chunk has
+// all its messages when the start answers.
 const RACE_RETRIES = 5;
 
 export interface MaterialiseResult {
   messages: number;
+  /** Reserved: queued or scheduled messages, and rows of reserved chunks not yet fed. */
   reserved: number;
   waitingCredit: number;
   /** False when another materialiser holds the campaign. */
@@ -43,100 +55,308 @@ interface CampaignInfo {
   started_at: Date | null;
 }
 
+interface ChunkRow {
+  campaign_id: string;
+  first_row: number;
+  last_row: number;
+  account_id: string;
+  rows: number;
+  credits: bigint;
+  hold_id: string;
+}
+
+export const chunkHoldId = (campaignId: string, firstRow: number): string =>
+  `hold:chunk:${campaignId}:${firstRow}`;
+const chunkVoidId = (campaignId: string, firstRow: number): string => `void:chunk:${campaignId}:${firstRow}`;
+
+/** Ends a reserved chunk's hold, returning all of it: the chunk was fed or canceled. */
+export function chunkVoidRequest(
+  chunk: { campaign_id: string; first_row: number },
+  why: string,
+): LedgerRequest {
+  return {
+    type: 'void',
+    id: chunkVoidId(chunk.campaign_id, chunk.first_row),
+    pendingId: chunkHoldId(chunk.campaign_id, chunk.first_row),
+    code: 'release',
+    reference: chunk.campaign_id,
+    description: why,
+  };
+}
+
 export async function materialiseCampaign(
   ctx: AppContext,
   campaignId: string,
-  { chunk = MATERIALISE_CHUNK } = {},
+  options: { chunk?: number; feedAtStart?: number } = {},
 ): Promise<MaterialiseResult> {
+  const chunk = options.chunk ?? ctx.config.campaigns.chunkRows;
+  const feedAtStart = options.feedAtStart ?? chunk;
   const total: MaterialiseResult = { messages: 0, reserved: 0, waitingCredit: 0, complete: true };
-  // Once one message of the campaign waits, every later one waits too (they are younger).
-  let waiting = false;
-  let races = 0;
-  // Rows up to here are moved: each chunk's reads start after them, so the index entries of
-  // the rows deleted before (dead until a vacuum) are not walked again by every chunk.
-  let after = 0;
-  for (;;) {
-    let step: Awaited<ReturnType<typeof moveChunk>>;
+  let plan: Plan;
+  for (let races = 0; ; races++) {
     try {
-      step = await ctx.db.transaction((tx) => moveChunk(ctx, tx, campaignId, chunk, waiting, after));
+      plan = await ctx.db.transaction((tx) => reserveChunks(ctx, tx, campaignId, chunk));
+      break;
     } catch (error) {
       // Credit spent by a concurrent send between reading the balance and reserving: read again.
-      if (error instanceof LedgerError && error.code === 'insufficient_credit' && ++races < RACE_RETRIES)
+      if (error instanceof LedgerError && error.code === 'insufficient_credit' && races + 1 < RACE_RETRIES)
         continue;
       throw error;
     }
+  }
+  if (plan.kind === 'busy') return { ...total, complete: false };
+  if (plan.kind === 'done') return total;
+  total.messages += plan.reservedRows;
+  total.reserved += plan.reservedRows;
+  // The first rows become messages at once (message ids sort in row order, so first).
+  let fed = 0;
+  while (fed < feedAtStart) {
+    const rows = await feedChunk(ctx, { campaignId });
+    if (rows === 0) break;
+    fed += rows;
+  }
+  // Everything after the reserved rows waits for credit, as messages the outbox resumes.
+  let after = plan.after;
+  for (;;) {
+    const step = await ctx.db.transaction((tx) => moveWaiting(ctx, tx, campaignId, chunk, after));
     if (step.kind === 'busy') return { ...total, complete: false };
     if (step.kind === 'done') break;
     total.messages += step.messages;
-    total.reserved += step.reserved;
-    total.waitingCredit += step.messages - step.reserved;
-    if (step.messages > step.reserved) waiting = true;
+    total.waitingCredit += step.messages;
     after = step.last;
-    if (step.reserved > 0) ctx.messaging.wake();
   }
+  if (plan.reservedRows > 0) ctx.messaging.wake();
   return total;
 }
 
-type Step =
-  | { kind: 'busy' }
-  | { kind: 'done' }
-  | { kind: 'moved'; messages: number; reserved: number; last: number };
+type Plan = { kind: 'busy' } | { kind: 'done' } | { kind: 'planned'; reservedRows: number; after: number };
 
-async function moveChunk(
-  ctx: AppContext,
-  tx: Queryable,
-  campaignId: string,
-  chunk: number,
-  alreadyWaiting: boolean,
-  after: number,
-): Promise<Step> {
+async function lockCampaign(tx: Queryable, campaignId: string): Promise<CampaignInfo | 'busy' | null> {
   const { rows: locked } = await tx.query<{ locked: boolean }>(
     `select pg_try_advisory_xact_lock(hashtext('campaign-materialise'), hashtext($1)) as locked`,
     [campaignId],
   );
-  if (!locked[0]?.locked) return { kind: 'busy' };
+  if (!locked[0]?.locked) return 'busy';
   const { rows: campaigns } = await tx.query<CampaignInfo>(
     `select c.account_id, c.text, c.sender, c.schedule_at, e.started_at
        from campaigns c left join campaign_estimates e on e.campaign_id = c.id
       where c.id = $1 and c.status in ('running', 'scheduled')`,
     [campaignId],
   );
-  const campaign = campaigns[0];
+  return campaigns[0] ?? null;
+}
+
+/** Step 1: the rows not yet in a chunk are cut into chunks, and the credit reserves a prefix. */
+async function reserveChunks(
+  ctx: AppContext,
+  tx: Queryable,
+  campaignId: string,
+  chunk: number,
+): Promise<Plan> {
+  const campaign = await lockCampaign(tx, campaignId);
+  if (campaign === 'busy') return { kind: 'busy' };
   if (!campaign) return { kind: 'done' };
-  // Only what the holds need comes out of the database; the rows themselves move inside it.
-  const { rows } = await tx.query<StagedRow>(
-    `select row_no, to_number, credits from campaign_rows where campaign_id = $1 and row_no > $3
-      order by row_no limit $2`,
+  // Rows up to the last chunk's are reserved (or were, and are fed or canceled by now).
+  const { rows: chunked } = await tx.query<{ last: number | null }>(
+    'select max(last_row) as last from campaign_chunks where campaign_id = $1',
+    [campaignId],
+  );
+  const after = chunked[0]?.last ?? 0;
+  const accountId = campaign.account_id;
+  if (await olderWaiting(tx, accountId)) return { kind: 'planned', reservedRows: 0, after };
+  let available = (await ctx.ledger.balance(accountId, tx))?.available ?? 0n;
+  if (available <= 0n) return { kind: 'planned', reservedRows: 0, after };
+  const { rows: cuts } = await tx.query<{
+    first_row: number;
+    last_row: number;
+    rows: number;
+    credits: bigint;
+  }>(
+    `select min(row_no)::int as first_row, max(row_no)::int as last_row, count(*)::int as rows,
+            sum(credits)::bigint as credits
+       from (select row_no, credits, (row_number() over (order by row_no) - 1) / $3 as cut
+               from campaign_rows where campaign_id = $1 and row_no > $2) s
+      group by cut order by cut`,
+    [campaignId, after, chunk],
+  );
+  const reserved: { first_row: number; last_row: number; rows: number; credits: bigint }[] = [];
+  for (const cut of cuts) {
+    if (cut.credits <= available) {
+      available -= cut.credits;
+      reserved.push(cut);
+      continue;
+    }
+    // The first chunk the credit does not cover whole: its rows, in order, as far as it goes.
+    const { rows } = await tx.query<{ row_no: number; credits: bigint }>(
+      `select row_no, credits from campaign_rows where campaign_id = $1 and row_no between $2 and $3
+        order by row_no`,
+      [campaignId, cut.first_row, cut.last_row],
+    );
+    let part: { first_row: number; last_row: number; rows: number; credits: bigint } | null = null;
+    for (const row of rows) {
+      if (row.credits > available) break;
+      available -= row.credits;
+      part = part ?? { first_row: cut.first_row, last_row: row.row_no, rows: 0, credits: 0n };
+      part.last_row = row.row_no;
+      part.rows++;
+      part.credits += row.credits;
+    }
+    if (part) reserved.push(part);
+    break;
+  }
+  if (reserved.length === 0) return { kind: 'planned', reservedRows: 0, after };
+  await ctx.ledger.apply(
+    reserved.map((r) => ({
+      type: 'hold' as const,
+      id: chunkHoldId(campaignId, r.first_row),
+      debit: accountId,
+      credit: { system: 'consumption' as const },
+      amount: r.credits,
+      code: 'consumption' as const,
+      reference: campaignId,
+      description: `campaign ${campaignId}: ${r.rows} messages reserved`,
+    })),
+    tx,
+  );
+  const now = ctx.now().toISOString();
+  await tx.query(
+    `insert into campaign_chunks (campaign_id, first_row, last_row, account_id, rows, credits, status,
+       hold_id, created_at, updated_at)
+     select $1, f, l, $2, n, c, 'reserved', 'hold:chunk:' || $1 || ':' || f, $3::timestamptz, $4::timestamptz
+       from unnest($5::int[], $6::int[], $7::int[], $8::bigint[]) as v(f, l, n, c)`,
+    [
+      campaignId,
+      accountId,
+      (campaign.started_at ?? ctx.now()).toISOString(),
+      now,
+      reserved.map((r) => r.first_row),
+      reserved.map((r) => r.last_row),
+      reserved.map((r) => r.rows),
+      reserved.map((r) => r.credits.toString()),
+    ],
+  );
+  const last = reserved[reserved.length - 1];
+  return {
+    kind: 'planned',
+    reservedRows: reserved.reduce((sum, r) => sum + r.rows, 0),
+    after: last ? last.last_row : after,
+  };
+}
+
+type Step = { kind: 'busy' } | { kind: 'done' } | { kind: 'moved'; messages: number; last: number };
+
+/** Step 2: the next chunk of rows after `after` becomes waiting_credit messages. */
+async function moveWaiting(
+  ctx: AppContext,
+  tx: Queryable,
+  campaignId: string,
+  chunk: number,
+  after: number,
+): Promise<Step> {
+  const campaign = await lockCampaign(tx, campaignId);
+  if (campaign === 'busy') return { kind: 'busy' };
+  if (!campaign) return { kind: 'done' };
+  const { rows } = await tx.query<{ row_no: number }>(
+    `select row_no from campaign_rows where campaign_id = $1 and row_no > $3 order by row_no limit $2`,
     [campaignId, chunk, after],
   );
-  if (rows.length === 0) return { kind: 'done' };
+  const last = rows[rows.length - 1]?.row_no;
+  if (last === undefined) return { kind: 'done' };
+  await moveRows(ctx, tx, campaignId, campaign, rows, after, last, 0);
+  return { kind: 'moved', messages: rows.length, last };
+}
+
+/**
+ * Step 3: feeds the oldest reserved chunk (of one campaign, or of any) into messages, each with
+ * its own hold, and voids the chunk's hold in the same ledger batch. Returns the rows fed: 0
+ * when no reserved chunk is free.
+ */
+export async function feedChunk(
+  ctx: AppContext,
+  { campaignId = null as string | null } = {},
+): Promise<number> {
+  const fed = await ctx.db.transaction(async (tx) => {
+    const { rows: chunks } = await tx.query<ChunkRow>(
+      `select campaign_id, first_row, last_row, account_id, rows, credits, hold_id from campaign_chunks
+        where status = 'reserved' and ($1::text is null or campaign_id = $1)
+        order by created_at, campaign_id, first_row limit 1 for update skip locked`,
+      [campaignId],
+    );
+    const chunk = chunks[0];
+    if (!chunk) return 0;
+    const { rows: campaigns } = await tx.query<CampaignInfo>(
+      `select c.account_id, c.text, c.sender, c.schedule_at, e.started_at
+         from campaigns c left join campaign_estimates e on e.campaign_id = c.id where c.id = $1`,
+      [chunk.campaign_id],
+    );
+    const campaign = campaigns[0];
+    if (!campaign) throw new Error(`campaign ${chunk.campaign_id} of a reserved chunk is gone`);
+    const { rows } = await tx.query<StagedRow>(
+      `select row_no, to_number, credits from campaign_rows
+        where campaign_id = $1 and row_no between $2 and $3 order by row_no`,
+      [chunk.campaign_id, chunk.first_row, chunk.last_row],
+    );
+    let credits = 0n;
+    for (const row of rows) credits += row.credits;
+    if (rows.length !== chunk.rows || credits !== chunk.credits) {
+      throw new Error(
+        `campaign ${chunk.campaign_id}: the chunk from row ${chunk.first_row} reserved ${chunk.rows} rows and ${chunk.credits} micro-credits, ${rows.length} and ${credits} are staged`,
+      );
+    }
+    await moveRows(
+      ctx,
+      tx,
+      chunk.campaign_id,
+      campaign,
+      rows,
+      chunk.first_row - 1,
+      chunk.last_row,
+      chunk.last_row,
+      [chunkVoidRequest(chunk, `campaign ${chunk.campaign_id}: reserved per message`)],
+    );
+    await tx.query(
+      `update campaign_chunks set status = 'fed', updated_at = $3 where campaign_id = $1 and first_row = $2`,
+      [chunk.campaign_id, chunk.first_row, ctx.now().toISOString()],
+    );
+    return rows.length;
+  });
+  if (fed > 0) ctx.messaging.wake();
+  return fed;
+}
+
+/**
+ * Rows (after, last] of a campaign become messages in one statement, with their first status
+ * in the history; those up to `reservedThrough` get a hold each (in one ledger batch after
+ * `first`) and are queued or scheduled, the rest wait for credit.
+ */
+async function moveRows(
+  ctx: AppContext,
+  tx: Queryable,
+  campaignId: string,
+  campaign: CampaignInfo,
+  rows: readonly Pick<StagedRow, 'row_no'>[] | readonly StagedRow[],
+  after: number,
+  last: number,
+  reservedThrough: number,
+  first: LedgerRequest[] = [],
+): Promise<void> {
   const accountId = campaign.account_id;
   const now = ctx.now();
-  let available = 0n;
-  if (!alreadyWaiting && !(await olderWaiting(tx, accountId))) {
-    available = (await ctx.ledger.balance(accountId, tx))?.available ?? 0n;
-  }
   const createdAt = campaign.started_at ?? now;
   const scheduled = campaign.schedule_at !== null && campaign.schedule_at > now;
-  // Ids in row order (they sort in creation order, and the outbox takes the oldest first);
-  // the first rows, as far as the credit goes, are reserved, the rest wait.
+  // Ids in row order (they sort in creation order, and the outbox takes the oldest first).
   const ids = new Array<string>(rows.length);
-  const holds: LedgerRequest[] = [];
-  let lastReserved = 0;
+  const requests = first;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as StagedRow;
     const id = newMessageId();
     ids[i] = id;
-    if (holds.length === i && row.credits <= available) {
-      available -= row.credits;
-      lastReserved = row.row_no;
-      holds.push(holdRequest({ id, accountId, credits: row.credits, to: row.to_number }));
+    if (row.row_no <= reservedThrough) {
+      requests.push(holdRequest({ id, accountId, credits: row.credits, to: row.to_number }));
     }
   }
-  if (holds.length > 0) await ctx.ledger.apply(holds, tx);
-  const last = rows[rows.length - 1]?.row_no ?? 0;
-  // The chunk's staged rows become messages, and their first status goes to the history, in one
-  // statement. (A new message is scheduled, queued or waiting_credit: no webhook event.)
+  if (requests.length > 0) await ctx.ledger.apply(requests, tx);
+  // (A new message is scheduled, queued or waiting_credit: no webhook event.)
   const { rows: moved } = await tx.query<{ n: number }>(
     `with moved as (
        delete from campaign_rows where campaign_id = $1 and row_no > $15 and row_no <= $2
@@ -166,7 +386,7 @@ async function moveChunk(
       accountId,
       campaign.sender,
       campaign.text,
-      lastReserved,
+      reservedThrough,
       scheduled ? 'scheduled' : 'queued',
       holdTransferId(''),
       scheduled && campaign.schedule_at ? campaign.schedule_at.toISOString() : now.toISOString(),
@@ -181,7 +401,6 @@ async function moveChunk(
   if (moved[0]?.n !== rows.length) {
     throw new Error(`campaign ${campaignId}: ${moved[0]?.n} of ${rows.length} staged rows became messages`);
   }
-  return { kind: 'moved', messages: rows.length, reserved: holds.length, last };
 }
 
 /** Whether messages of the account already wait for credit: they go first. */
@@ -194,8 +413,9 @@ async function olderWaiting(tx: Queryable, accountId: string): Promise<boolean> 
 }
 
 /**
- * Campaigns started before `startedBefore` with rows still staged (the process that started
- * them stopped mid-way): for the worker job.
+ * Campaigns started before `startedBefore` with staged rows in no chunk (the process that
+ * started them stopped mid-way): for the worker job. Rows of reserved chunks stay staged until
+ * they are fed, and every chunk's rows come before the rows not yet in one.
  */
 export async function campaignsToMaterialise(
   q: Queryable,
@@ -205,7 +425,9 @@ export async function campaignsToMaterialise(
   const { rows } = await q.query<{ id: string }>(
     `select c.id from campaigns c join campaign_estimates e on e.campaign_id = c.id
       where c.status in ('running', 'scheduled') and e.started_at < $1
-        and exists (select 1 from campaign_rows r where r.campaign_id = c.id)
+        and exists (select 1 from campaign_rows r where r.campaign_id = c.id
+                     and r.row_no > coalesce((select max(k.last_row) from campaign_chunks k
+                                               where k.campaign_id = c.id), 0))
       limit $2`,
     [startedBefore, limit],
   );

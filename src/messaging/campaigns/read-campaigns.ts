@@ -110,9 +110,23 @@ async function views(ctx: AppContext, accountId: string, rows: CampaignRow[]): P
     `select campaign_id, status, count(*)::bigint as n, coalesce(sum(credits), 0)::bigint as credits
        from messages where campaign_id = any($1::text[]) group by campaign_id, status
      union all
-     select campaign_id, 'draft', count(*)::bigint, coalesce(sum(credits), 0)::bigint
-       from campaign_rows where campaign_id = any($1::text[]) group by campaign_id`,
-    [ids],
+     -- Staged rows in no chunk: a draft's, or a starting campaign's not yet reserved.
+     select x.id, 'draft', count(*)::bigint, coalesce(sum(r.credits), 0)::bigint
+       from unnest($1::text[]) as x(id)
+       cross join lateral (select coalesce(max(last_row), 0) as last from campaign_chunks k
+                            where k.campaign_id = x.id) chunked
+       join campaign_rows r on r.campaign_id = x.id and r.row_no > chunked.last
+      group by x.id
+     union all
+     -- Reserved chunks not yet fed to the dispatcher are queued (or scheduled) messages to be.
+     select k.campaign_id,
+            case when k.status = 'canceled' then 'canceled'
+                 when c.schedule_at > $2 then 'scheduled' else 'queued' end,
+            sum(k.rows)::bigint, sum(k.credits)::bigint
+       from campaign_chunks k join campaigns c on c.id = k.campaign_id
+      where k.campaign_id = any($1::text[]) and k.status in ('reserved', 'canceled')
+      group by 1, 2`,
+    [ids, ctx.now()],
   );
   for (const row of byStatus) {
     const entry = counts.get(row.campaign_id);

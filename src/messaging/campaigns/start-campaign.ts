@@ -1,6 +1,7 @@
 // Starting a campaign: a draft (POST /campaigns/{id}/start) or a new campaign at once. The
-// status moves from draft exactly once (a second start is 409), then the staged rows become
-// messages, reserved oldest first as far as the credit goes (materialise.ts). When older
+// status moves from draft exactly once (a second start is 409), then the staged rows are
+// reserved in chunks, oldest first, as far as the credit goes, and become messages
+// (materialise.ts). When older
 // messages of the account were already waiting, the outbox's own resume puts credit on them
 // first, in order.
 import { assertCanTransact } from '../../accounts/guards.js';
@@ -93,7 +94,9 @@ export async function reserveStarted(
 
 async function storedCounts(ctx: AppContext, campaignId: string): Promise<Omit<StartedCampaign, 'status'>> {
   const { rows } = await ctx.db.query<{ messages: bigint; waiting: bigint; credits: bigint }>(
-    `select count(*)::bigint as messages, count(*) filter (where status = 'waiting_credit')::bigint as waiting,
+    `select count(*)::bigint + (select coalesce(sum(rows), 0) from campaign_chunks
+                                where campaign_id = $1 and status = 'reserved')::bigint as messages,
+            count(*) filter (where status = 'waiting_credit')::bigint as waiting,
             coalesce(sum(credits) filter (where status = 'waiting_credit'), 0)::bigint as credits
        from messages where campaign_id = $1`,
     [campaignId],
