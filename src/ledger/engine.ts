@@ -423,25 +423,10 @@ export async function executeBatch(
     results[index] = { ok: true, transfer, replayed: false };
   }
 
-  // 6. One insert for all new transfers, one update for all changed accounts.
+  // 6. One statement inserts all new transfers and updates all changed accounts.
   if (fresh.length > 0) {
-    await insertTransfers(tx, fresh);
     const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
-    await tx.query(
-      `update ledger_accounts a
-          set debits_pending = v.debits_pending, debits_posted = v.debits_posted,
-              credits_pending = v.credits_pending, credits_posted = v.credits_posted
-         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
-           as v(id, debits_pending, debits_posted, credits_pending, credits_posted)
-        where a.id = v.id`,
-      [
-        changed.map((r) => r.id),
-        changed.map((r) => String(r.debits_pending)),
-        changed.map((r) => String(r.debits_posted)),
-        changed.map((r) => String(r.credits_pending)),
-        changed.map((r) => String(r.credits_posted)),
-      ],
-    );
+    await insertTransfers(tx, fresh, changed);
   }
   for (const { index, first } of repeats) {
     const result = results[first];
@@ -481,7 +466,7 @@ const TEXT_COLUMNS = [
  * holds), the balance_after columns are running sums computed by the database from the first
  * row's starting point, so only ids and amounts travel.
  */
-async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> {
+async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: AccountRow[]): Promise<void> {
   const n = fresh.length;
   const first = fresh[0] as Transfer;
   const params: unknown[] = [];
@@ -489,6 +474,12 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> 
     params.push(value);
     return `$${params.length}::${cast}`;
   };
+  // The changed accounts' new totals are written by the same statement.
+  const totals = ACCOUNT_TOTALS.map((key) => param(changed.map((r) => String(r[key])), 'bigint[]'));
+  const accountIds = param(
+    changed.map((r) => r.id),
+    'text[]',
+  );
   // The unnest's arrays, and the names the select list reads them by.
   const arrays: string[] = [];
   const names: string[] = [];
@@ -590,7 +581,7 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> 
       );
     }
   }
-  const { rows } = await tx.query<{ lo: bigint | null; hi: bigint | null; n: number; at: Date }>(
+  const { rows } = await tx.query<{ lo: bigint | null; hi: bigint | null; n: number; at: Date; accounts: number }>(
     `with written as (
        insert into ledger_transfers (id, amount, kind, debit_account_id, credit_account_id, pending_id, code,
          reference, description, timeout_at, debit_balance_after, debit_available_after, credit_balance_after,
@@ -598,13 +589,26 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> 
        select ${select.join(', ')}
          from unnest(${arrays.join(', ')}) with ordinality as u(${names.join(', ')}, ord)
         order by u.ord
-       returning seq)
-     select min(seq) as lo, max(seq) as hi, count(*)::int as n, now() as at from written`,
+       returning seq),
+     moved as (
+       update ledger_accounts a
+          set debits_pending = v.debits_pending, debits_posted = v.debits_posted,
+              credits_pending = v.credits_pending, credits_posted = v.credits_posted
+         from unnest(${accountIds}, ${totals.join(', ')})
+           as v(id, debits_pending, debits_posted, credits_pending, credits_posted)
+        where a.id = v.id
+       returning 1)
+     select min(seq) as lo, max(seq) as hi, count(*)::int as n, now() as at,
+            (select count(*)::int from moved) as accounts
+       from written`,
     params,
   );
   const row = rows[0];
   if (!row || row.n !== n || row.lo === null || row.hi === null) {
     throw new Error(`ledger insert wrote ${row?.n ?? 0} of ${n} transfers`);
+  }
+  if (row.accounts !== changed.length) {
+    throw new Error(`ledger insert updated ${row.accounts} of ${changed.length} accounts`);
   }
   const at = row.at.getTime();
   if (row.hi - row.lo + 1n === BigInt(n)) {
@@ -629,6 +633,8 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[]): Promise<void> 
     t.createdAt = new Date(at);
   }
 }
+
+const ACCOUNT_TOTALS = ['debits_pending', 'debits_posted', 'credits_pending', 'credits_posted'] as const;
 
 const BALANCE_KEYS = [
   'debitBalanceAfter',
