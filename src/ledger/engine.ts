@@ -157,7 +157,9 @@ interface HoldInfo {
  * lookUpIds false: skip looking for transfers already stored with these ids, for callers whose
  * ids are almost always new (the batched writer's first attempt). A stored id then makes the
  * insert fail on ledger_transfers_id_key, the transaction rolls back, and the caller must try
- * again with the look-up: replays and id conflicts are still answered, one attempt later.
+ * again with the look-up: replays and id conflicts are still answered, one attempt later. A
+ * stored id among the requests the batch refused is looked for here, and the batch decided
+ * again with the look-up.
  */
 export async function executeBatch(
   tx: Queryable,
@@ -423,6 +425,25 @@ export async function executeBatch(
     results[index] = { ok: true, transfer, replayed: false };
   }
 
+  // Without the look-up, a request refused here (short of credit, a hold already ended) may be
+  // the replay of one stored before, which must get its first answer: if any refused id is
+  // stored, the batch is decided again with the look-up. Nothing is written yet, and the
+  // accounts stay locked.
+  if (!lookUpIds) {
+    let refused = '';
+    for (const index of valid) {
+      const result = results[index];
+      if (result && !result.ok) refused += refused ? `,${requests[index]?.id}` : requests[index]?.id;
+    }
+    if (refused) {
+      const { rows } = await tx.query(
+        "select 1 from ledger_transfers where id = any(string_to_array($1::text, ',')) limit 1",
+        [refused],
+      );
+      if (rows.length > 0) return executeBatch(tx, requests, atomic, { lookUpIds: true });
+    }
+  }
+
   // 6. One statement inserts all new transfers and updates all changed accounts.
   if (fresh.length > 0) {
     const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
@@ -475,7 +496,12 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: Accoun
     return `$${params.length}::${cast}`;
   };
   // The changed accounts' new totals are written by the same statement.
-  const totals = ACCOUNT_TOTALS.map((key) => param(changed.map((r) => String(r[key])), 'bigint[]'));
+  const totals = ACCOUNT_TOTALS.map((key) =>
+    param(
+      changed.map((r) => String(r[key])),
+      'bigint[]',
+    ),
+  );
   const accountIds = param(
     changed.map((r) => r.id),
     'text[]',
@@ -581,7 +607,13 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: Accoun
       );
     }
   }
-  const { rows } = await tx.query<{ lo: bigint | null; hi: bigint | null; n: number; at: Date; accounts: number }>(
+  const { rows } = await tx.query<{
+    lo: bigint | null;
+    hi: bigint | null;
+    n: number;
+    at: Date;
+    accounts: number;
+  }>(
     `with written as (
        insert into ledger_transfers (id, amount, kind, debit_account_id, credit_account_id, pending_id, code,
          reference, description, timeout_at, debit_balance_after, debit_available_after, credit_balance_after,

@@ -104,6 +104,32 @@ describe('the batched writer', () => {
     expect((await ledger.balance(account))?.balance).toBe(c('9'));
   });
 
+  it('gives a retried id its first answer even when the request would be refused now', async () => {
+    const account = await fundedAccount('3');
+    const writer = new BatchedWriter(db, { lingerMs: 1, maxBatch: 1000 });
+    const hold: LedgerRequest = {
+      type: 'hold',
+      id: uid('h'),
+      debit: account,
+      credit: { system: 'consumption' },
+      amount: c('3'),
+      code: 'consumption',
+    };
+    const first = await writer.submit(hold);
+    // Nothing is available now, so the hold decided afresh would be refused for lack of credit;
+    // a void of it, once it is posted, would be refused as already resolved.
+    const again = await writer.submit(hold);
+    const post: LedgerRequest = { type: 'post', id: uid('p'), pendingId: hold.id, code: 'consumption' };
+    const posted = await writer.submit(post, account);
+    const postedAgain = await writer.submit(post, account);
+    await writer.close();
+    expect(first.ok && !first.replayed).toBe(true);
+    expect(again.ok && again.replayed && again.transfer.seq).toBe(first.ok && first.transfer.seq);
+    expect(posted.ok && !posted.replayed).toBe(true);
+    expect(postedAgain.ok && postedAgain.replayed).toBe(true);
+    expect(await ledger.balance(account)).toEqual({ balance: 0n, held: 0n, available: 0n });
+  });
+
   it('holds, then posts and voids through the same writer', async () => {
     const account = await fundedAccount('10');
     const writer = new BatchedWriter(db, { lingerMs: 1, maxBatch: 100 });

@@ -329,7 +329,28 @@ describe('the ledger against a model', () => {
           await writer.close();
         },
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        examples: [
+          // Found by the property: a replay of a hold (through the writer) when nothing is
+          // available any more must get its first answer, not insufficient_credit.
+          [
+            [
+              {
+                op: 'group',
+                parts: [
+                  { op: 'fund', to: 0, amount: 3n },
+                  { op: 'hold', from: 0, amount: 1n, expired: false },
+                ],
+              },
+              { op: 'hold', from: 0, amount: 2n, expired: false },
+              { op: 'retry', step: 172_501_906, tweak: false },
+              { op: 'spend', from: 0, amount: 1n },
+            ],
+            true,
+          ],
+        ],
+      },
     );
   });
 });
