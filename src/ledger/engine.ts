@@ -151,6 +151,33 @@ interface HoldInfo {
 }
 
 /**
+ * Rows a caller writes together with a batch's transfers, in the statement that inserts them
+ * (one round trip fewer on the hot path): data-modifying statements, each a CTE that may read
+ * the ones before it by name. `param` adds a value and returns its placeholder. When the batch
+ * inserts no transfer, nothing is written and `written` stays false: the caller writes it.
+ */
+export interface Companion {
+  ctes: (param: (value: unknown, cast: string) => string) => { name: string; sql: string }[];
+  written: boolean;
+}
+
+/** Writes a companion on its own, for a batch that inserted no transfer. */
+export async function writeCompanion(tx: Queryable, companion: Companion): Promise<void> {
+  const params: unknown[] = [];
+  const ctes = companion.ctes((value, cast) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  });
+  const last = ctes[ctes.length - 1];
+  if (!last) return;
+  await tx.query(
+    `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(',\n')} select count(*)::int as n from ${last.name}`,
+    params,
+  );
+  companion.written = true;
+}
+
+/**
  * Decides and writes a batch of ledger requests inside `tx`.
  * atomic: the first failure throws (and the caller's transaction rolls back).
  * Otherwise each request gets its own result; failed ones change nothing.
@@ -165,7 +192,14 @@ export async function executeBatch(
   tx: Queryable,
   requests: LedgerRequest[],
   atomic: boolean,
-  { lookUpIds = true }: { lookUpIds?: boolean } = {},
+  {
+    lookUpIds = true,
+    companion,
+  }: {
+    lookUpIds?: boolean;
+    /** Asked once every request is decided: rows to write with the transfers (see Companion). */
+    companion?: (results: readonly ItemResult[]) => Companion | null;
+  } = {},
 ): Promise<ItemResult[]> {
   const count = requests.length;
   const results: (ItemResult | undefined)[] = new Array(count);
@@ -440,15 +474,11 @@ export async function executeBatch(
         "select 1 from ledger_transfers where id = any(string_to_array($1::text, ',')) limit 1",
         [refused],
       );
-      if (rows.length > 0) return executeBatch(tx, requests, atomic, { lookUpIds: true });
+      if (rows.length > 0) return executeBatch(tx, requests, atomic, { lookUpIds: true, companion });
     }
   }
 
-  // 6. One statement inserts all new transfers and updates all changed accounts.
-  if (fresh.length > 0) {
-    const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
-    await insertTransfers(tx, fresh, changed);
-  }
+  // A repeat shares its first's transfer object, whose seq and time the insert fills in.
   for (const { index, first } of repeats) {
     const result = results[first];
     results[index] = result?.ok ? { ok: true, transfer: result.transfer, replayed: true } : result;
@@ -456,7 +486,15 @@ export async function executeBatch(
   for (let index = 0; index < count; index++) {
     if (!results[index]) throw new Error(`ledger request ${index} was not decided`);
   }
-  return results as ItemResult[];
+  const decided = results as ItemResult[];
+
+  // 6. One statement inserts all new transfers, updates all changed accounts, and writes the
+  // caller's companion rows.
+  if (fresh.length > 0) {
+    const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
+    await insertTransfers(tx, fresh, changed, companion?.(decided) ?? null);
+  }
+  return decided;
 }
 
 /** A placeholder until the insert tells the transaction's time. */
@@ -487,7 +525,12 @@ const TEXT_COLUMNS = [
  * holds), the balance_after columns are running sums computed by the database from the first
  * row's starting point, so only ids and amounts travel.
  */
-async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: AccountRow[]): Promise<void> {
+async function insertTransfers(
+  tx: Queryable,
+  fresh: Transfer[],
+  changed: AccountRow[],
+  companion: Companion | null,
+): Promise<void> {
   const n = fresh.length;
   const first = fresh[0] as Transfer;
   const params: unknown[] = [];
@@ -607,6 +650,7 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: Accoun
       );
     }
   }
+  const extra = companion ? companion.ctes(param) : [];
   const { rows } = await tx.query<{
     lo: bigint | null;
     hi: bigint | null;
@@ -629,7 +673,7 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: Accoun
          from unnest(${accountIds}, ${totals.join(', ')})
            as v(id, debits_pending, debits_posted, credits_pending, credits_posted)
         where a.id = v.id
-       returning 1)
+       returning 1)${extra.map((c) => `,\n     ${c.name} as (${c.sql})`).join('')}
      select min(seq) as lo, max(seq) as hi, count(*)::int as n, now() as at,
             (select count(*)::int from moved) as accounts
        from written`,
@@ -642,6 +686,7 @@ async function insertTransfers(tx: Queryable, fresh: Transfer[], changed: Accoun
   if (row.accounts !== changed.length) {
     throw new Error(`ledger insert updated ${row.accounts} of ${changed.length} accounts`);
   }
+  if (companion) companion.written = true;
   const at = row.at.getTime();
   if (row.hi - row.lo + 1n === BigInt(n)) {
     // Rows take their seq in the order they are inserted, which is the select's order: a

@@ -1,18 +1,18 @@
 // A single send (POST /messages): checked and priced, then its hold goes through the
-// messages' batched writer, and the message row is written in the same transaction as the
-// hold (the writer's onDecided), so a message is stored exactly when its credits are reserved.
+// messages' batched writer, and the message row is written by the same statement as the hold
+// (the writer's companion), so a message is stored exactly when its credits are reserved.
 // Short of credit, the caller chose: `reject` stores nothing and answers 402; `queue` stores
 // the message as waiting_credit with no hold, and it goes out when credit arrives.
 import type { AccountStanding } from '../accounts/api-keys.js';
 import { assertActive, assertCanTransact } from '../accounts/guards.js';
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/types.js';
 import { AppError, validationFailed } from '../http/errors.js';
 import type { DecidedItem } from '../ledger/batched-writer.js';
+import type { Companion } from '../ledger/engine.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { type ComposeInput, compose } from './compose.js';
 import { holdTransferId, messageIdForKey, newMessageId } from './ids.js';
-import { insertMessages, type NewMessage } from './store.js';
+import { type NewMessage, newMessageCtes } from './store.js';
 
 export interface SendRequest extends ComposeInput {
   onInsufficientCredit?: 'reject' | 'queue' | undefined;
@@ -48,8 +48,12 @@ export function holdRequest(message: Pick<NewMessage, 'id' | 'accountId' | 'cred
   };
 }
 
-/** The writer's onDecided: the batch's accepted (and queued-when-short) messages, one insert. */
-export async function storeDecidedMessages(tx: Queryable, items: DecidedItem<AcceptExtra>[]): Promise<void> {
+/**
+ * The writer's companion: the batch's accepted (and queued-when-short) messages, inserted by the
+ * statement that inserts their holds. A new message is scheduled, queued or waiting_credit,
+ * none of which a webhook tells, so nothing is queued for webhooks.
+ */
+export function decidedMessages(items: DecidedItem<AcceptExtra>[]): Companion | null {
   const rows: NewMessage[] = [];
   for (const { result, extra } of items) {
     if (!extra) continue;
@@ -59,7 +63,8 @@ export async function storeDecidedMessages(tx: Queryable, items: DecidedItem<Acc
       rows.push({ ...extra.message, status: 'waiting_credit', holdId: null, nextAttemptAt: null });
     }
   }
-  await insertMessages(tx, rows);
+  if (rows.length === 0) return null;
+  return { ctes: (param) => newMessageCtes(rows, param), written: false };
 }
 
 export async function sendMessage(

@@ -12,7 +12,7 @@ import type { CarrierSet } from './carrier-set.js';
 import type { Carrier } from './carriers/types.js';
 import { builtInPrices, type PriceSource } from './prices.js';
 import { ReceiptInbox } from './receipts.js';
-import { type AcceptExtra, storeDecidedMessages } from './send-message.js';
+import { type AcceptExtra, decidedMessages } from './send-message.js';
 import { recordSettlements, type Settlement } from './settle.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -50,7 +50,7 @@ export class MessagingService {
     const batch = { lingerMs: deps.config.ledger.batchLingerMs, maxBatch: deps.config.ledger.batchMax };
     this.accept = new BatchedWriter<AcceptExtra>(deps.db, {
       ...batch,
-      onDecided: storeDecidedMessages,
+      companion: decidedMessages,
       onBatch: (size, ms) => {
         this.acceptStats.batches++;
         this.acceptStats.messages += size;

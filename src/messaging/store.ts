@@ -21,6 +21,58 @@ export const MESSAGE_COLUMNS = `id, account_id, campaign_id, to_number, country,
   next_attempt_at, lease_until, schedule_at, reference, error, refunded_at, created_at, updated_at`;
 
 /**
+ * The two inserts of new messages as CTEs: the rows (an id already stored is left alone) and
+ * their first status in the history, from what the first returned. `param` numbers the values.
+ */
+export function newMessageCtes(
+  messages: readonly NewMessage[],
+  param: (value: unknown, cast: string) => string,
+  detail: string | null = null,
+): { name: string; sql: string }[] {
+  const col = <T>(pick: (m: NewMessage) => T, cast: string) => param(messages.map(pick), cast);
+  const time = (d: Date | null) => (d ? d.toISOString() : null);
+  const columns = [
+    col((m) => m.id, 'text[]'),
+    col((m) => m.accountId, 'text[]'),
+    col((m) => m.campaignId, 'text[]'),
+    col((m) => m.to, 'text[]'),
+    col((m) => m.country, 'text[]'),
+    col((m) => m.sender, 'text[]'),
+    col((m) => m.text, 'text[]'),
+    col((m) => m.encoding, 'text[]'),
+    col((m) => m.segments, 'int[]'),
+    col((m) => m.pricePerSegment.toString(), 'bigint[]'),
+    col((m) => m.pricePrefix, 'text[]'),
+    col((m) => m.credits.toString(), 'bigint[]'),
+    col((m) => m.status, 'text[]'),
+    col((m) => m.holdId, 'text[]'),
+    col((m) => time(m.nextAttemptAt), 'timestamptz[]'),
+    col((m) => time(m.scheduleAt), 'timestamptz[]'),
+    col((m) => m.reference, 'text[]'),
+    col((m) => time(m.createdAt), 'timestamptz[]'),
+  ];
+  return [
+    {
+      name: 'new_messages',
+      sql: `insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
+         price_per_segment, price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference,
+         created_at, updated_at)
+       select v.*, v.created_at from unnest(${columns.join(', ')})
+         as v(id, account_id, campaign_id, to_number, country, sender, text, encoding, segments, price_per_segment,
+              price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference, created_at)
+       on conflict (id) do nothing
+       returning id, status, created_at`,
+    },
+    {
+      name: 'new_message_events',
+      sql: `insert into message_events (message_id, status, at, detail)
+       select id, status, created_at, ${param(detail, 'text')} from new_messages
+       returning message_id`,
+    },
+  ];
+}
+
+/**
  * Inserts the messages (an id already stored is left alone) and records their first status, in
  * one statement: the history rows come from what the insert returned.
  */
@@ -30,44 +82,18 @@ export async function insertMessages(
   detail?: string,
 ): Promise<void> {
   if (messages.length === 0) return;
-  const col = <T>(pick: (m: NewMessage) => T) => messages.map(pick);
-  const time = (d: Date | null) => (d ? d.toISOString() : null);
+  const params: unknown[] = [];
+  const ctes = newMessageCtes(
+    messages,
+    (value, cast) => {
+      params.push(value);
+      return `$${params.length}::${cast}`;
+    },
+    detail ?? null,
+  );
   const { rows } = await tx.query<{ message_id: string }>(
-    `with inserted as (
-       insert into messages (id, account_id, campaign_id, to_number, country, sender, text, encoding, segments,
-         price_per_segment, price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference,
-         created_at, updated_at)
-       select v.*, v.created_at from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::int[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[],
-         $15::timestamptz[], $16::timestamptz[], $17::text[], $18::timestamptz[])
-         as v(id, account_id, campaign_id, to_number, country, sender, text, encoding, segments, price_per_segment,
-              price_prefix, credits, status, hold_id, next_attempt_at, schedule_at, reference, created_at)
-       on conflict (id) do nothing
-       returning id, status, created_at)
-     insert into message_events (message_id, status, at, detail)
-     select id, status, created_at, $19::text from inserted
-     returning message_id`,
-    [
-      col((m) => m.id),
-      col((m) => m.accountId),
-      col((m) => m.campaignId),
-      col((m) => m.to),
-      col((m) => m.country),
-      col((m) => m.sender),
-      col((m) => m.text),
-      col((m) => m.encoding),
-      col((m) => m.segments),
-      col((m) => m.pricePerSegment.toString()),
-      col((m) => m.pricePrefix),
-      col((m) => m.credits.toString()),
-      col((m) => m.status),
-      col((m) => m.holdId),
-      col((m) => time(m.nextAttemptAt)),
-      col((m) => time(m.scheduleAt)),
-      col((m) => m.reference),
-      col((m) => time(m.createdAt)),
-      detail ?? null,
-    ],
+    `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(',\n')} select message_id from new_message_events`,
+    params,
   );
   const inserted = new Set(rows.map((r) => r.message_id));
   await enqueueWebhookEvents(
