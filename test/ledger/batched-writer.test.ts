@@ -322,4 +322,57 @@ describe('the batched writer', () => {
     expect(await ledger.transfer('side_c')).toBeNull();
     expect((await ledger.balance(account))?.balance).toBe(c('1'));
   });
+
+  it('writes a companion with the transfers’ insert, or on its own when the batch inserted none', async () => {
+    await db.exec(
+      'create table if not exists writer_companion_rows (transfer_id text primary key, note text)',
+    );
+    const account = await fundedAccount('2');
+    const writer = new BatchedWriter<string>(db, {
+      lingerMs: 10,
+      maxBatch: 100,
+      companion: (items) => {
+        const rows = items.filter((i) => i.extra !== undefined);
+        if (rows.length === 0) return null;
+        return {
+          written: false,
+          ctes: (param) => [
+            {
+              name: 'side',
+              sql: `insert into writer_companion_rows (transfer_id, note)
+                    select * from unnest(${param(
+                      // A null id fails the statement: 'explode' tries a failing companion.
+                      rows.map((i) => (i.extra === 'explode' ? null : i.request.id)),
+                      'text[]',
+                    )}, ${param(
+                      rows.map((i) => `${i.extra}:${i.result.ok ? 'ok' : i.result.error.code}`),
+                      'text[]',
+                    )}) returning 1`,
+            },
+          ],
+        };
+      },
+    });
+    const both = await Promise.all([
+      writer.submit(debit(account, '1', 'comp_a'), undefined, 'first'),
+      writer.submit(debit(account, '5', 'comp_b'), undefined, 'too big'),
+    ]);
+    expect(both.map((r) => r.ok)).toEqual([true, false]);
+    // A batch that inserts no transfer: its companion still goes, in a statement of its own.
+    const refused = await writer.submit(debit(account, '5', 'comp_c'), undefined, 'alone');
+    expect(refused.ok).toBe(false);
+    // A failing companion fails its batch: the transfer is not stored either.
+    await expect(writer.submit(debit(account, '1', 'comp_d'), undefined, 'explode')).rejects.toThrow();
+    await writer.close();
+    expect(await ledger.transfer('comp_d')).toBeNull();
+    const { rows } = await db.query<{ transfer_id: string; note: string }>(
+      'select transfer_id, note from writer_companion_rows order by transfer_id',
+    );
+    expect(rows).toEqual([
+      { transfer_id: 'comp_a', note: 'first:ok' },
+      { transfer_id: 'comp_b', note: 'too big:insufficient_credit' },
+      { transfer_id: 'comp_c', note: 'alone:insufficient_credit' },
+    ]);
+    expect((await ledger.balance(account))?.balance).toBe(c('1'));
+  });
 });
