@@ -29,15 +29,11 @@ const TRANSIENT: readonly string[] = [
   SQLSTATE.uniqueViolation,
 ];
 
-async function cancelChunksRetrying(
-  db: Db,
-  accountId: string,
-  campaignId: string | null,
-  now: Date,
-): Promise<RemoveOutboxResult> {
+/** Runs one chunk's transaction again after a deadlock or another transient failure. */
+async function retryingTransient<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await cancelReservedChunks(db, accountId, campaignId, now);
+      return await transaction();
     } catch (error) {
       const state = sqlState(error);
       if (attempt >= ATTEMPTS || !state || !TRANSIENT.includes(state)) throw error;
@@ -94,23 +90,6 @@ async function cancelReservedChunks(
   });
 }
 
-async function cancelChunkRetrying(
-  db: Db,
-  accountId: string,
-  campaignId: string | null,
-  now: Date,
-): Promise<RemoveOutboxResult & { locked: number }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await cancelChunk(db, accountId, campaignId, now);
-    } catch (error) {
-      const state = sqlState(error);
-      if (attempt >= ATTEMPTS || !state || !TRANSIENT.includes(state)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-    }
-  }
-}
-
 export async function removeOutbox(
   db: Db,
   accountId: string,
@@ -120,11 +99,11 @@ export async function removeOutbox(
   const total: RemoveOutboxResult = { canceled: 0, releasedMicros: 0n };
   for (let round = 0; round < ROUNDS; round++) {
     // Reserved campaign chunks not fed yet first: a chunk fed meanwhile is messages by then.
-    const chunks = await cancelChunksRetrying(db, accountId, campaignId, now());
+    const chunks = await retryingTransient(() => cancelReservedChunks(db, accountId, campaignId, now()));
     total.canceled += chunks.canceled;
     total.releasedMicros += chunks.releasedMicros;
     for (;;) {
-      const chunk = await cancelChunkRetrying(db, accountId, campaignId, now());
+      const chunk = await retryingTransient(() => cancelChunk(db, accountId, campaignId, now()));
       total.canceled += chunk.canceled;
       total.releasedMicros += chunk.releasedMicros;
       if (chunk.locked < CHUNK || chunk.canceled === 0) break;

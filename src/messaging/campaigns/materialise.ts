@@ -262,7 +262,17 @@ async function moveWaiting(
   );
   const last = rows[rows.length - 1]?.row_no;
   if (last === undefined) return { kind: 'done' };
-  await moveRows(ctx, tx, campaignId, campaign, rows, after, last, 0);
+  await moveRows(
+    ctx,
+    tx,
+    campaignId,
+    campaign,
+    rows,
+    rows.map(() => newMessageId()),
+    after,
+    last,
+    false,
+  );
   return { kind: 'moved', messages: rows.length, last };
 }
 
@@ -303,16 +313,28 @@ export async function feedChunk(
         `campaign ${chunk.campaign_id}: the chunk from row ${chunk.first_row} reserved ${chunk.rows} rows and ${chunk.credits} micro-credits, ${rows.length} and ${credits} are staged`,
       );
     }
+    // Ids in row order (they sort in creation order, and the outbox takes the oldest first).
+    const ids = rows.map(() => newMessageId());
+    const accountId = campaign.account_id;
+    await ctx.ledger.apply(
+      [
+        chunkVoidRequest(chunk, `campaign ${chunk.campaign_id}: reserved per message`),
+        ...rows.map((row, i) =>
+          holdRequest({ id: ids[i] as string, accountId, credits: row.credits, to: row.to_number }),
+        ),
+      ],
+      tx,
+    );
     await moveRows(
       ctx,
       tx,
       chunk.campaign_id,
       campaign,
       rows,
+      ids,
       chunk.first_row - 1,
       chunk.last_row,
-      chunk.last_row,
-      [chunkVoidRequest(chunk, `campaign ${chunk.campaign_id}: reserved per message`)],
+      true,
     );
     await tx.query(
       `update campaign_chunks set status = 'fed', updated_at = $3 where campaign_id = $1 and first_row = $2`,
@@ -325,37 +347,24 @@ export async function feedChunk(
 }
 
 /**
- * Rows (after, last] of a campaign become messages in one statement, with their first status
- * in the history; those up to `reservedThrough` get a hold each (in one ledger batch after
- * `first`) and are queued or scheduled, the rest wait for credit.
+ * Rows (after, last] of a campaign become messages with the given ids, in one statement, with
+ * their first status in the history: queued or scheduled when `reserved` (the caller wrote
+ * their holds), waiting_credit otherwise.
  */
 async function moveRows(
   ctx: AppContext,
   tx: Queryable,
   campaignId: string,
   campaign: CampaignInfo,
-  rows: readonly Pick<StagedRow, 'row_no'>[] | readonly StagedRow[],
+  rows: readonly { row_no: number }[],
+  ids: readonly string[],
   after: number,
   last: number,
-  reservedThrough: number,
-  first: LedgerRequest[] = [],
+  reserved: boolean,
 ): Promise<void> {
-  const accountId = campaign.account_id;
   const now = ctx.now();
   const createdAt = campaign.started_at ?? now;
   const scheduled = campaign.schedule_at !== null && campaign.schedule_at > now;
-  // Ids in row order (they sort in creation order, and the outbox takes the oldest first).
-  const ids = new Array<string>(rows.length);
-  const requests = first;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as StagedRow;
-    const id = newMessageId();
-    ids[i] = id;
-    if (row.row_no <= reservedThrough) {
-      requests.push(holdRequest({ id, accountId, credits: row.credits, to: row.to_number }));
-    }
-  }
-  if (requests.length > 0) await ctx.ledger.apply(requests, tx);
   // (A new message is scheduled, queued or waiting_credit: no webhook event.)
   const { rows: moved } = await tx.query<{ n: number }>(
     `with moved as (
@@ -367,9 +376,9 @@ async function moveRows(
          created_at, updated_at)
        select v.id, $3, $1, m.to_number, m.country, $4, coalesce(m.text, $5), m.encoding, m.segments,
               m.price_per_segment, m.price_prefix, m.credits,
-              case when m.row_no <= $6 then $7 else 'waiting_credit' end,
-              case when m.row_no <= $6 then $8 || v.id end,
-              case when m.row_no <= $6 then $9::timestamptz end,
+              case when $6::boolean then $7 else 'waiting_credit' end,
+              case when $6::boolean then $8 || v.id end,
+              case when $6::boolean then $9::timestamptz end,
               $10::timestamptz, null, $11::timestamptz, $11::timestamptz
          from unnest($12::int[], $13::text[]) as v(row_no, id)
          join moved m on m.row_no = v.row_no
@@ -383,10 +392,10 @@ async function moveRows(
     [
       campaignId,
       last,
-      accountId,
+      campaign.account_id,
       campaign.sender,
       campaign.text,
-      reservedThrough,
+      reserved,
       scheduled ? 'scheduled' : 'queued',
       holdTransferId(''),
       scheduled && campaign.schedule_at ? campaign.schedule_at.toISOString() : now.toISOString(),

@@ -1,9 +1,8 @@
 // Starting a campaign: a draft (POST /campaigns/{id}/start) or a new campaign at once. The
 // status moves from draft exactly once (a second start is 409), then the staged rows are
 // reserved in chunks, oldest first, as far as the credit goes, and become messages
-// (materialise.ts). When older
-// messages of the account were already waiting, the outbox's own resume puts credit on them
-// first, in order.
+// (materialise.ts). When older messages of the account were already waiting, the outbox's own
+// resume puts credit on them first, in order.
 import { assertCanTransact } from '../../accounts/guards.js';
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../http/errors.js';
