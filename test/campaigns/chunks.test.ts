@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGN_JOBS } from '../../src/messaging/campaigns/jobs.js';
 import { startDispatcher } from '../../src/messaging/dispatcher.js';
-import { adminSession, type Customer } from '../helpers/accounts.js';
+import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
   balanceOf,
@@ -16,6 +16,7 @@ import {
   dispatchAll,
   expectLedgerClean,
   messagingApp,
+  topUp,
 } from '../messaging/helpers.js';
 import { campaign, spanishNumbers, uploadCampaign } from './helpers.js';
 
@@ -114,14 +115,7 @@ describe('a campaign reserved in chunks', () => {
     expect(await balanceOf(t, ana.accountId)).toEqual({ balance: 0n, held: 0n, available: 0n });
 
     // Credit arriving resumes the waiting rest, which needs no chunk.
-    const ops = await adminSession(t);
-    const adjusted = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/accounts/${ana.accountId}/adjustments`,
-      headers: ops.headers,
-      payload: { credits: '15', reason: 'top-up' },
-    });
-    expect(adjusted.statusCode, adjusted.body).toBeLessThan(300);
+    await topUp(t, ana.accountId, '15');
     const deadline = Date.now() + 10_000;
     while ((await campaign(t, ana, id)).counts.waiting_credit > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));

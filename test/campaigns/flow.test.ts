@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGN_JOBS } from '../../src/messaging/campaigns/jobs.js';
 import { startDispatcher } from '../../src/messaging/dispatcher.js';
-import { adminSession } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
   balanceOf,
@@ -14,6 +13,7 @@ import {
   dispatchAll,
   expectLedgerClean,
   messagingApp,
+  topUp,
 } from '../messaging/helpers.js';
 import { campaign, spanishNumbers, uploadCampaign } from './helpers.js';
 
@@ -94,14 +94,7 @@ describe('campaigns from start to delivery', () => {
     expect(await simulated()).toEqual(numbers.slice(0, 10));
 
     // An operator's adjustment tells credit.arrived, which resumes the outbox at once.
-    const ops = await adminSession(t);
-    const adjusted = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/admin/accounts/${bob.accountId}/adjustments`,
-      headers: ops.headers,
-      payload: { credits: '15', reason: 'top-up' },
-    });
-    expect(adjusted.statusCode, adjusted.body).toBeLessThan(300);
+    await topUp(t, bob.accountId, '15');
     const deadline = Date.now() + 10_000;
     while ((await campaign(t, bob, id)).counts.waiting_credit > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { auditLedger } from '../../src/ledger/audit.js';
 import { parseCredits } from '../../src/ledger/amounts.js';
 import { dispatchDue } from '../../src/messaging/dispatch.js';
-import { type Customer, readyCustomer } from '../helpers/accounts.js';
+import { adminSession, type Customer, readyCustomer } from '../helpers/accounts.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 export const FAST = { MESSAGE_CARRIER_TPS: '1000000' };
@@ -54,6 +54,23 @@ export async function balanceOf(t: TestApp, accountId: string) {
   const balance = await t.ctx.ledger.balance(accountId);
   if (!balance) throw new Error(`no ledger account ${accountId}`);
   return balance;
+}
+
+/** An operator's adjustment in the account's favour, through the admin API (it tells credit.arrived). */
+export async function topUp(
+  t: TestApp,
+  accountId: string,
+  credits: string,
+  reason = 'top-up',
+): Promise<void> {
+  const ops = await adminSession(t);
+  const adjusted = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/accounts/${accountId}/adjustments`,
+    headers: ops.headers,
+    payload: { credits, reason },
+  });
+  expect(adjusted.statusCode, adjusted.body).toBeLessThan(300);
 }
 
 /** Dispatches until nothing is due, applying receipts as they come. */
