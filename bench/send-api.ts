@@ -16,7 +16,7 @@
 //   npm run bench -- send-api [seconds=10] [clients=64] [rate=5000]
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
 import { spawn } from 'node:child_process';
-import { readFileSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,29 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU seconds all PostgreSQL processes of this machine have used so far (NaN without /proc). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return Number.NaN;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      found = true;
+      total += cpuSecondsOf(Number(pid));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found ? total : Number.NaN;
 }
 
 const selfCpuSeconds = () => {
@@ -169,6 +192,8 @@ interface PhaseResult {
   statuses: Record<string, number>;
   clientCpu: number;
   serverCpu: number;
+  /** Every PostgreSQL process of the machine (the database server is shared). */
+  postgresCpu: number;
 }
 
 async function phase(
@@ -184,6 +209,7 @@ async function phase(
   const statuses = new Map<number, number>();
   const cpu0 = selfCpuSeconds();
   const serverCpu0 = cpuSecondsOf(server.pid);
+  const postgresCpu0 = postgresCpuSeconds();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const record = (t0: number, status: number) => {
@@ -235,6 +261,7 @@ async function phase(
   const elapsed = (performance.now() - started) / 1000;
   const clientCpu = selfCpuSeconds() - cpu0;
   const serverCpu = cpuSecondsOf(server.pid) - serverCpu0;
+  const postgresCpu = postgresCpuSeconds() - postgresCpu0;
   for (const connection of connections) connection.close();
   latencies.sort((a, b) => a - b);
   const accepted = statuses.get(202) ?? 0;
@@ -246,6 +273,7 @@ async function phase(
     statuses: Object.fromEntries(statuses),
     clientCpu: clientCpu / elapsed,
     serverCpu: serverCpu / elapsed,
+    postgresCpu: postgresCpu / elapsed,
   };
 }
 
@@ -253,7 +281,9 @@ function describe(label: string, r: PhaseResult): void {
   log(
     `${label}: ${round(r.acceptedPerSecond)} accepted/s${r.offeredPerSecond ? ` of ${r.offeredPerSecond}/s offered` : ''}, ` +
       `p50 ${round(r.p50, 2)} ms, p99 ${round(r.p99, 2)} ms, answers ${JSON.stringify(r.statuses)}; ` +
-      `CPU: load generator ${round(r.clientCpu * 100)}% of a core, server ${round(r.serverCpu * 100)}%`,
+      `CPU: load generator ${round(r.clientCpu * 100)}% of a core, server ${round(r.serverCpu * 100)}%, ` +
+      `PostgreSQL ${round(r.postgresCpu * 100)}% (server ${round((r.serverCpu / r.acceptedPerSecond) * 1e6)} µs, ` +
+      `PostgreSQL ${round((r.postgresCpu / r.acceptedPerSecond) * 1e6)} µs of CPU per accepted request)`,
   );
 }
 
@@ -310,6 +340,7 @@ export async function run(args: string[]) {
     offered_answers: open?.statuses ?? null,
     load_generator_cpu_cores: round(b.clientCpu, 2),
     server_cpu_cores: round(b.serverCpu, 2),
+    postgres_cpu_cores: round(b.postgresCpu, 2),
     baseline: Math.round(s.acceptedPerSecond),
     baseline_p50_ms: round(s.p50, 2),
     baseline_p99_ms: round(s.p99, 2),
