@@ -176,7 +176,7 @@ describe('a campaign reserved in chunks', () => {
     await expectLedgerClean(t);
   });
 
-  it('a scheduled campaign’s unfed chunks count as scheduled, and none is sent before its time', async () => {
+  it('a scheduled campaign’s chunks wait until it is nearly due, and none is sent before its time', async () => {
     const cai = await customerWithCredit(t, '10');
     const scheduleAt = new Date(Date.now() + 3_600_000).toISOString();
     const res = await uploadCampaign(t, cai, csvOf(spanishNumbers(9, 3_000)), { text: 'Later', scheduleAt });
@@ -184,10 +184,23 @@ describe('a campaign reserved in chunks', () => {
     const { id } = res.json();
     expect((await campaign(t, cai, id)).counts).toMatchObject({ scheduled: 9, queued: 0 });
     await dispatchAll(t);
-    // The dispatcher fed the chunks (as scheduled messages) but sent nothing.
-    expect(await messageCounts(t, id)).toEqual({ scheduled: 9 });
+    // The start fed the first chunk (as scheduled messages); the dispatcher leaves the rest.
+    expect(await messageCounts(t, id)).toEqual({ scheduled: 4 });
+    expect((await chunks(t, id)).map((c) => c.status)).toEqual(['fed', 'reserved', 'reserved']);
     expect(await simulated(t, id)).toEqual([]);
     expect(await balanceOf(t, cai.accountId)).toMatchObject({ held: 9n * CREDIT, available: 1n * CREDIT });
+
+    // Its time comes (moved here rather than waited for): everything goes, in row order.
+    const past = new Date(Date.now() - 1_000);
+    await t.ctx.db.query('update campaigns set schedule_at = $2 where id = $1', [id, past]);
+    await t.ctx.db.query(
+      `update messages set schedule_at = $2, next_attempt_at = $2 where campaign_id = $1 and status = 'scheduled'`,
+      [id, past],
+    );
+    await dispatchAll(t);
+    expect(await messageCounts(t, id)).toEqual({ delivered: 9 });
+    expect(await simulated(t, id)).toEqual(spanishNumbers(9, 3_000));
+    expect(await balanceOf(t, cai.accountId)).toMatchObject({ held: 0n, available: 1n * CREDIT });
     await expectLedgerClean(t);
   });
 

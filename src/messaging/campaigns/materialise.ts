@@ -30,6 +30,8 @@ import { holdRequest } from '../send-message.js';
 // holds half as long. A start feeds the first chunk itself, so a campaign of up to a chunk has
 // all its messages when the start answers.
 const RACE_RETRIES = 5;
+/** How far ahead of a scheduled campaign's time the dispatcher feeds its chunks. */
+const FEED_AHEAD_MS = 60_000;
 
 export interface MaterialiseResult {
   messages: number;
@@ -277,20 +279,24 @@ async function moveWaiting(
 }
 
 /**
- * Step 3: feeds the oldest reserved chunk (of one campaign, or of any) into messages, each with
- * its own hold, and voids the chunk's hold in the same ledger batch. Returns the rows fed: 0
- * when no reserved chunk is free.
+ * Step 3: feeds the oldest reserved chunk (of one campaign, or of any campaign due within
+ * FEED_AHEAD_MS) into messages, each with its own hold, and voids the chunk's hold in the same
+ * ledger batch. Returns the rows fed: 0 when no reserved chunk is free.
  */
 export async function feedChunk(
   ctx: AppContext,
   { campaignId = null as string | null } = {},
 ): Promise<number> {
   const fed = await ctx.db.transaction(async (tx) => {
+    // The dispatcher's feed skips campaigns scheduled more than FEED_AHEAD_MS ahead: their
+    // chunks wait until their messages are nearly due.
     const { rows: chunks } = await tx.query<ChunkRow>(
-      `select campaign_id, first_row, last_row, account_id, rows, credits, hold_id from campaign_chunks
-        where status = 'reserved' and ($1::text is null or campaign_id = $1)
-        order by created_at, campaign_id, first_row limit 1 for update skip locked`,
-      [campaignId],
+      `select k.campaign_id, k.first_row, k.last_row, k.account_id, k.rows, k.credits, k.hold_id
+         from campaign_chunks k join campaigns c on c.id = k.campaign_id
+        where k.status = 'reserved' and ($1::text is null or k.campaign_id = $1)
+          and ($1::text is not null or c.schedule_at is null or c.schedule_at <= $2)
+        order by k.created_at, k.campaign_id, k.first_row limit 1 for update of k skip locked`,
+      [campaignId, new Date(ctx.now().getTime() + FEED_AHEAD_MS)],
     );
     const chunk = chunks[0];
     if (!chunk) return 0;
