@@ -67,8 +67,7 @@ interface ChunkRow {
   hold_id: string;
 }
 
-export const chunkHoldId = (campaignId: string, firstRow: number): string =>
-  `hold:chunk:${campaignId}:${firstRow}`;
+const chunkHoldId = (campaignId: string, firstRow: number): string => `hold:chunk:${campaignId}:${firstRow}`;
 const chunkVoidId = (campaignId: string, firstRow: number): string => `void:chunk:${campaignId}:${firstRow}`;
 
 /** Ends a reserved chunk's hold, returning all of it: the chunk was fed or canceled. */
@@ -224,8 +223,8 @@ async function reserveChunks(
   await tx.query(
     `insert into campaign_chunks (campaign_id, first_row, last_row, account_id, rows, credits, status,
        hold_id, created_at, updated_at)
-     select $1, f, l, $2, n, c, 'reserved', 'hold:chunk:' || $1 || ':' || f, $3::timestamptz, $4::timestamptz
-       from unnest($5::int[], $6::int[], $7::int[], $8::bigint[]) as v(f, l, n, c)`,
+     select $1, f, l, $2, n, c, 'reserved', h, $3::timestamptz, $4::timestamptz
+       from unnest($5::int[], $6::int[], $7::int[], $8::bigint[], $9::text[]) as v(f, l, n, c, h)`,
     [
       campaignId,
       accountId,
@@ -235,6 +234,7 @@ async function reserveChunks(
       reserved.map((r) => r.last_row),
       reserved.map((r) => r.rows),
       reserved.map((r) => r.credits.toString()),
+      reserved.map((r) => chunkHoldId(campaignId, r.first_row)),
     ],
   );
   const last = reserved[reserved.length - 1];
