@@ -3,6 +3,7 @@
 // request in order against the locked totals, inserts all new transfers in one statement and
 // writes each account's totals once. Used both for atomic groups (Ledger.apply) and for the
 // hot path's batches of independent requests (BatchedWriter).
+import { type Cte, cteList, type Param, queryCtes } from '../db/ctes.js';
 import type { Queryable } from '../db/types.js';
 import { AmountError, assertTransferAmount, formatCredits } from './amounts.js';
 import { resolveAccount } from './accounts.js';
@@ -157,23 +158,13 @@ interface HoldInfo {
  * inserts no transfer, nothing is written and `written` stays false: the caller writes it.
  */
 export interface Companion {
-  ctes: (param: (value: unknown, cast: string) => string) => { name: string; sql: string }[];
+  ctes: (param: Param) => Cte[];
   written: boolean;
 }
 
 /** Writes a companion on its own, for a batch that inserted no transfer. */
 export async function writeCompanion(tx: Queryable, companion: Companion): Promise<void> {
-  const params: unknown[] = [];
-  const ctes = companion.ctes((value, cast) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  });
-  const last = ctes[ctes.length - 1];
-  if (!last) return;
-  await tx.query(
-    `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(',\n')} select count(*)::int as n from ${last.name}`,
-    params,
-  );
+  await queryCtes(tx, companion.ctes, (last) => `select count(*)::int as n from ${last}`);
   companion.written = true;
 }
 
@@ -534,7 +525,7 @@ async function insertTransfers(
   const n = fresh.length;
   const first = fresh[0] as Transfer;
   const params: unknown[] = [];
-  const param = (value: unknown, cast: string) => {
+  const param: Param = (value, cast) => {
     params.push(value);
     return `$${params.length}::${cast}`;
   };
@@ -673,7 +664,7 @@ async function insertTransfers(
          from unnest(${accountIds}, ${totals.join(', ')})
            as v(id, debits_pending, debits_posted, credits_pending, credits_posted)
         where a.id = v.id
-       returning 1)${extra.map((c) => `,\n     ${c.name} as (${c.sql})`).join('')}
+       returning 1)${extra.length > 0 ? `,\n${cteList(extra)}` : ''}
      select min(seq) as lo, max(seq) as hi, count(*)::int as n, now() as at,
             (select count(*)::int from moved) as accounts
        from written`,

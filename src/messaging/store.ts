@@ -1,5 +1,6 @@
 // Writing and reading message rows. Inserts take many rows in one statement (a batch of single
 // sends, a chunk of a campaign); every row's first status goes to the history in the same statement.
+import { type Cte, type Param, queryCtes } from '../db/ctes.js';
 import type { Queryable } from '../db/types.js';
 import type { Composed } from './compose.js';
 import type { MessageEvent, MessageRow, MessageStatus } from './types.js';
@@ -26,9 +27,9 @@ export const MESSAGE_COLUMNS = `id, account_id, campaign_id, to_number, country,
  */
 export function newMessageCtes(
   messages: readonly NewMessage[],
-  param: (value: unknown, cast: string) => string,
+  param: Param,
   detail: string | null = null,
-): { name: string; sql: string }[] {
+): Cte[] {
   const col = <T>(pick: (m: NewMessage) => T, cast: string) => param(messages.map(pick), cast);
   const time = (d: Date | null) => (d ? d.toISOString() : null);
   const columns = [
@@ -82,18 +83,10 @@ export async function insertMessages(
   detail?: string,
 ): Promise<void> {
   if (messages.length === 0) return;
-  const params: unknown[] = [];
-  const ctes = newMessageCtes(
-    messages,
-    (value, cast) => {
-      params.push(value);
-      return `$${params.length}::${cast}`;
-    },
-    detail ?? null,
-  );
-  const { rows } = await tx.query<{ message_id: string }>(
-    `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(',\n')} select message_id from new_message_events`,
-    params,
+  const { rows } = await queryCtes<{ message_id: string }>(
+    tx,
+    (param) => newMessageCtes(messages, param, detail ?? null),
+    (last) => `select message_id from ${last}`,
   );
   const inserted = new Set(rows.map((r) => r.message_id));
   await enqueueWebhookEvents(
