@@ -3,6 +3,38 @@ import type { Db, Queryable, QueryResult } from './types.js';
 
 const INT8 = 20;
 
+/**
+ * Statements this process runs again and again are prepared on each connection once their text
+ * has been seen PREPARE_AFTER times (as pgJDBC's prepareThreshold does): PostgreSQL then parses,
+ * analyses and plans them once per connection instead of on every run. The hot path's statements
+ * are long (a batch's insert with its CTEs), and planning them was about 40% of the database's
+ * CPU. Bounded: at most MAX_PREPARED texts ever get a name, so each connection holds at most
+ * that many; the count of the others is forgotten now and then.
+ */
+const PREPARE_AFTER = 3;
+const MAX_PREPARED = 200;
+const MAX_COUNTED = 5000;
+
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+
+  nameFor(sql: string): string | undefined {
+    const name = this.names.get(sql);
+    if (name !== undefined || this.names.size >= MAX_PREPARED) return name;
+    const count = (this.counts.get(sql) ?? 0) + 1;
+    if (count < PREPARE_AFTER) {
+      if (this.counts.size >= MAX_COUNTED) this.counts.clear();
+      this.counts.set(sql, count);
+      return undefined;
+    }
+    this.counts.delete(sql);
+    const named = `tg_${this.names.size + 1}`;
+    this.names.set(sql, named);
+    return named;
+  }
+}
+
 export async function openPostgres(url: string, poolSize: number): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -16,8 +48,13 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  const statements = new StatementNames();
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query(sql, params ? [...params] : undefined);
+    const name = statements.nameFor(sql);
+    const values = params ? [...params] : undefined;
+    const result = await (name === undefined
+      ? client.query(sql, values)
+      : client.query({ name, text: sql, ...(values ? { values } : {}) }));
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<T>;
   };
   // Fail fast on a wrong URL, with the driver's own message.
