@@ -3,7 +3,8 @@
 // server that debits one transaction per message (LEDGER_BATCH_MAX=1), in the same run:
 //
 // - closed loop: `clients` keep-alive connections, each sending its next request when the last
-//   is answered: the most accepted requests/s, with p50/p99;
+//   is answered: the most accepted requests/s, with p50/p99, for each client count given (the
+//   best is the headline, and the baseline runs with that many clients);
 // - open loop (batched server only): requests offered at `rate`/s on a fixed schedule over at
 //   most `clients` connections; latency counts from when a request was due, not when a
 //   connection was free (no coordinated omission), so a server that falls behind shows it.
@@ -13,7 +14,7 @@
 // Content-Length. Its CPU time (and the server's) is reported beside each phase. The server logs
 // at info, as in production, to /dev/null.
 //
-//   npm run bench -- send-api [seconds=10] [clients=64] [rate=5000]
+//   npm run bench -- send-api [seconds=10] [clients=64,256] [rate=5000]
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeSync } from 'node:fs';
@@ -54,9 +55,18 @@ interface Server {
   stop: () => Promise<void>;
 }
 
+/** The Node flags `npm start` gives the server (the start script's `--name=value` options). */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.match(/--[\w-]+=\S+/g) ?? [];
+}
+
 function startServer(env: Record<string, string>): Promise<Server> {
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+  const flags = [...startFlags(), ...extra];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, ...env, TOLLGATE_BENCH_SERVE: '1' },
     stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
   });
@@ -287,23 +297,33 @@ function describe(label: string, r: PhaseResult): void {
   );
 }
 
+interface Measured {
+  /** Closed loop, for each number of clients. */
+  closed: { clients: number; result: PhaseResult }[];
+  open: PhaseResult | null;
+}
+
 async function measure(
   label: string,
   env: Record<string, string>,
   seconds: number,
-  clients: number,
+  clientCounts: number[],
   rate: number | null,
-) {
+): Promise<Measured> {
   const server = await startServer(env);
   try {
-    await phase(server, 1, clients, null); // warm-up
-    const closed = await phase(server, seconds, clients, null);
-    describe(`${label}, ${clients} clients as fast as answered`, closed);
+    await phase(server, 1, clientCounts[0] ?? 64, null); // warm-up
+    const closed: Measured['closed'] = [];
+    for (const clients of clientCounts) {
+      const result = await phase(server, seconds, clients, null);
+      describe(`${label}, ${clients} clients as fast as answered`, result);
+      closed.push({ clients, result });
+    }
     let open: PhaseResult | null = null;
     if (rate !== null) {
       // Enough connections for every request of 100 ms at the offered rate, so the generator
       // never holds requests back while the server could take them.
-      open = await phase(server, seconds, Math.max(clients, Math.ceil(rate / 10)), rate);
+      open = await phase(server, seconds, Math.max(...clientCounts, Math.ceil(rate / 10)), rate);
       describe(`${label}, offered ${rate}/s`, open);
     }
     return { closed, open };
@@ -312,27 +332,48 @@ async function measure(
   }
 }
 
+const perClients = (closed: Measured['closed']) =>
+  Object.fromEntries(
+    closed.map(({ clients, result }) => [
+      clients,
+      {
+        accepted_per_second: Math.round(result.acceptedPerSecond),
+        p50_ms: round(result.p50, 2),
+        p99_ms: round(result.p99, 2),
+        server_cpu_us_per_request: round((result.serverCpu / result.acceptedPerSecond) * 1e6),
+        postgres_cpu_us_per_request: round((result.postgresCpu / result.acceptedPerSecond) * 1e6),
+      },
+    ]),
+  );
+
 export async function run(args: string[]) {
   const seconds = Number(args[0] ?? 10);
-  const clients = Number(args[1] ?? 64);
+  // Several client counts, each a closed loop: the headline is the best of them, and the
+  // baseline is measured with the same number of clients.
+  const clientCounts = (args[1] ?? '64,256').split(',').map(Number);
   const rate = Number(args[2] ?? 5000);
-  const batched = await measure('batched writer (LEDGER_BATCH_MAX default)', {}, seconds, clients, rate);
+  const batched = await measure('batched writer (LEDGER_BATCH_MAX default)', {}, seconds, clientCounts, rate);
+  const best = batched.closed.reduce((a, b) =>
+    b.result.acceptedPerSecond > a.result.acceptedPerSecond ? b : a,
+  );
   const single = await measure(
     'one transaction per message (LEDGER_BATCH_MAX=1)',
     { LEDGER_BATCH_MAX: '1' },
     seconds,
-    clients,
+    [best.clients],
     null,
   );
-  const b = batched.closed;
-  const s = single.closed;
+  const b = best.result;
+  const s = (single.closed[0] as Measured['closed'][number]).result;
   const open = batched.open;
   return {
     name: 'send-api',
     value: Math.round(b.acceptedPerSecond),
     unit: 'accepted POST /messages per second (one account)',
+    clients: best.clients,
     p50_ms: round(b.p50, 2),
     p99_ms: round(b.p99, 2),
+    per_clients: perClients(batched.closed),
     offered_per_second: rate,
     offered_accepted_per_second: open ? Math.round(open.acceptedPerSecond) : null,
     offered_p50_ms: open ? round(open.p50, 2) : null,
@@ -344,9 +385,8 @@ export async function run(args: string[]) {
     baseline: Math.round(s.acceptedPerSecond),
     baseline_p50_ms: round(s.p50, 2),
     baseline_p99_ms: round(s.p99, 2),
-    baseline_desc: 'the same server with LEDGER_BATCH_MAX=1 (one debit transaction per message), same run',
+    baseline_desc: `the same server with LEDGER_BATCH_MAX=1 (one debit transaction per message), ${best.clients} clients, same run`,
     ratio: round(b.acceptedPerSecond / s.acceptedPerSecond, 1),
-    clients,
     seconds,
     answers: b.statuses,
     baseline_answers: s.statuses,
