@@ -9,11 +9,13 @@ const INT8 = 20;
  * analyses and plans them once per connection instead of on every run. The hot path's statements
  * are long (a batch's insert with its CTEs), and planning them was about 40% of the database's
  * CPU. Bounded: at most MAX_PREPARED texts ever get a name, so each connection holds at most
- * that many; the count of the others is forgotten now and then.
+ * that many; the count of the others is forgotten now and then, and a text longer than
+ * MAX_LENGTH (one whose length grows with its data) is never counted.
  */
 const PREPARE_AFTER = 3;
 const MAX_PREPARED = 200;
 const MAX_COUNTED = 5000;
+const MAX_LENGTH = 16_384;
 
 export class StatementNames {
   private readonly names = new Map<string, string>();
@@ -21,7 +23,7 @@ export class StatementNames {
 
   nameFor(sql: string): string | undefined {
     const name = this.names.get(sql);
-    if (name !== undefined || this.names.size >= MAX_PREPARED) return name;
+    if (name !== undefined || this.names.size >= MAX_PREPARED || sql.length > MAX_LENGTH) return name;
     const count = (this.counts.get(sql) ?? 0) + 1;
     if (count < PREPARE_AFTER) {
       if (this.counts.size >= MAX_COUNTED) this.counts.clear();

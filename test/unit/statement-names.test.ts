@@ -25,4 +25,10 @@ describe('statement names', () => {
     expect(names.nameFor('select 250')).toBeUndefined();
     expect(names.nameFor('select 0')).toBe('tg_1');
   });
+
+  it('never names a text longer than 16 KB', () => {
+    const names = new StatementNames();
+    const long = `select 1 -- ${'x'.repeat(16_384)}`;
+    for (let run = 0; run < 5; run++) expect(names.nameFor(long)).toBeUndefined();
+  });
 });
