@@ -18,9 +18,8 @@ import {
   messagingApp,
   topUp,
 } from '../messaging/helpers.js';
-import { campaign, spanishNumbers, uploadCampaign } from './helpers.js';
+import { csvOf, campaign, spanishNumbers, uploadCampaign } from './helpers.js';
 
-const csvOf = (numbers: string[]) => `phone\n${numbers.join('\n')}\n`;
 const CREDIT = 1_000_000n;
 
 async function chunks(t: TestApp, campaignId: string) {

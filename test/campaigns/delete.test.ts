@@ -10,9 +10,7 @@ import {
   expectLedgerClean,
   messagingApp,
 } from '../messaging/helpers.js';
-import { spanishNumbers, uploadCampaign } from './helpers.js';
-
-const csvOf = (numbers: string[]) => `phone\n${numbers.join('\n')}\n`;
+import { csvOf, spanishNumbers, uploadCampaign } from './helpers.js';
 
 async function stored(t: TestApp, id: string) {
   const count = async (sql: string) => {

@@ -15,9 +15,7 @@ import {
   messagingApp,
   topUp,
 } from '../messaging/helpers.js';
-import { campaign, spanishNumbers, uploadCampaign } from './helpers.js';
-
-const csvOf = (numbers: string[]) => `phone\n${numbers.join('\n')}\n`;
+import { csvOf, campaign, spanishNumbers, uploadCampaign } from './helpers.js';
 
 describe('campaigns from start to delivery', () => {
   let t: TestApp;

@@ -91,6 +91,9 @@ export async function campaignMessages(t: TestApp, id: string) {
   return rows;
 }
 
+/** A CSV of one `phone` column with these numbers. */
+export const csvOf = (numbers: string[]) => `phone\n${numbers.join('\n')}\n`;
+
 /** Spanish mobile numbers, distinct, the simulator delivers to. */
 export function spanishNumbers(n: number, start = 0): string[] {
   return Array.from(
