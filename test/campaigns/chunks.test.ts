@@ -6,7 +6,6 @@
 // the ledger balances after every path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGN_JOBS } from '../../src/messaging/campaigns/jobs.js';
-import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import {
@@ -17,6 +16,7 @@ import {
   expectLedgerClean,
   messagingApp,
   topUp,
+  removeOutboxWhileDispatching,
 } from '../messaging/helpers.js';
 import { csvOf, campaign, spanishNumbers, uploadCampaign } from './helpers.js';
 
@@ -248,14 +248,11 @@ describe('Remove outbox while the dispatcher feeds chunks', () => {
     const { id } = res.json();
     expect(res.json()).toMatchObject({ reserved: total, waitingCredit: 0 });
 
-    const dispatcher = startDispatcher(t.ctx);
-    while ((await simulated(t, id)).length < 60) await new Promise((resolve) => setTimeout(resolve, 10));
-    const removed = await t.app.inject({ method: 'DELETE', url: '/api/v1/outbox', headers: eve.headers });
-    await dispatcher.stop();
-    await dispatchAll(t);
-    const errors = t.logs.filter((line) => line.includes('"level":50')).join('\n');
-    expect(removed.statusCode, `${removed.body}\n${errors}`).toBe(200);
-    const { canceled, releasedCredits } = removed.json();
+    const { canceled, releasedCredits } = await removeOutboxWhileDispatching(
+      t,
+      eve,
+      async () => (await simulated(t, id)).length >= 60,
+    );
 
     const count = await messageCounts(t, id);
     const sent = count.delivered ?? 0;

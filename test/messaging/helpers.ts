@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { auditLedger } from '../../src/ledger/audit.js';
 import { parseCredits } from '../../src/ledger/amounts.js';
 import { dispatchDue } from '../../src/messaging/dispatch.js';
+import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { adminSession, type Customer, readyCustomer } from '../helpers/accounts.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -110,4 +111,25 @@ export function deliverable(): string {
 /** A Spanish mobile number the simulator fails. */
 export function undeliverable(): string {
   return `+346${String(randomInt(0, 10_000)).padStart(4, '0')}0000`;
+}
+
+/**
+ * Remove outbox (DELETE /outbox) while the real dispatcher loop runs, as soon as `ready` says
+ * enough has gone out; then the dispatcher stops and whatever is still due is dispatched.
+ * Answers the removal's body. Should it be refused, the failure shows what the server logged as
+ * errors: the race is hard to meet outside a loaded machine.
+ */
+export async function removeOutboxWhileDispatching(
+  t: TestApp,
+  who: Customer,
+  ready: () => Promise<boolean>,
+): Promise<{ canceled: number; releasedCredits: string }> {
+  const dispatcher = startDispatcher(t.ctx);
+  while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 10));
+  const removed = await t.app.inject({ method: 'DELETE', url: '/api/v1/outbox', headers: who.headers });
+  await dispatcher.stop();
+  await dispatchAll(t);
+  const errors = t.logs.filter((line) => line.includes('"level":50')).join('\n');
+  expect(removed.statusCode, `${removed.body}\n${errors}`).toBe(200);
+  return removed.json();
 }

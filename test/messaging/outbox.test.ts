@@ -3,7 +3,6 @@
 // themselves, oldest first, when credit arrives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/messaging/campaigns/create-campaign.js';
-import { startDispatcher } from '../../src/messaging/dispatcher.js';
 import { MESSAGING_JOBS } from '../../src/messaging/jobs.js';
 import type { Customer } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -19,6 +18,7 @@ import {
   messagingApp,
   undeliverable,
   topUp,
+  removeOutboxWhileDispatching,
 } from './helpers.js';
 
 const recipients = (n: number, failEvery = 0) =>
@@ -255,7 +255,6 @@ describe('Remove outbox while the dispatcher is sending', () => {
     });
     expect(campaign).toMatchObject({ recipients: total, reserved: 700, waitingCredit: 300 });
 
-    const dispatcher = startDispatcher(t.ctx);
     const handedOver = async () => {
       const { rows } = await t.ctx.db.query<{ n: bigint }>(
         `select count(*)::bigint as n from messages where campaign_id = $1 and status in ('sent', 'delivered', 'failed')`,
@@ -263,14 +262,11 @@ describe('Remove outbox while the dispatcher is sending', () => {
       );
       return Number(rows[0]?.n ?? 0n);
     };
-    while ((await handedOver()) < 100) await new Promise((resolve) => setTimeout(resolve, 20));
-    const removed = await t.app.inject({ method: 'DELETE', url: '/api/v1/outbox', headers: alice.headers });
-    await dispatcher.stop();
-    await dispatchAll(t);
-    // On failure, say what the server logged: the race is hard to meet outside a loaded machine.
-    const errors = t.logs.filter((line) => line.includes('"level":50')).join('\n');
-    expect(removed.statusCode, `${removed.body}\n${errors}`).toBe(200);
-    const { canceled, releasedCredits } = removed.json();
+    const { canceled, releasedCredits } = await removeOutboxWhileDispatching(
+      t,
+      alice,
+      async () => (await handedOver()) >= 100,
+    );
 
     const { rows } = await t.ctx.db.query<{ status: string; n: bigint }>(
       `select status, count(*)::bigint as n from messages where campaign_id = $1 group by status`,
