@@ -34,6 +34,7 @@ import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
+import { browserLanguage, setLanguage } from './i18n.js';
 import { compile, currentPath, interceptLinks, navigate, onNavigate } from './router.js';
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
 
@@ -251,6 +252,8 @@ async function boot() {
   } catch (error) {
     notifyError(error);
   }
+  // The account's language once someone is logged in; before that, the browser's.
+  await setLanguage(session.account?.preferences?.language ?? browserLanguage());
   await render({ initial: true });
   setInterval(loadHealth, 60000);
 }
