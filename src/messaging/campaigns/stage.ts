@@ -9,6 +9,7 @@
 // Duplicates are found with a NumberSet of the numbers seen (number-set.ts): 16 bytes a number
 // at worst, 16 MB for a million distinct recipients, outside the JS heap.
 import type { Db } from '../../db/types.js';
+import type { PartEncoding } from '../../pricing/alphabets.js';
 import { NumberSet } from './number-set.js';
 import type { ComposedRow, RowClass, RowComposer } from './row-composer.js';
 
@@ -35,7 +36,7 @@ export interface ImportTotals {
   credits: bigint;
   segments: bigint;
   /** 'UCS-2' when any message needs it. */
-  encoding: 'GSM-7' | 'UCS-2' | null;
+  encoding: PartEncoding | null;
   /** The most segments one message takes. */
   maxSegments: number;
   byCountry: CountryTotal[];
