@@ -90,7 +90,8 @@ describe('dispatch outcomes', () => {
     return customerWithCredit(t, credits);
   }
 
-  async function sendOne(customer: Customer, text = 'hello'): Promise<string> {
+  /** POST /messages to a deliverable number: the answer's body. */
+  async function send(customer: Customer, text = 'hello'): Promise<{ id: string }> {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/messages',
@@ -98,8 +99,10 @@ describe('dispatch outcomes', () => {
       payload: { to: deliverable(), text },
     });
     expect(res.statusCode, res.body).toBe(202);
-    return res.json().id;
+    return res.json();
   }
+
+  const sendOne = async (customer: Customer, text = 'hello') => (await send(customer, text)).id;
 
   const history = async (customer: Customer, id: string) => {
     const res = await t.app.inject({
@@ -305,20 +308,10 @@ describe('dispatch outcomes', () => {
     }
     const carrier = new Latin1Carrier(() => ok());
     const alice = await setUp({}, carrier, '30');
-    const send = async (text: string) => {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/messages',
-        headers: alice.headers,
-        payload: { to: deliverable(), text },
-      });
-      expect(res.statusCode, res.body).toBe(202);
-      return res.json();
-    };
     // One GSM part, two Latin-1 parts (140/134 octets); "ç" stays Latin-1; "€" is UCS-2 there.
-    expect(await send('p'.repeat(150))).toMatchObject({ encoding: 'Latin-1', segments: 2 });
-    expect(await send(`ça ${'x'.repeat(137)}`)).toMatchObject({ encoding: 'Latin-1', segments: 1 });
-    expect(await send('5€')).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+    expect(await send(alice, 'p'.repeat(150))).toMatchObject({ encoding: 'Latin-1', segments: 2 });
+    expect(await send(alice, `ça ${'x'.repeat(137)}`)).toMatchObject({ encoding: 'Latin-1', segments: 1 });
+    expect(await send(alice, '5€')).toMatchObject({ encoding: 'UCS-2', segments: 1 });
     const estimate = await t.app.inject({
       method: 'POST',
       url: '/api/v1/messages/estimate',
