@@ -1,5 +1,6 @@
 // The SMPP carrier against a local SMSC (fake-smsc.ts): what arrives on the wire, receipts,
-// reconnects, throttling, the window, the pace, enquire_link, bind refusal and unbind.
+// reconnects, throttling, the window, the pace (across pauses too), a long message cut short
+// and resumed, enquire_link, bind refusal and unbind.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SmppCarrierOptions, SmppCarrier } from '../../../src/messaging/carriers/smpp/carrier.js';
