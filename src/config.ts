@@ -176,6 +176,12 @@ export interface SmppConfig {
   enquireLinkMs: number;
   /** The sender when a message names none. */
   defaultSource: string;
+  /** Texts that need no UCS-2 go as GSM 03.38 (SMPP_ALPHABET=gsm) or Latin-1, data_coding 3 (latin1). */
+  alphabet: 'GSM-7' | 'Latin-1';
+  /** data_coding of GSM 03.38 text: 0, the SMSC's default alphabet, or 1, which some SMSCs read as GSM. */
+  gsmDataCoding: 0 | 1;
+  /** GSM 03.38 text one septet an octet, or packed (8 septets in 7 octets). */
+  gsmPacking: 'unpacked' | 'packed';
 }
 
 export class ConfigError extends Error {
@@ -286,6 +292,9 @@ function smppConfig(env: Env, sender: string): SmppConfig | undefined {
     throughput: integer(env, 'SMPP_THROUGHPUT', 0, 0, 100_000),
     enquireLinkMs: integer(env, 'SMPP_ENQUIRE_LINK_MS', 30_000, 1000, 3_600_000),
     defaultSource: text(env, 'SMPP_DEFAULT_SOURCE', sender).trim(),
+    alphabet: oneOf(env, 'SMPP_ALPHABET', 'gsm', ['gsm', 'latin1']) === 'latin1' ? 'Latin-1' : 'GSM-7',
+    gsmDataCoding: oneOf(env, 'SMPP_GSM_DATA_CODING', '0', ['0', '1']) === '1' ? 1 : 0,
+    gsmPacking: oneOf(env, 'SMPP_GSM_PACKING', 'unpacked', ['unpacked', 'packed']),
   };
 }
 

@@ -4,6 +4,7 @@
 // with its attempt number, the carrier it goes to and a lease; the dispatcher must settle it
 // before the lease ends, or reconciliation takes over.
 import type { Db, Queryable } from '../db/types.js';
+import type { PartEncoding } from '../pricing/alphabets.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -11,6 +12,11 @@ export interface ClaimedMessage {
   to: string;
   sender: string | null;
   text: string;
+  /** How it was measured and charged: it goes out in this encoding, in this many parts. */
+  encoding: PartEncoding;
+  segments: number;
+  /** What the carrier reported of an earlier attempt cut short (SubmitResult.progress). */
+  progress: string | null;
   /** This claim's attempt number: the fence its settlement names. */
   attempt: number;
   carrier: string;
@@ -39,9 +45,12 @@ async function claimIn(
     to_number: string;
     sender: string | null;
     text: string;
+    encoding: PartEncoding;
+    segments: number;
+    carrier_progress: string | null;
     attempts: number;
   }>(
-    `select id, account_id, to_number, sender, text, attempts from messages
+    `select id, account_id, to_number, sender, text, encoding, segments, carrier_progress, attempts from messages
       where status in ('queued', 'scheduled') and next_attempt_at <= $1
       order by next_attempt_at limit $2 for update skip locked`,
     [now.toISOString(), limit],
@@ -54,6 +63,9 @@ async function claimIn(
     to: row.to_number,
     sender: row.sender,
     text: row.text,
+    encoding: row.encoding,
+    segments: row.segments,
+    progress: row.carrier_progress,
     attempt: row.attempts + 1,
     carrier: route(row.to_number),
     leaseUntil,

@@ -4,11 +4,11 @@
 // price list (never a default charge), a sendable text within the allowed parts, a valid
 // sender id, a schedule in the future and a short reference.
 import type { FieldProblem } from '../http/errors.js';
+import { measureParts, type PartEncoding, type SmsAlphabet } from '../pricing/alphabets.js';
 import { type CountryCode, toCountryCode } from '../pricing/countries.js';
 import { type DestinationIndex, messageCostMicros } from '../pricing/destinations.js';
 import { findForbiddenCharacters } from '../pricing/forbidden-characters.js';
 import { type ParsedRecipient, parseRecipient, RECIPIENT_REFUSAL_MESSAGES } from '../pricing/phone.js';
-import { measureSms, type SmsEncoding } from '../pricing/segments.js';
 import { RecipientParser } from './campaigns/recipient-parser.js';
 
 export interface ComposeInput {
@@ -25,6 +25,8 @@ export interface ComposeRules {
   prices: DestinationIndex;
   maxParts: number;
   now: Date;
+  /** The alphabet of the carrier a number goes to, when not every carrier takes GSM-7. */
+  alphabetFor?: ((e164: string) => SmsAlphabet) | undefined;
 }
 
 /** A message ready to be reserved and stored. */
@@ -33,7 +35,7 @@ export interface Composed {
   country: string;
   sender: string | null;
   text: string;
-  encoding: SmsEncoding;
+  encoding: PartEncoding;
   segments: number;
   pricePerSegment: bigint;
   pricePrefix: string | null;
@@ -86,7 +88,7 @@ export function textProblem(text: string): string | null {
 /** The refusal of a text that needs more parts than MESSAGE_MAX_PARTS. */
 export function tooManyPartsProblem(m: {
   segments: number;
-  encoding: SmsEncoding;
+  encoding: PartEncoding;
   maxSegments: number;
 }): string {
   return `needs ${m.segments} SMS parts in ${m.encoding}; at most ${m.maxSegments} are allowed`;
@@ -122,12 +124,14 @@ export function compose(input: ComposeInput, rules: ComposeRules, path = 'body')
     else problem('to', `is in a destination we do not send to (${recipient.country} has no price)`);
   }
 
-  let measure: { encoding: SmsEncoding; segments: number } | null = null;
+  let measure: { encoding: PartEncoding; segments: number } | null = null;
   const textWhy = textProblem(input.text);
   if (textWhy) {
     problem('text', textWhy);
   } else {
-    const measured = measureSms(input.text, { maxSegments: rules.maxParts });
+    // Measured as the carrier the number goes to will send it: its parts are what is charged.
+    const alphabet = recipient && rules.alphabetFor ? rules.alphabetFor(recipient.e164) : 'GSM-7';
+    const measured = measureParts(input.text, alphabet, { maxSegments: rules.maxParts });
     if (measured.ok) {
       measure = { encoding: measured.encoding, segments: measured.segments };
     } else if (measured.reason === 'too_long') {

@@ -170,7 +170,8 @@ async function handOff(
   const release = await submits.acquire();
   let result: SubmitResult | null;
   try {
-    const token = messaging.bucket(carrier).take();
+    // A carrier that counts parts (SMPP: submit_sm a second) gives a token per part.
+    const token = messaging.bucket(carrier).take(carrier.throughputCounts === 'parts' ? message.segments : 1);
     tokenTaken();
     await token;
     const now = ctx.now();
@@ -192,7 +193,9 @@ async function handOff(
           to: message.to,
           text: message.text,
           accountId: message.accountId,
+          encoding: message.encoding,
           ...(message.sender === null ? {} : { from: message.sender }),
+          ...(message.progress === null ? {} : { progress: message.progress }),
         }),
         config.submitTimeoutMs,
       );
@@ -269,6 +272,7 @@ async function settleOne(
     attempt: message.attempt,
     nextAttemptAt: new Date(at.getTime() + retryDelayMs(message.attempt, config.retryBaseMs)),
     reason: `${carrier.id}: ${result.reason}`,
+    progress: result.progress,
   });
 }
 

@@ -1,6 +1,8 @@
 // Back to `queued` for another attempt later: a transient carrier failure, or reconciliation
 // finding that the carrier never received the message. The hold stays: the credits remain
-// reserved for the next attempt. Like a settlement, the update names the claim it ends.
+// reserved for the next attempt. Like a settlement, the update names the claim it ends. What
+// the carrier reported of a message it sent in part (a long message cut short) is kept with
+// it for the next attempt; a requeue that brings no such report keeps the last one.
 import type { Db } from '../db/types.js';
 import { recordEvents } from './events.js';
 
@@ -9,6 +11,8 @@ export interface Requeue {
   attempt: number;
   nextAttemptAt: Date;
   reason: string;
+  /** SubmitResult.progress of the attempt that ended. */
+  progress?: string | undefined;
 }
 
 export async function requeueMessages(
@@ -21,8 +25,9 @@ export async function requeueMessages(
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `update messages m set status = 'queued', next_attempt_at = v.next_attempt_at, lease_until = null,
-              error = v.reason, updated_at = $5
-         from unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[]) as v(id, attempt, next_attempt_at, reason)
+              error = v.reason, updated_at = $5, carrier_progress = coalesce(v.progress, m.carrier_progress)
+         from unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $7::text[])
+              as v(id, attempt, next_attempt_at, reason, progress)
         where m.id = v.id and m.status = 'sending' and m.attempts = v.attempt
           and (not $6::boolean or m.lease_until <= $5)
         returning m.id`,
@@ -33,6 +38,7 @@ export async function requeueMessages(
         items.map((i) => i.reason),
         now.toISOString(),
         onlyIfLeaseExpired,
+        items.map((i) => i.progress ?? null),
       ],
     );
     const done = new Set(rows.map((r) => r.id));

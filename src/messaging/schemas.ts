@@ -5,7 +5,9 @@ import { MESSAGE_STATUSES } from './types.js';
 
 const Credits = Type.String({ description: 'Credits as a decimal string', examples: ['1', '0.045'] });
 const Status = Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)));
-const Encoding = Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')]);
+const Encoding = Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2'), Type.Literal('Latin-1')], {
+  description: 'GSM-7 or, for carriers that take it, Latin-1; UCS-2 for any other text',
+});
 
 export const SendBody = Type.Object(
   {

@@ -93,6 +93,7 @@ export async function sendMessage(
     defaultCountry: standing.country,
     prices: await ctx.messaging.prices(),
     maxParts: ctx.config.messaging.maxParts,
+    alphabetFor: ctx.messaging.alphabetFor,
     now,
   });
   if (!composed.ok) throw validationFailed(composed.fields, 'The message cannot be sent as it is');

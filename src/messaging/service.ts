@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/types.js';
 import { BatchedWriter } from '../ledger/batched-writer.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { SmsAlphabet } from '../pricing/alphabets.js';
 import type { DestinationIndex } from '../pricing/destinations.js';
 import type { CarrierSet } from './carrier-set.js';
 import type { Carrier } from './carriers/types.js';
@@ -37,6 +38,11 @@ export class MessagingService {
   readonly settle: BatchedWriter<Settlement>;
   readonly receipts: ReceiptInbox;
   readonly carriers: CarrierSet;
+  /**
+   * The alphabet of the carrier a number goes to, by which its messages are measured and
+   * charged; undefined while every carrier takes GSM-7 (nothing to look up).
+   */
+  readonly alphabetFor: ((e164: string) => SmsAlphabet) | undefined;
   /** Batches of single sends written so far: how many, their messages, their time (benchmarks). */
   readonly acceptStats = { batches: 0, messages: 0, ms: 0 };
   private readonly priceSource: PriceSource;
@@ -66,6 +72,10 @@ export class MessagingService {
       now: deps.now,
     });
     this.carriers = deps.carriers;
+    const carriers = deps.carriers;
+    this.alphabetFor = carriers.all.some((carrier) => (carrier.alphabet ?? 'GSM-7') !== 'GSM-7')
+      ? (e164) => carriers.route(e164).alphabet ?? 'GSM-7'
+      : undefined;
     this.priceSource = options.prices ?? builtInPrices();
     for (const carrier of this.carriers.all) {
       carrier.onReceipt((receipt) => this.receipts.accept(carrier.id, receipt));

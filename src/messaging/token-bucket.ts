@@ -36,10 +36,10 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
   }
 
-  /** Takes one token, waiting until it is due. */
-  async take(): Promise<void> {
+  /** Takes `count` tokens (one by default), waiting until they are due. */
+  async take(count = 1): Promise<void> {
     this.refill();
-    this.tokens -= 1;
+    this.tokens -= count;
     if (this.tokens >= 0) return;
     const waitMs = (-this.tokens / this.ratePerSecond) * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.ceil(waitMs)));

@@ -6,7 +6,7 @@
 //                                                  │                      └──> failed (released before leaving)
 //   any of the first three ──(Remove outbox)──> canceled (released)
 import { formatCredits } from '../ledger/amounts.js';
-import type { SmsEncoding } from '../pricing/segments.js';
+import type { PartEncoding } from '../pricing/alphabets.js';
 
 export const MESSAGE_STATUSES = [
   'scheduled',
@@ -31,7 +31,7 @@ export interface MessageRow {
   country: string;
   sender: string | null;
   text: string;
-  encoding: SmsEncoding;
+  encoding: PartEncoding;
   segments: number;
   price_per_segment: bigint;
   price_prefix: string | null;
@@ -58,7 +58,7 @@ export interface MessageView {
   country: string;
   from: string | null;
   text: string;
-  encoding: SmsEncoding;
+  encoding: PartEncoding;
   segments: number;
   /** The price used: credits per segment, and the prefix it came from (null: the country's). */
   price: { creditsPerSegment: string; prefix: string | null };

@@ -3,6 +3,7 @@
 // database, no HTTP, no clock, no configuration reads — callers pass tables, issuer and rates in.
 // May import only src/ledger/amounts.ts and libraries (libphonenumber-js, jsvat); the rooms
 // that store price lists, sell credits and send messages import from here.
+export * from './alphabets.js';
 export * from './countries.js';
 export * from './default-destinations.js';
 export * from './default-packs.js';

@@ -1,7 +1,9 @@
 // The dispatcher's outcomes with carriers that misbehave on purpose: transient refusals are
 // retried with back-off, permanent ones release the hold, a submit that never answers is
-// reconciled with the carrier (never sent twice, never charged for something unknown), and
-// each carrier's throughput is respected.
+// reconciled with the carrier (never sent twice, never charged for something unknown), each
+// carrier's throughput is respected (in parts for a carrier that counts them), messages are
+// priced by their carrier's alphabet, and a carrier's progress of a message cut short comes
+// back with its next attempt.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagingConfig } from '../../src/config.js';
 import { claimDue } from '../../src/messaging/claim.js';
@@ -43,6 +45,7 @@ class ScriptedCarrier implements Carrier {
   constructor(
     private readonly answer: (message: OutgoingSms, nth: number) => Answer,
     readonly maxPerSecond?: number,
+    readonly throughputCounts?: 'messages' | 'parts',
   ) {}
 
   submit(message: OutgoingSms): Promise<SubmitResult> {
@@ -87,16 +90,19 @@ describe('dispatch outcomes', () => {
     return customerWithCredit(t, credits);
   }
 
-  async function sendOne(customer: Customer): Promise<string> {
+  /** POST /messages to a deliverable number: the answer's body. */
+  async function send(customer: Customer, text = 'hello'): Promise<{ id: string }> {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/messages',
       headers: customer.headers,
-      payload: { to: deliverable(), text: 'hello' },
+      payload: { to: deliverable(), text },
     });
     expect(res.statusCode, res.body).toBe(202);
-    return res.json().id;
+    return res.json();
   }
+
+  const sendOne = async (customer: Customer, text = 'hello') => (await send(customer, text)).id;
 
   const history = async (customer: Customer, id: string) => {
     const res = await t.app.inject({
@@ -271,6 +277,92 @@ describe('dispatch outcomes', () => {
     expect(mostSending).toBeLessThanOrEqual(8);
     expect(await balanceOf(t, alice.accountId)).toEqual({ balance: 0n, held: 0n, available: 0n });
     await expectLedgerClean(t);
+  });
+
+  it('hands back what the carrier reported of a message cut short at its next attempt, kept through a retry that reports nothing', async () => {
+    const carrier = new ScriptedCarrier((_m, nth): SubmitResult => {
+      if (nth === 1) return { ok: false, permanent: false, reason: 'part 2 of 2: throttled', progress: 'p1' };
+      if (nth === 2) return { ok: false, permanent: false, reason: 'not bound' };
+      return ok();
+    });
+    const alice = await setUp({ retryBaseMs: 10 }, carrier);
+    const id = await sendOne(alice, 'ж'.repeat(100));
+    let offset = 0;
+    t.ctx.now = () => new Date(Date.now() + offset);
+    for (let i = 0; i < 3; i++) {
+      await dispatchDue(t.ctx);
+      offset += 1_000;
+    }
+    expect(carrier.submitted.map((s) => [s.message.progress, s.message.encoding])).toEqual([
+      [undefined, 'UCS-2'],
+      ['p1', 'UCS-2'],
+      ['p1', 'UCS-2'],
+    ]);
+    expect((await history(alice, id)).status).toBe('sent');
+    expect(await transferIds(t, `%:${id}`)).toEqual([`hold:${id}`, `post:${id}`]);
+  });
+
+  it('prices, stores and hands over messages by the alphabet of the carrier they go to (Latin-1 here)', async () => {
+    class Latin1Carrier extends ScriptedCarrier {
+      readonly alphabet = 'Latin-1';
+    }
+    const carrier = new Latin1Carrier(() => ok());
+    const alice = await setUp({}, carrier, '30');
+    // One GSM part, two Latin-1 parts (140/134 octets); "ç" stays Latin-1; "€" is UCS-2 there.
+    expect(await send(alice, 'p'.repeat(150))).toMatchObject({ encoding: 'Latin-1', segments: 2 });
+    expect(await send(alice, `ça ${'x'.repeat(137)}`)).toMatchObject({ encoding: 'Latin-1', segments: 1 });
+    expect(await send(alice, '5€')).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+    const estimate = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages/estimate',
+      headers: alice.headers,
+      payload: { to: [deliverable()], text: 'p'.repeat(150) },
+    });
+    expect(estimate.json()).toMatchObject({ encoding: 'Latin-1', segments: 2 });
+    const campaign = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      headers: alice.headers,
+      payload: {
+        name: 'latin-1',
+        text: `Hola {name}, ça va? ${'x'.repeat(120)}`,
+        recipients: [
+          { to: deliverable(), vars: { name: 'Ana' } },
+          { to: deliverable(), vars: { name: 'Zoë Ñúñez' } },
+        ],
+      },
+    });
+    expect(campaign.statusCode, campaign.body).toBe(201);
+    const { rows } = await t.ctx.db.query<{ encoding: string; segments: number; text: string }>(
+      'select encoding, segments, text from messages where campaign_id = $1 order by text',
+      [campaign.json().id],
+    );
+    expect(rows.map((m) => [m.encoding, m.segments, m.text.length])).toEqual([
+      ['Latin-1', 1, 137],
+      ['Latin-1', 2, 143],
+    ]);
+    await dispatchAll(t);
+    expect(carrier.submitted.map((m) => m.message.encoding).sort()).toEqual([
+      'Latin-1',
+      'Latin-1',
+      'Latin-1',
+      'Latin-1',
+      'UCS-2',
+    ]);
+  });
+
+  it('gives a carrier that counts parts a token for each part', async () => {
+    const carrier = new ScriptedCarrier(() => ok(), 10, 'parts');
+    const alice = await setUp({}, carrier, '30');
+    // Ten messages of two parts: 20 tokens at 10 a second, a bucket of 10.
+    for (let i = 0; i < 10; i++) await sendOne(alice, 'p'.repeat(200));
+    await dispatchAll(t);
+    expect(carrier.submitted).toHaveLength(10);
+    const times = carrier.submitted.map((s) => s.at);
+    const first = times[0] ?? 0;
+    // Counted as messages, all ten would go at once.
+    expect((times[9] ?? 0) - first).toBeGreaterThanOrEqual(900);
+    expect(times.filter((at) => at - first < 250).length).toBeLessThanOrEqual(7);
   });
 
   it('holds submits to a carrier’s declared throughput', async () => {

@@ -41,6 +41,7 @@ export async function createCampaign(
     defaultCountry: account.preferences.country,
     prices: await ctx.messaging.prices(),
     maxParts: ctx.config.messaging.maxParts,
+    alphabetFor: ctx.messaging.alphabetFor,
     now,
   };
   const id = newCampaignId();

@@ -36,6 +36,7 @@ export async function composerRules(ctx: AppContext, accountId: string): Promise
     defaultCountry: account.preferences.country,
     prices: await ctx.messaging.prices(),
     maxParts: ctx.config.messaging.maxParts,
+    alphabetFor: ctx.messaging.alphabetFor,
     now: ctx.now(),
   };
 }

@@ -8,7 +8,8 @@ import { type CountryCode, toCountryCode } from '../../pricing/countries.js';
 import { type DestinationIndex, messageCostMicros } from '../../pricing/destinations.js';
 import { findForbiddenCharacters } from '../../pricing/forbidden-characters.js';
 import { RECIPIENT_REFUSAL_MESSAGES } from '../../pricing/phone.js';
-import { GSM7_SINGLE_UNITS, gsmSeptets, measureSms, type SmsEncoding } from '../../pricing/segments.js';
+import { measureParts, type PartEncoding, type SmsAlphabet } from '../../pricing/alphabets.js';
+import { GSM7_SINGLE_UNITS, gsmSeptets, measureSms } from '../../pricing/segments.js';
 import { checkScheduleAt, senderProblem, textProblem, tooManyPartsProblem } from '../compose.js';
 import { RecipientParser } from './recipient-parser.js';
 
@@ -24,6 +25,8 @@ export interface ComposerRules {
   prices: DestinationIndex;
   maxParts: number;
   now: Date;
+  /** The alphabet of the carrier a number goes to, when not every carrier takes GSM-7. */
+  alphabetFor?: ((e164: string) => SmsAlphabet) | undefined;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ComposerRules {
  */
 export interface RowClass {
   readonly country: string;
-  readonly encoding: SmsEncoding;
+  readonly encoding: PartEncoding;
   readonly segments: number;
   readonly pricePerSegment: bigint;
   readonly pricePrefix: string | null;
@@ -70,8 +73,11 @@ export class RowComposer {
   readonly sender: string | null;
   /** Placeholder names (lower case) the text uses. */
   readonly placeholders: ReadonlySet<string>;
+  private readonly text: string;
   private readonly pieces: Piece[];
-  private readonly fixed: { encoding: SmsEncoding; segments: number } | null;
+  private readonly fixed: Measure | null;
+  /** The text without placeholders measured in another alphabet than GSM-7, once each. */
+  private readonly fixedIn = new Map<SmsAlphabet, Measure | null>();
   /**
    * GSM-7 septets of the text's literal pieces when all of them are GSM-7 (else null): a row
    * whose values are GSM-7 too and whose total fits one SMS is then measured without reading
@@ -94,6 +100,7 @@ export class RowComposer {
   ) {
     this.scheduleAt = scheduleAt;
     this.sender = fields.from ?? null;
+    this.text = fields.text;
     this.pieces = splitTemplate(fields.text);
     this.placeholders = new Set(
       this.pieces.flatMap((p) => ('variable' in p ? [p.variable.toLowerCase()] : [])),
@@ -163,12 +170,13 @@ export class RowComposer {
     if (!price) {
       return { ok: false, reason: `is in a destination we do not send to (${parsed.country} has no price)` };
     }
+    const alphabet = this.rules.alphabetFor?.(parsed.e164) ?? 'GSM-7';
     let text: string | null = null;
-    let measure = this.fixed;
+    let measure = alphabet === 'GSM-7' ? this.fixed : this.fixedInAlphabet(alphabet);
     if (!measure) {
       let rendered = '';
-      // Septets so far while every character is GSM-7 (-1 once one is not).
-      let septets = this.literalSeptets ?? -1;
+      // Septets so far while every character is GSM-7 (-1 once one is not, or not sent as GSM).
+      let septets = alphabet === 'GSM-7' ? (this.literalSeptets ?? -1) : -1;
       for (const piece of this.pieces) {
         if ('literal' in piece) {
           rendered += piece.literal;
@@ -190,7 +198,7 @@ export class RowComposer {
         const bad = findForbiddenCharacters(rendered, 1)[0];
         if (bad)
           return { ok: false, reason: `has a text that cannot be sent (${bad.codePoint} at ${bad.index})` };
-        const measured = measureSms(rendered, { maxSegments: this.rules.maxParts });
+        const measured = measureParts(rendered, alphabet, { maxSegments: this.rules.maxParts });
         if (!measured.ok) {
           return {
             ok: false,
@@ -204,7 +212,7 @@ export class RowComposer {
       }
       text = rendered;
     }
-    const slot = (measure.encoding === 'UCS-2' ? 256 : 0) + measure.segments;
+    const slot = ENCODING_SLOT[measure.encoding] + measure.segments;
     let cls = price.classes[slot];
     if (!cls) {
       cls = {
@@ -218,6 +226,18 @@ export class RowComposer {
       price.classes[slot] = cls;
     }
     return { ok: true, row: { to: parsed.e164, text, cls } };
+  }
+
+  /** The campaign's own text (no placeholders) measured in `alphabet`, or null (placeholders, too long). */
+  private fixedInAlphabet(alphabet: SmsAlphabet): Measure | null {
+    if (this.placeholders.size > 0) return null;
+    let measure = this.fixedIn.get(alphabet);
+    if (measure === undefined) {
+      const measured = measureParts(this.text, alphabet, { maxSegments: this.rules.maxParts });
+      measure = measured.ok ? { encoding: measured.encoding, segments: measured.segments } : null;
+      this.fixedIn.set(alphabet, measure);
+    }
+    return measure;
   }
 
   /** The price list's answer for the number, or null when its destination has no price. */
@@ -242,6 +262,14 @@ export class RowComposer {
 }
 
 const ONE_GSM7_SMS = { encoding: 'GSM-7', segments: 1 } as const;
+
+interface Measure {
+  readonly encoding: PartEncoding;
+  readonly segments: number;
+}
+
+/** Row classes of a price by encoding and parts (1..255 each). */
+const ENCODING_SLOT: Readonly<Record<PartEncoding, number>> = { 'GSM-7': 0, 'UCS-2': 256, 'Latin-1': 512 };
 
 /** GSM-7 septets of the text, or -1 when a character is outside the GSM 03.38 alphabet. */
 function gsmSeptetsOf(text: string): number {

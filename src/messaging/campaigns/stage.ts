@@ -9,8 +9,11 @@
 // Duplicates are found with a NumberSet of the numbers seen (number-set.ts): 16 bytes a number
 // at worst, 16 MB for a million distinct recipients, outside the JS heap.
 import type { Db } from '../../db/types.js';
+import type { PartEncoding } from '../../pricing/alphabets.js';
 import { NumberSet } from './number-set.js';
 import type { ComposedRow, RowClass, RowComposer } from './row-composer.js';
+
+const ENCODING_RANK: Readonly<Record<PartEncoding, number>> = { 'GSM-7': 0, 'Latin-1': 1, 'UCS-2': 2 };
 
 export const STAGE_CHUNK = 5_000;
 /** Refused rows given in the POST answer; all are stored and listed by GET …/invalid. */
@@ -35,7 +38,7 @@ export interface ImportTotals {
   credits: bigint;
   segments: bigint;
   /** 'UCS-2' when any message needs it. */
-  encoding: 'GSM-7' | 'UCS-2' | null;
+  encoding: PartEncoding | null;
   /** The most segments one message takes. */
   maxSegments: number;
   byCountry: CountryTotal[];
@@ -82,7 +85,8 @@ export class RowTally {
       credits += cost;
       segments += BigInt(rows) * BigInt(cls.segments);
       if (cls.segments > maxSegments) maxSegments = cls.segments;
-      if (encoding !== 'UCS-2') encoding = cls.encoding;
+      // The least compact encoding any row takes: UCS-2, then Latin-1 (by carrier), then GSM-7.
+      if (encoding === null || ENCODING_RANK[cls.encoding] > ENCODING_RANK[encoding]) encoding = cls.encoding;
       const country = countries.get(cls.country);
       if (country) {
         country.recipients += rows;

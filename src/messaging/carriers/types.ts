@@ -1,4 +1,5 @@
 // The narrow contract every SMS carrier implements. Nothing above it sees a carrier's own types.
+import type { PartEncoding, SmsAlphabet } from '../../pricing/alphabets.js';
 
 /** A message handed to a carrier: one text to one E.164 number. */
 export interface OutgoingSms {
@@ -11,12 +12,25 @@ export interface OutgoingSms {
   text: string;
   /** The account the message is sent for, when there is one. */
   accountId?: string;
+  /**
+   * The encoding the message was measured and charged in (by the carrier's alphabet): it goes
+   * out in it, in as many parts. Absent for a text nobody was charged for (a verification code).
+   */
+  encoding?: PartEncoding;
+  /**
+   * What the carrier reported of an earlier attempt cut short (SubmitResult.progress), stored
+   * with the message: the next attempt sends only what is missing.
+   */
+  progress?: string;
 }
 
 export type SubmitResult =
   | { ok: true; carrierMessageId: string }
-  /** `permanent`: trying again will not help (a refused number); otherwise retry later. */
-  | { ok: false; permanent: boolean; reason: string };
+  /**
+   * `permanent`: trying again will not help (a refused number); otherwise retry later, handing
+   * back `progress` when the carrier sent part of the message (opaque to everyone else).
+   */
+  | { ok: false; permanent: boolean; reason: string; progress?: string };
 
 export type ReceiptStatus = 'delivered' | 'failed';
 
@@ -42,8 +56,15 @@ export type LookupResult =
 
 export interface Carrier {
   readonly id: string;
-  /** Messages per second the carrier accepts; absent: the dispatcher's configured default. */
+  /** Messages (or parts, see throughputCounts) per second the carrier accepts; absent: the dispatcher's configured default. */
   readonly maxPerSecond?: number;
+  /** What maxPerSecond counts: whole messages (the default) or SMS parts (SMPP: one submit_sm each). */
+  readonly throughputCounts?: 'messages' | 'parts';
+  /**
+   * The alphabet of texts that need no UCS-2 (default GSM-7): messages routed to the carrier
+   * are measured, and charged, by it (src/pricing/alphabets.ts).
+   */
+  readonly alphabet?: SmsAlphabet;
   submit(m: OutgoingSms): Promise<SubmitResult>;
   onReceipt(cb: (r: Receipt) => void): void;
   /**

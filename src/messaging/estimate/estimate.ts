@@ -3,6 +3,7 @@
 // now. The same checks and prices as a campaign (RowComposer), nothing stored or reserved. A
 // CSV is read as a stream, like a campaign upload.
 import type { AppContext } from '../../context.js';
+import type { PartEncoding } from '../../pricing/alphabets.js';
 import { formatCredits } from '../../ledger/amounts.js';
 import { campaignComposer, composerRules } from '../campaigns/import-campaign.js';
 import { readCampaignUpload } from '../campaigns/read-upload.js';
@@ -18,7 +19,7 @@ export interface EstimateView {
   invalid: InvalidRow[];
   invalidCount: number;
   duplicates: number;
-  encoding: 'GSM-7' | 'UCS-2' | null;
+  encoding: PartEncoding | null;
   /** SMS parts per message (the most any message takes, when placeholders make texts differ). */
   segments: number;
   totalSegments: number;

@@ -39,7 +39,7 @@ const EstimateResponse = Type.Object({
   }),
   invalidCount: Type.Integer(),
   duplicates: Type.Integer(),
-  encoding: nullable(Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')])),
+  encoding: nullable(Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2'), Type.Literal('Latin-1')])),
   segments: Type.Integer({
     description: 'SMS parts per message (the most, when placeholders make texts differ)',
   }),

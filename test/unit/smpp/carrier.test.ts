@@ -1,5 +1,6 @@
 // The SMPP carrier against a local SMSC (fake-smsc.ts): what arrives on the wire, receipts,
-// reconnects, throttling, the window, the pace, enquire_link, bind refusal and unbind.
+// reconnects, throttling, the window, the pace (across pauses too), a long message cut short
+// and resumed, enquire_link, bind refusal and unbind.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SmppCarrierOptions, SmppCarrier } from '../../../src/messaging/carriers/smpp/carrier.js';
@@ -32,6 +33,9 @@ function carrier(port: number, options: Partial<SmppCarrierOptions> = {}): SmppC
       throughput: 0,
       enquireLinkMs: 30_000,
       defaultSource: 'Tollgate',
+      alphabet: 'GSM-7',
+      gsmDataCoding: 0,
+      gsmPacking: 'unpacked',
       waitMs: 5000,
       responseTimeoutMs: 2000,
       reconnectBaseMs: 20,
@@ -206,6 +210,36 @@ describe('SMPP carrier: throttling and flow', () => {
     expect(span).toBeGreaterThanOrEqual(5 * 50 - 15);
   });
 
+  it('keeps the pace across a throttle pause: the submits that waited it out do not leave together', async () => {
+    let n = 0;
+    // The second submit_sm is throttled once; the pause (700 ms) outlasts three spacings of 200 ms.
+    const { server, port } = await smsc({ statusFor: () => (++n === 2 ? 0x58 : 0) });
+    const c = carrier(port, { throughput: 5, retryBaseMs: 700, retryMaxMs: 700 });
+    expect(c.throughputCounts).toBe('parts');
+    await until(() => c.state().bound, 5000, 'bind');
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => c.submit(sms(`paced ${i}`))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(server.submits).toHaveLength(7);
+    const times = server.submits.map((s) => s.at);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 15);
+    // And the pause held: nothing was sent during it.
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(700 - 15);
+  });
+
+  it('fails a submit temporarily when the pace gives it no turn before the wait ends', async () => {
+    const { server, port } = await smsc();
+    const c = carrier(port, { throughput: 2, waitMs: 300 });
+    await until(() => c.state().bound, 5000, 'bind');
+    const results = await Promise.all([c.submit(sms('one')), c.submit(sms('two')), c.submit(sms('three'))]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, false]);
+    expect(results[1]?.ok ? '' : results[1]?.reason).toMatch(
+      /no turn to send in time at 2 submit_sm a second/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(server.submits).toHaveLength(1);
+  });
+
   it('fails a submit temporarily when the window stays full past the wait', async () => {
     const { port } = await smsc({ responseDelayMs: 600 });
     const c = carrier(port, { window: 1, waitMs: 200 });
@@ -213,6 +247,118 @@ describe('SMPP carrier: throttling and flow', () => {
     expect(first).toMatchObject({ ok: true });
     expect(second).toMatchObject({ ok: false, permanent: false });
     expect(second?.ok ? '' : second?.reason).toMatch(/window/);
+  });
+});
+
+describe('SMPP carrier: a long message cut short', () => {
+  /** An SMSC that answers ESME_RTHROTTLED to part `sequence` of any long message, `times` times. */
+  function throttlingPart(sequence: number, times: number): Partial<FakeSmscOptions> {
+    let throttled = 0;
+    return { statusFor: (s) => (s.udh?.sequence === sequence && throttled++ < times ? 0x58 : 0) };
+  }
+  const accepted = (server: FakeSmsc) => server.submits.filter((s) => s.messageId !== undefined);
+
+  it('resumes with the missing parts only, under the same reference, and reports the receipts of all', async () => {
+    const { server, port } = await smsc(throttlingPart(2, 3));
+    const c = carrier(port, { maxAttempts: 3 });
+    const got = receipts(c);
+    const message = sms('r'.repeat(300));
+
+    const first = await c.submit(message);
+    expect(first).toMatchObject({ ok: false, permanent: false });
+    expect(first.ok ? '' : first.reason).toMatch(/^part 2 of 2: .*ESME_RTHROTTLED.*parts 1-1 accepted/);
+    expect(first.ok ? undefined : first.progress).toEqual(expect.any(String));
+    // The receipt of the part already accepted is kept for the message, not dropped.
+    await server.sendReceipt(accepted(server)[0]?.messageId ?? '', 'DELIVRD');
+
+    const second = await c.submit({ ...message, ...(first.ok ? {} : { progress: first.progress }) });
+    expect(second).toEqual({ ok: true, carrierMessageId: accepted(server)[1]?.messageId });
+    const parts = accepted(server);
+    expect(parts.map((p) => p.udh?.sequence)).toEqual([1, 2]);
+    expect(new Set(server.submits.map((p) => p.udh?.reference)).size).toBe(1);
+    expect(parts.map((p) => p.text).join('')).toBe(message.text);
+    // Part 1 once, part 2 throttled three times then accepted: the SMSC took two parts, as charged.
+    expect(server.submits.map((p) => p.udh?.sequence)).toEqual([1, 2, 2, 2, 2]);
+
+    await server.sendReceipt(parts[1]?.messageId ?? '', 'DELIVRD');
+    await until(() => got.length === 1, 2000, 'the receipt');
+    expect(got[0]).toMatchObject({
+      messageId: message.id,
+      status: 'delivered',
+      carrierMessageId: parts[1]?.messageId,
+    });
+  });
+
+  it('resumes from the progress it handed back, in a carrier that never saw the message', async () => {
+    const { server, port } = await smsc(throttlingPart(3, 2));
+    const message = sms('s'.repeat(400));
+    const before = carrier(port, { maxAttempts: 2 });
+    const first = await before.submit(message);
+    if (first.ok || !first.progress) throw new Error('expected a message cut short with its progress');
+    await before.close();
+
+    const after = carrier(port);
+    const got = receipts(after);
+    const second = await after.submit({ ...message, progress: first.progress });
+    expect(second).toMatchObject({ ok: true });
+    const parts = accepted(server);
+    expect(parts.map((p) => p.udh?.sequence)).toEqual([1, 2, 3]);
+    expect(new Set(parts.map((p) => p.udh?.reference)).size).toBe(1);
+    expect(parts.map((p) => p.text).join('')).toBe(message.text);
+    // The parts sent before are tracked here too: one failing makes the message failed.
+    await server.sendReceipt(parts[0]?.messageId ?? '', 'UNDELIV', { tlvs: { state: 5 } });
+    await until(() => got.length === 1, 2000, 'the receipt');
+    expect(got[0]).toMatchObject({ messageId: message.id, status: 'failed', reason: 'part 1 of 3: UNDELIV' });
+  });
+
+  it('sends the whole message again when the progress does not match its parts', async () => {
+    const { server, port } = await smsc(throttlingPart(2, 2));
+    const c = carrier(port, { maxAttempts: 2 });
+    const cut = await c.submit(sms('t'.repeat(300)));
+    if (cut.ok || !cut.progress) throw new Error('expected a message cut short with its progress');
+    const other = carrier(port);
+    const result = await other.submit({ ...sms('u'.repeat(300)), progress: cut.progress });
+    expect(result).toMatchObject({ ok: true });
+    const last = server.submits.slice(-2);
+    expect(last.map((p) => p.udh?.sequence)).toEqual([1, 2]);
+    expect(last.map((p) => p.text).join('')).toBe('u'.repeat(300));
+  });
+
+  it('goes on under the same reference when the bind drops between parts', async () => {
+    let server: FakeSmsc | undefined;
+    let dropped = false;
+    const started = await smsc({
+      beforeResponse: (s) => {
+        if (s.udh?.sequence !== 1 || dropped) return;
+        dropped = true;
+        // The answer to part 1 goes out, then the connection is lost.
+        setImmediate(() => server?.drop());
+      },
+    });
+    server = started.server;
+    const c = carrier(started.port);
+    const message = sms('v'.repeat(300));
+    expect(await c.submit(message)).toMatchObject({ ok: true });
+    const parts = accepted(server);
+    expect(parts.map((p) => p.udh?.sequence)).toEqual([1, 2]);
+    expect(new Set(parts.map((p) => p.udh?.reference)).size).toBe(1);
+    expect(server.binds.filter((b) => b.ok)).toHaveLength(2);
+  });
+
+  it('forgets the accepted parts when a later part is refused for good', async () => {
+    let n = 0;
+    const { server, port } = await smsc({
+      statusFor: (s) => (s.udh?.sequence === 2 && ++n === 1 ? 0x0b : 0),
+    });
+    const c = carrier(port);
+    const message = sms('w'.repeat(300));
+    const refused = await c.submit(message);
+    expect(refused).toMatchObject({ ok: false, permanent: true });
+    expect(refused.ok ? 'x' : refused.progress).toBeUndefined();
+    expect(c.state().tracked).toBe(0);
+    // Another attempt (the dispatcher makes none, a caller might) starts afresh.
+    expect(await c.submit(message)).toMatchObject({ ok: true });
+    expect(server.submits.map((p) => p.udh?.sequence)).toEqual([1, 2, 1, 2]);
   });
 });
 

@@ -1,16 +1,28 @@
-// The SMPP carrier's pure parts: the GSM 03.38 table, concatenation, receipt parsing, the
-// id matching of the tracker, and back-off.
+// The SMPP carrier's pure parts: the GSM 03.38 table and packing, concatenation in each
+// encoding, receipt parsing, the id matching of the tracker, and back-off.
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../src/messaging/carriers/smpp/backoff.js';
-import { encodeMessage } from '../../../src/messaging/carriers/smpp/concatenate.js';
-import { decodeGsm7, encodeGsm7, NotGsm7Error } from '../../../src/messaging/carriers/smpp/gsm7.js';
+import {
+  type EncodedMessage,
+  encodeMessage,
+  shortMessage,
+  type TextSettings,
+} from '../../../src/messaging/carriers/smpp/concatenate.js';
+import {
+  decodeGsm7,
+  encodeGsm7,
+  NotGsm7Error,
+  packSeptets,
+  unpackSeptets,
+} from '../../../src/messaging/carriers/smpp/gsm7.js';
 import { pdu } from '../../../src/messaging/carriers/smpp/lib.js';
 import { parseReceipt } from '../../../src/messaging/carriers/smpp/receipts.js';
 import { idVariants, ReceiptTracker } from '../../../src/messaging/carriers/smpp/tracker.js';
 import type { Receipt } from '../../../src/messaging/carriers/types.js';
-import { gsmSeptets, measureSms } from '../../../src/pricing/segments.js';
+import { measureParts } from '../../../src/pricing/alphabets.js';
+import { gsmSeptets } from '../../../src/pricing/segments.js';
 
 describe('GSM 03.38 encoding', () => {
   it('encodes every character pricing counts as GSM-7, in as many septets as it counts', () => {
@@ -43,25 +55,25 @@ describe('GSM 03.38 encoding', () => {
   });
 });
 
-const alphabet = fc.constantFrom(
-  'a',
-  'Z',
-  '0',
-  ' ',
-  '@',
-  '€',
-  '[',
-  ']',
-  '^',
-  'ж',
-  'Я',
-  '😀',
-  '🚀',
-  'é',
-  '\n',
+// Mostly characters every single-octet alphabet has, so that texts stay GSM-7 or Latin-1 often.
+const alphabet = fc.oneof(
+  { weight: 60, arbitrary: fc.constantFrom('a', 'Z', '0', ' ', '@', 'é', '\n') },
+  { weight: 6, arbitrary: fc.constantFrom('€', '[', ']', '^') },
+  { weight: 3, arbitrary: fc.constantFrom('ç', 'õ', 'ÿ') },
+  { weight: 1, arbitrary: fc.constantFrom('ж', 'Я', '😀', '🚀') },
 );
 
-function reassemble(parts: readonly Buffer[], dataCoding: number): { text: string; udh: number[][] } {
+const UNPACKED: TextSettings = { alphabet: 'GSM-7', gsmDataCoding: 0, gsmPacking: 'unpacked' };
+const PACKED: TextSettings = { alphabet: 'GSM-7', gsmDataCoding: 1, gsmPacking: 'packed' };
+const LATIN1: TextSettings = { alphabet: 'Latin-1', gsmDataCoding: 0, gsmPacking: 'unpacked' };
+
+/** Each part as sent under `reference`. */
+function partsOf(message: EncodedMessage, reference: number): Buffer[] {
+  return message.bodies.map((_, i) => shortMessage(message, reference, i));
+}
+
+/** The text back from the parts as an SMSC would read them, and each part's header. */
+function reassemble(parts: readonly Buffer[], dataCoding: number, packed: boolean) {
   const udh: number[][] = [];
   let text = '';
   for (const part of parts) {
@@ -70,55 +82,113 @@ function reassemble(parts: readonly Buffer[], dataCoding: number): { text: strin
       udh.push([...part.subarray(0, 6)]);
       body = part.subarray(6);
     }
-    text += dataCoding === 0 ? decodeGsm7(body) : body.swap16().toString('utf16le');
+    if (dataCoding === 8) text += Buffer.from(body).swap16().toString('utf16le');
+    else if (dataCoding === 3) text += body.toString('latin1');
+    else text += decodeGsm7(packed ? unpackSeptets(body, parts.length > 1 ? 1 : 0) : body);
   }
   return { text, udh };
 }
 
+function encoded(text: string, settings: TextSettings = UNPACKED): EncodedMessage {
+  const result = encodeMessage(text, settings);
+  if (!result.ok) throw new Error(result.reason);
+  return result.message;
+}
+
 describe('concatenation', () => {
   it('sends a short text as one part without a header', () => {
-    const result = encodeMessage('hello', 7);
-    expect(result).toEqual({
+    const message = encoded('hello');
+    expect(message).toEqual({
+      encoding: 'GSM-7',
+      dataCoding: 0,
+      esmClass: 0,
+      bodies: [Buffer.from('hello')],
+    });
+    expect(partsOf(message, 7)).toEqual([Buffer.from('hello')]);
+  });
+
+  for (const [name, settings] of [
+    ['GSM 03.38 unpacked, data_coding 0', UNPACKED],
+    ['GSM 03.38 packed, data_coding 1', PACKED],
+    ['Latin-1', LATIN1],
+  ] as const) {
+    it(`numbers the parts under one reference and fits each in 140 octets (${name})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(alphabet, { minLength: 1, maxLength: 700 }),
+          fc.nat(1000),
+          (chars, reference) => {
+            const text = chars.join('');
+            const message = encoded(text, settings);
+            const parts = partsOf(message, reference);
+            const measure = measureParts(text, settings.alphabet, { maxSegments: 255 });
+            if (!measure.ok) throw new Error('not measured');
+            expect(message.encoding).toBe(measure.encoding);
+            expect(parts).toHaveLength(measure.segments);
+            const dataCoding = { 'GSM-7': settings.gsmDataCoding, 'Latin-1': 3, 'UCS-2': 8 }[
+              measure.encoding
+            ];
+            expect(message.dataCoding).toBe(dataCoding);
+            const packed = settings.gsmPacking === 'packed' && measure.encoding === 'GSM-7';
+            const { text: back, udh } = reassemble(parts, message.dataCoding, packed);
+            expect(back).toBe(text);
+            if (parts.length === 1) {
+              expect(message.esmClass).toBe(0);
+            } else {
+              expect(message.esmClass).toBe(0x40);
+              expect(udh).toEqual(parts.map((_, i) => [5, 0, 3, reference & 0xff, parts.length, i + 1]));
+            }
+            for (const part of parts) {
+              // Unpacked septets one an octet (160/153 + header, packed to 140 by the SMSC); the rest 140 in all.
+              const most = measure.encoding === 'GSM-7' && !packed ? (parts.length > 1 ? 159 : 160) : 140;
+              expect(part.length).toBeLessThanOrEqual(most);
+            }
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it('packs 160 septets into 140 octets, and 153 after a header with one fill bit', () => {
+    const single = encoded('a'.repeat(160), PACKED);
+    expect(single.bodies.map((b) => b.length)).toEqual([140]);
+    const two = encoded('b'.repeat(306), PACKED);
+    expect(partsOf(two, 1).map((p) => p.length)).toEqual([140, 140]);
+    // "bb" = 0x62 0x62: the first septet starts at bit 1 of the first octet after the header.
+    expect(two.bodies[0]?.[0]).toBe((0x62 << 1) & 0xff);
+  });
+
+  it('fills 7 spare bits of the last packed octet with CR, not a septet an SMSC would read as @', () => {
+    // 7 septets = 49 bits: 7 octets with 7 bits to spare.
+    const seven = packSeptets(encodeGsm7('1234567'));
+    expect(seven).toHaveLength(7);
+    expect(seven[6]).toBe(0x0d << 1);
+    expect(decodeGsm7(unpackSeptets(seven))).toBe('1234567');
+    expect(packSeptets(encodeGsm7('hellohel'))).toHaveLength(7);
+  });
+
+  it('sends Latin-1 as data_coding 3, 140 octets alone and 134 a part, and UCS-2 for the rest', () => {
+    expect(encoded('ñandú, ça va?', LATIN1)).toMatchObject({ encoding: 'Latin-1', dataCoding: 3 });
+    expect(encoded('x'.repeat(140), LATIN1).bodies.map((b) => b.length)).toEqual([140]);
+    expect(encoded('x'.repeat(141), LATIN1).bodies.map((b) => b.length)).toEqual([134, 7]);
+    expect(encoded('5€', LATIN1)).toMatchObject({ encoding: 'UCS-2', dataCoding: 8 });
+  });
+
+  it('sends a text in the encoding it was charged in, whatever the alphabet now', () => {
+    const text = 'x'.repeat(150);
+    expect(encodeMessage(text, LATIN1, 'GSM-7')).toMatchObject({
       ok: true,
-      message: { dataCoding: 0, esmClass: 0, parts: [Buffer.from('hello')] },
+      message: { encoding: 'GSM-7', dataCoding: 0, bodies: [Buffer.from(text)] },
+    });
+    expect(encodeMessage('ça', UNPACKED, 'Latin-1')).toMatchObject({
+      ok: true,
+      message: { encoding: 'Latin-1', dataCoding: 3 },
     });
   });
 
-  it('numbers the parts under one reference and fits each in 140 octets', () => {
-    fc.assert(
-      fc.property(fc.array(alphabet, { minLength: 1, maxLength: 700 }), fc.nat(1000), (chars, reference) => {
-        const text = chars.join('');
-        const result = encodeMessage(text, reference);
-        if (!result.ok) throw new Error(result.reason);
-        const { parts, dataCoding, esmClass } = result.message;
-        const measure = measureSms(text, { maxSegments: 255 });
-        expect(parts).toHaveLength(measure.ok ? measure.segments : -1);
-        expect(dataCoding).toBe(measure.ok && measure.encoding === 'GSM-7' ? 0 : 8);
-        const { text: back, udh } = reassemble(
-          parts.map((p) => Buffer.from(p)),
-          dataCoding,
-        );
-        expect(back).toBe(text);
-        if (parts.length === 1) {
-          expect(esmClass).toBe(0);
-        } else {
-          expect(esmClass).toBe(0x40);
-          expect(udh).toEqual(parts.map((_, i) => [5, 0, 3, reference & 0xff, parts.length, i + 1]));
-        }
-        for (const part of parts) {
-          const body = part.length - (parts.length > 1 ? 6 : 0);
-          // 160/153 septets one per octet (packed to 140 by the SMSC), or 140/134 octets of UCS-2.
-          expect(body).toBeLessThanOrEqual(
-            dataCoding === 0 ? (parts.length > 1 ? 153 : 160) : parts.length > 1 ? 134 : 140,
-          );
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
-
   it('refuses an empty text', () => {
-    expect(encodeMessage('', 0)).toEqual({ ok: false, reason: 'empty text' });
+    expect(encodeMessage('', UNPACKED)).toEqual({ ok: false, reason: 'empty text' });
   });
 });
 

@@ -89,10 +89,27 @@ describe('carrier configuration', () => {
       throughput: 0,
       enquireLinkMs: 30_000,
       defaultSource: 'Tollgate',
+      alphabet: 'GSM-7',
+      gsmDataCoding: 0,
+      gsmPacking: 'unpacked',
     });
     expect(loadConfig({ ...SMPP, CARRIER_DEFAULT: 'smpp' }).sms.carrier).toBe('smpp');
     expect(loadConfig({ ...SMPP, CARRIER_ROUTES: '*=smpp' }).sms.carrier).toBe('smpp');
     expect(loadConfig({ SMS_CARRIER: 'simulator' }).sms.carrier).toBe('simulator');
+  });
+
+  it('reads how the SMSC wants text: the alphabet, the GSM data_coding and the packing', () => {
+    const config = loadConfig({
+      ...SMPP,
+      SMPP_ALPHABET: 'latin1',
+      SMPP_GSM_DATA_CODING: '1',
+      SMPP_GSM_PACKING: 'packed',
+    });
+    expect(config.carriers.smpp).toMatchObject({
+      alphabet: 'Latin-1',
+      gsmDataCoding: 1,
+      gsmPacking: 'packed',
+    });
   });
 
   it.each([
@@ -109,6 +126,9 @@ describe('carrier configuration', () => {
     [{ SMPP_HOST: 'smsc.example.com' }, 'SMPP_SYSTEM_ID', /required/],
     [{ ...SMPP, SMPP_WINDOW: '0' }, 'SMPP_WINDOW', /between/],
     [{ ...SMPP, SMPP_PASSWORD: 'much-too-long' }, 'SMPP_PASSWORD', /at most 8/],
+    [{ ...SMPP, SMPP_ALPHABET: 'ascii' }, 'SMPP_ALPHABET', /one of gsm, latin1/],
+    [{ ...SMPP, SMPP_GSM_DATA_CODING: '3' }, 'SMPP_GSM_DATA_CODING', /one of 0, 1/],
+    [{ ...SMPP, SMPP_GSM_PACKING: 'zipped' }, 'SMPP_GSM_PACKING', /one of unpacked, packed/],
   ])('refuses %j with one line about %s', (env, variable, message) => {
     let error: unknown;
     try {

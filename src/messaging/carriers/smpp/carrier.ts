@@ -1,18 +1,23 @@
 // The SMPP carrier: Carrier (../types.ts) over one transceiver session. submit() encodes the
-// text (concatenated parts when long), sends the parts in order through the window, and
-// answers with the last part's SMSC id once all are accepted; a refused part ends the
-// message (parts already accepted cannot be recalled and are logged). Receipts reach
-// onReceipt listeners through the tracker, one per message. See README.md.
+// text (concatenated parts when long), sends the parts in order through the window and the
+// pace, and answers with the last part's SMSC id once all are accepted. A part refused for
+// good ends the message (parts already accepted cannot be recalled and are logged); a part
+// refused for now (throttled past the retries, no bind in time) leaves the message cut short:
+// the accepted parts stay tracked, and the next attempt sends only the missing ones, under the
+// same reference, from what this process remembers or from the progress handed back with the
+// failure (stored with the message, so another worker or a restarted one resumes too).
+// Receipts reach onReceipt listeners through the tracker, one per message. See README.md.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SmppConfig } from '../../../config.js';
 import type { Carrier, OutgoingSms, Receipt, SubmitResult } from '../types.js';
-import { encodeMessage } from './concatenate.js';
+import { type EncodedMessage, encodeMessage, shortMessage } from './concatenate.js';
 import { Pace, Window } from './flow.js';
 import { NPI_ISDN, NPI_UNKNOWN, type PduFields, TON_ALPHANUMERIC, TON_INTERNATIONAL } from './lib.js';
 import { isDeliveryReceipt, parseReceipt } from './receipts.js';
 import { SmppSession } from './session.js';
 import { type SubmitFlow, submitPart } from './submit.js';
-import { ReceiptTracker } from './tracker.js';
+import { ReceiptTracker, type TrackedMessage } from './tracker.js';
 
 /** The connection as configured (SMPP_*), and timings tests and tuning may change. */
 export interface SmppCarrierOptions extends SmppConfig {
@@ -46,6 +51,48 @@ export interface SmppCarrierDeps {
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
+/** A long message some of whose parts the SMSC accepted, waiting for its next attempt. */
+interface CutShort {
+  /** The parts' bytes and data_coding, hashed: a resume must send the very same parts. */
+  fingerprint: string;
+  reference: number;
+  /** SMSC ids of the parts accepted, in order (always the first ones: parts go one by one). */
+  accepted: string[];
+  tracked: TrackedMessage;
+  at: number;
+}
+
+/** The progress handed back with a cut-short failure (SubmitResult.progress). */
+interface Progress {
+  v: 1;
+  reference: number;
+  fingerprint: string;
+  accepted: string[];
+}
+
+function fingerprintOf(message: EncodedMessage): string {
+  const hash = createHash('sha256').update(`${message.dataCoding}:${message.bodies.length}`);
+  for (const body of message.bodies) hash.update(`:${body.length}:`).update(body);
+  return hash.digest('hex').slice(0, 32);
+}
+
+function readProgress(raw: string | undefined): Progress | undefined {
+  if (!raw) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { v, reference, fingerprint, accepted } = value as Record<string, unknown>;
+    if (v !== 1 || typeof fingerprint !== 'string') return undefined;
+    if (typeof reference !== 'number' || !Number.isInteger(reference) || reference < 0 || reference > 255)
+      return undefined;
+    if (!Array.isArray(accepted) || !accepted.every((id) => typeof id === 'string' && id !== ''))
+      return undefined;
+    return { v, reference, fingerprint, accepted };
+  } catch {
+    return undefined;
+  }
+}
+
 type Address = { ton: number; npi: number; addr: string };
 
 /** A number ("+447…", international; digits alone, the SMSC's reading) or up to 11 characters. */
@@ -58,9 +105,17 @@ function sourceAddress(from: string): Address | undefined {
 
 export class SmppCarrier implements Carrier {
   readonly id = 'smpp';
-  /** SMPP_THROUGHPUT, which the carrier enforces itself too; absent when unlimited. */
+  /** SMPP_THROUGHPUT in submit_sm a second, which the carrier enforces itself; absent when unlimited. */
   readonly maxPerSecond?: number;
+  readonly throughputCounts = 'parts';
+  readonly alphabet: 'GSM-7' | 'Latin-1';
   private readonly listeners: ((r: Receipt) => void)[] = [];
+  /** Long messages cut short, by our message id, until their next attempt completes them. */
+  private readonly cutShort = new Map<string, CutShort>();
+  /** Messages being submitted now: a second submit of one waits for its next attempt. */
+  private readonly inFlight = new Set<string>();
+  private readonly cutShortTtlMs: number;
+  private lastSweep = Date.now();
   private readonly session: SmppSession;
   private readonly tracker: ReceiptTracker;
   private readonly flow: SubmitFlow;
@@ -76,12 +131,14 @@ export class SmppCarrier implements Carrier {
   ) {
     this.logger = deps.logger.child({ carrier: 'smpp' });
     if (options.throughput > 0) this.maxPerSecond = options.throughput;
+    this.alphabet = options.alphabet;
+    this.cutShortTtlMs = options.receiptTtlMs ?? 72 * 3600_000;
     const random = options.random ?? Math.random;
     const responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
-    this.reference = Math.floor(random() * 256);
+    this.reference = Math.floor(random() * 256) & 0xff;
     this.waitMs = options.waitMs ?? 10_000;
     this.tracker = new ReceiptTracker({
-      ttlMs: options.receiptTtlMs ?? 72 * 3600_000,
+      ttlMs: this.cutShortTtlMs,
       ...(options.unclaimedReceiptMs ? { unclaimedAfterMs: options.unclaimedReceiptMs } : {}),
       now: deps.now,
       logger: this.logger,
@@ -141,10 +198,22 @@ export class SmppCarrier implements Carrier {
         reason: `sender "${from}" is neither a number nor 1-11 characters`,
       };
     }
-    const encoded = encodeMessage(m.text, this.reference);
+    const encoded = encodeMessage(m.text, this.options, m.encoding);
     if (!encoded.ok) return { ok: false, permanent: true, reason: encoded.reason };
-    const { parts, dataCoding, esmClass } = encoded.message;
-    if (parts.length > 1) this.reference = (this.reference + 1) & 0xff;
+    if (this.inFlight.has(m.id)) {
+      return { ok: false, permanent: false, reason: 'the message is being submitted already' };
+    }
+    this.inFlight.add(m.id);
+    try {
+      return await this.send(m, source, encoded.message);
+    } finally {
+      this.inFlight.delete(m.id);
+    }
+  }
+
+  private async send(m: OutgoingSms, source: Address, message: EncodedMessage): Promise<SubmitResult> {
+    const total = message.bodies.length;
+    const state = this.resumeOrBegin(m, message);
     const fields: PduFields = {
       source_addr_ton: source.ton,
       source_addr_npi: source.npi,
@@ -152,36 +221,118 @@ export class SmppCarrier implements Carrier {
       dest_addr_ton: TON_INTERNATIONAL,
       dest_addr_npi: NPI_ISDN,
       destination_addr: m.to.slice(1),
-      esm_class: esmClass,
+      esm_class: message.esmClass,
       registered_delivery: 1,
-      data_coding: dataCoding,
+      data_coding: message.dataCoding,
     };
     const deadline = Date.now() + this.waitMs;
-    const tracked = this.tracker.begin(m.id, parts.length);
-    let carrierMessageId = '';
-    for (const [i, part] of parts.entries()) {
-      const result = await submitPart(this.flow, { ...fields, short_message: part }, deadline).catch(
+    for (let i = state.accepted.length; i < total; i++) {
+      const short_message = shortMessage(message, state.reference, i);
+      const result = await submitPart(this.flow, { ...fields, short_message }, deadline).catch(
         (error: unknown) => {
-          this.tracker.abandon(tracked);
+          this.forget(m.id, state);
           throw error;
         },
       );
-      if (!result.ok) {
-        this.tracker.abandon(tracked);
-        if (i > 0) {
-          this.logger.warn(
-            { messageId: m.id, accepted: i, parts: parts.length },
-            'SMPP long message cut short: parts already accepted will arrive incomplete',
-          );
-        }
-        const where = parts.length > 1 ? `part ${i + 1} of ${parts.length}: ` : '';
-        return { ok: false, permanent: result.permanent, reason: `${where}${result.reason}` };
-      }
-      this.tracker.accepted(tracked, result.messageId);
-      carrierMessageId = result.messageId;
+      if (!result.ok) return this.cutOff(m.id, state, total, i, result);
+      state.accepted.push(result.messageId);
+      this.tracker.accepted(state.tracked, result.messageId);
     }
-    this.tracker.complete(tracked, carrierMessageId);
+    this.cutShort.delete(m.id);
+    const carrierMessageId = state.accepted.at(-1) ?? '';
+    this.tracker.complete(state.tracked, carrierMessageId);
     return { ok: true, carrierMessageId };
+  }
+
+  /** The parts accepted at an earlier attempt (remembered here, or from its progress), or a fresh start. */
+  private resumeOrBegin(m: OutgoingSms, message: EncodedMessage): CutShort {
+    this.sweepCutShort();
+    const total = message.bodies.length;
+    const fingerprint = fingerprintOf(message);
+    const remembered = this.cutShort.get(m.id);
+    if (remembered?.fingerprint === fingerprint) return remembered;
+    const progress = readProgress(m.progress);
+    if (!remembered && progress?.fingerprint === fingerprint && progress.accepted.length < total) {
+      const tracked = this.tracker.begin(m.id, total);
+      for (const id of progress.accepted) this.tracker.accepted(tracked, id);
+      const state: CutShort = {
+        fingerprint,
+        reference: progress.reference,
+        accepted: [...progress.accepted],
+        tracked,
+        at: Date.now(),
+      };
+      this.cutShort.set(m.id, state);
+      return state;
+    }
+    if (remembered || m.progress) {
+      this.logger.warn(
+        { messageId: m.id, parts: total },
+        'SMPP long message cut short cannot be resumed (its parts are not the same now): sent whole',
+      );
+      if (remembered) this.forget(m.id, remembered);
+    }
+    let reference = 0;
+    if (total > 1) {
+      reference = this.reference;
+      this.reference = (this.reference + 1) & 0xff;
+    }
+    return { fingerprint, reference, accepted: [], tracked: this.tracker.begin(m.id, total), at: Date.now() };
+  }
+
+  /** A part was refused: the message fails, or (for now, with parts accepted) waits cut short. */
+  private cutOff(
+    messageId: string,
+    state: CutShort,
+    total: number,
+    index: number,
+    result: { permanent: boolean; reason: string },
+  ): SubmitResult {
+    const where = total > 1 ? `part ${index + 1} of ${total}: ` : '';
+    const reason = `${where}${result.reason}`;
+    if (result.permanent || state.accepted.length === 0) {
+      this.forget(messageId, state);
+      if (state.accepted.length > 0) {
+        this.logger.warn(
+          { messageId, accepted: state.accepted.length, parts: total },
+          'SMPP long message cut short for good: parts already accepted will arrive incomplete',
+        );
+      }
+      return { ok: false, permanent: result.permanent, reason };
+    }
+    state.at = Date.now();
+    this.cutShort.set(messageId, state);
+    const progress: Progress = {
+      v: 1,
+      reference: state.reference,
+      fingerprint: state.fingerprint,
+      accepted: state.accepted,
+    };
+    this.logger.info(
+      { messageId, accepted: state.accepted.length, parts: total },
+      'SMPP long message cut short: the missing parts follow at the next attempt',
+    );
+    return {
+      ok: false,
+      permanent: false,
+      reason: `${reason} (parts 1-${state.accepted.length} accepted; the rest follow)`,
+      progress: JSON.stringify(progress),
+    };
+  }
+
+  private forget(messageId: string, state: CutShort): void {
+    this.tracker.abandon(state.tracked);
+    if (this.cutShort.get(messageId) === state) this.cutShort.delete(messageId);
+  }
+
+  /** Messages cut short and never tried again (they failed elsewhere) go with their receipts' wait. */
+  private sweepCutShort(): void {
+    const now = Date.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [messageId, state] of this.cutShort) {
+      if (now - state.at >= this.cutShortTtlMs) this.forget(messageId, state);
+    }
   }
 
   onReceipt(cb: (r: Receipt) => void): void {

@@ -1,7 +1,7 @@
 // Flow control for submit_sm: a window (at most N PDUs awaiting their response; more wait
-// in order) and a pace (at most T PDUs a second, paused for a while when the SMSC says it is
-// throttling us). Both are per carrier, so they hold across reconnects.
-import { sleep } from './backoff.js';
+// in order) and a pace (at most T PDUs a second, SMPP_THROUGHPUT, paused for a while when the
+// SMSC says it is throttling us). Both are per carrier, so they hold across reconnects. The
+// pace counts submit_sm PDUs, sent again ones included: what an SMSC counts and throttles.
 
 class WaitTimeout extends Error {}
 
@@ -56,13 +56,21 @@ export class Window {
   }
 }
 
-/** Spaces sends 1000/T ms apart (T = 0: no limit) and honours pauses. */
+/**
+ * Spaces submit_sm 1000/T ms apart (T = 0: no limit), one at a time in arrival order, and
+ * honours pauses: a turn is given when the pause has ended AND the spacing since the last turn
+ * has passed, so the PDUs that waited out a pause leave at the pace, not together. The turn is
+ * given when the PDU is about to be written, never reserved ahead, so a pause that begins while
+ * a caller waits holds it too.
+ */
 export class Pace {
-  private nextAt = 0;
+  private lastAt = Number.NEGATIVE_INFINITY;
   private pausedUntil = 0;
   private readonly spacingMs: number;
+  private readonly waiting: { grant: () => void; timer: NodeJS.Timeout | undefined }[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(perSecond: number) {
+  constructor(readonly perSecond: number) {
     this.spacingMs = perSecond > 0 ? 1000 / perSecond : 0;
   }
 
@@ -71,13 +79,55 @@ export class Pace {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
   }
 
-  /** Resolves at this caller's turn to send. */
-  async turn(): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, this.nextAt, this.pausedUntil);
-    this.nextAt = at + this.spacingMs;
-    if (at > now) await sleep(at - now);
-    // A pause that began while this caller waited holds it too.
-    while (this.pausedUntil > Date.now()) await sleep(this.pausedUntil - Date.now());
+  /** Resolves true at this caller's turn to send, or false when the turn is not due by `deadline` (epoch ms). */
+  turn(deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (this.waiting.length === 0 && this.dueAt() <= Date.now()) {
+      this.lastAt = Date.now();
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const entry: { grant: () => void; timer: NodeJS.Timeout | undefined } = {
+        grant: () => {
+          clearTimeout(entry.timer);
+          resolve(true);
+        },
+        timer: undefined,
+      };
+      if (Number.isFinite(deadline)) {
+        entry.timer = setTimeout(
+          () => {
+            const at = this.waiting.indexOf(entry);
+            if (at < 0) return;
+            this.waiting.splice(at, 1);
+            resolve(false);
+            if (at === 0) this.schedule();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+      }
+      this.waiting.push(entry);
+      if (this.waiting.length === 1) this.schedule();
+    });
+  }
+
+  private dueAt(): number {
+    return Math.max(this.lastAt + this.spacingMs, this.pausedUntil);
+  }
+
+  /** Gives the first in line its turn when due; looks again then, as a pause may have begun. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const first = this.waiting[0];
+    if (!first) return;
+    const wait = this.dueAt() - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.schedule(), Math.ceil(wait));
+      return;
+    }
+    this.waiting.shift();
+    this.lastAt = Date.now();
+    first.grant();
+    if (this.waiting.length > 0) this.schedule();
   }
 }

@@ -1,5 +1,5 @@
-// GSM 03.38 default alphabet for submit_sm with data_coding 0: one septet per octet
-// (unpacked, as SMPP carries it; the SMSC packs for the air), extension-table characters as
+// GSM 03.38 default alphabet for submit_sm: one septet per octet (unpacked, the SMSC packs for
+// the air) or packed 8 septets in 7 octets (SMPP_GSM_PACKING), extension-table characters as
 // ESC (0x1B) + code. Our own table rather than the package's coder: the package labels
 // auto-detected GSM text as data_coding 1 (IA5), turns characters it cannot map into spaces
 // without a word, and accepts a bare ESC in the text; here a text that pricing measured as
@@ -70,4 +70,41 @@ export function decodeGsm7(septets: Uint8Array): string {
     }
   }
   return text;
+}
+
+const CR = 0x0d;
+
+/**
+ * Septets packed 8 into 7 octets, least significant bit first (3GPP TS 23.038, 6.1.2.1.1),
+ * after `fillBits` zero bits (1 after a 6-octet concatenation header, so the text starts on a
+ * septet boundary). SMPP gives the length in octets, not septets, and an SMSC reads as many
+ * septets as the octets hold: when the last octet would have 7 spare bits they would read as
+ * one more character ("@"), so they carry CR instead, as 23.038 does where the length in
+ * septets is not known. 160 septets (153 after the header) still fit 140 octets.
+ */
+export function packSeptets(septets: Uint8Array, fillBits = 0): Buffer {
+  const padded = (fillBits + septets.length * 7) % 8 === 1;
+  const all = padded ? [...septets, CR] : septets;
+  const out = Buffer.alloc(Math.ceil((fillBits + all.length * 7) / 8));
+  let at = fillBits;
+  for (const septet of all) {
+    for (let bit = 0; bit < 7; bit++, at++) {
+      if (septet & (1 << bit)) out[at >> 3] = (out[at >> 3] ?? 0) | (1 << (at & 7));
+    }
+  }
+  return out;
+}
+
+/** Packed octets back to septets (a check on packSeptets); a CR filling 7 spare bits is dropped. */
+export function unpackSeptets(octets: Uint8Array, fillBits = 0): Buffer {
+  const count = Math.floor((octets.length * 8 - fillBits) / 7);
+  const septets = Buffer.alloc(count);
+  for (let i = 0; i < count; i++) {
+    for (let bit = 0; bit < 7; bit++) {
+      const at = fillBits + i * 7 + bit;
+      if ((octets[at >> 3] ?? 0) & (1 << (at & 7))) septets[i] = (septets[i] ?? 0) | (1 << bit);
+    }
+  }
+  const padded = count > 0 && septets[count - 1] === CR && (fillBits + count * 7) % 8 === 0;
+  return padded ? septets.subarray(0, count - 1) : septets;
 }

@@ -35,7 +35,7 @@ export const ESM_UDHI = 0x40;
 /** esm_class bits 5..2: the message type; 0b0001 is an SMSC delivery receipt. */
 export const ESM_TYPE_MASK = 0x3c;
 export const ESM_DELIVERY_RECEIPT = 0x04;
-export const DATA_CODING_SMSC_DEFAULT = 0x00;
+export const DATA_CODING_LATIN1 = 0x03;
 export const DATA_CODING_UCS2 = 0x08;
 export const TON_INTERNATIONAL = 0x01;
 export const TON_NETWORK_SPECIFIC = 0x03;

@@ -1,9 +1,9 @@
 // One submit_sm through the window and the pace, with the retries the carrier makes itself:
 // ESME_RTHROTTLED and ESME_RMSGQFUL pause every sender for a back-off and try again, and so
 // does a connection lost (or a response missing) before the answer came. After maxAttempts,
-// or when no bound session or window slot comes before the message's deadline, the result is
-// a temporary failure for the caller to retry later. Other refusals are final unless classed
-// temporary.
+// or when no bound session, window slot or turn of the pace comes before the message's
+// deadline, the result is a temporary failure for the caller to retry later. Other refusals
+// are final unless classed temporary.
 import type { Logger } from 'pino';
 import { type Backoff, backoffDelay } from './backoff.js';
 import type { Pace, Window } from './flow.js';
@@ -45,7 +45,13 @@ export async function submitPart(flow: SubmitFlow, fields: PduFields, deadline: 
     let status: number;
     let messageId: string | undefined;
     try {
-      await flow.pace.turn();
+      if (!(await flow.pace.turn(deadline))) {
+        return {
+          ok: false,
+          permanent: false,
+          reason: `no turn to send in time at ${flow.pace.perSecond} submit_sm a second`,
+        };
+      }
       // A new PDU each attempt: the package numbers a PDU once, on its first send.
       const response = await flow.session.request(pdu('submit_sm', fields));
       status = response.command_status;

@@ -1,8 +1,10 @@
 // From the SMSC's message ids back to ours. A message of n parts has n SMSC ids; submit()
 // answers with the last part's id, and every part's id maps to the message, so each part's
 // receipt is understood. The message is delivered when every part is delivered and failed as
-// soon as one part fails; one Receipt per message, never more. Nothing is reported for a
-// message whose submit failed (its parts are forgotten).
+// soon as one part fails; one Receipt per message, never more. A long message cut short
+// (some parts accepted, the rest refused for now) stays tracked, its parts' receipts kept,
+// until the attempt that completes it; nothing is reported for a message whose submit failed
+// for good (its parts are forgotten).
 //
 // Kept in memory; entries go when their message settles or after ttlMs without all receipts.
 // A receipt no entry claims within a minute (a message sent before a restart, or one given up
