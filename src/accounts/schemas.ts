@@ -1,6 +1,7 @@
 // Request and response shapes of the accounts routes (TypeBox: validation and OpenAPI at once).
 // Every string has a maximum length; every object refuses fields it does not know.
 import { type TSchema, Type } from '@sinclair/typebox';
+import { ACCOUNT_VERIFICATIONS, type AccountVerification } from '../config.js';
 import { literals, nullable, strict } from '../http/schemas.js';
 import { LANGUAGES } from '../notifications/templates.js';
 import { ACCOUNT_STATUSES, CURRENCIES } from './account.js';
@@ -122,6 +123,12 @@ const accountFields = {
     literals(['billing_data', 'mobile_verification', 'account_suspended'] as const),
   ),
   preferences: Preferences,
+  verification: Type.Unsafe<AccountVerification>({
+    type: 'string',
+    enum: [...ACCOUNT_VERIFICATIONS],
+    description:
+      'Who verifies accounts on this server (ACCOUNT_VERIFICATION): `staff`, an operator; `mobile`, the account itself by verifying its mobile',
+  }),
   verifiedAt: nullable(Type.String()),
   createdAt: Type.String(),
 };

@@ -182,12 +182,13 @@ describe('a new customer, from sign-up to an API key', () => {
       payload: { code },
     });
     expect(res.statusCode, res.body).toBe(200);
-    // ACCOUNT_AUTO_VERIFY=mobile (the default): a verified e-mail and mobile make the account active.
+    // ACCOUNT_VERIFICATION=mobile (as the tests run): a verified e-mail and mobile make the account active.
     expect(res.json()).toMatchObject({
       mobileVerified: true,
       status: 'active',
       canPurchase: true,
       canSend: true,
+      verification: 'mobile',
     });
     const told = await smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Su cuenta está verificada');
     expect(told.text).toContain('http://portal.test/');
