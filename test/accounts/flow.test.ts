@@ -83,6 +83,9 @@ describe('a new customer, from sign-up to an API key', () => {
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Lax');
     expect(setCookie).not.toContain('Secure');
+    // Beside it, a cookie the portal's script can read that only says "signed in" (no secret).
+    const hint = [res.headers['set-cookie']].flat().find((c) => String(c).startsWith('tollgate_signed_in='));
+    expect(hint).toMatch(/^tollgate_signed_in=1; Path=\/; SameSite=Lax; Max-Age=\d+$/);
     expect(res.headers['cache-control']).toBe('no-store');
     cookie = sessionCookie(res.headers['set-cookie']);
     const body = res.json();
@@ -288,6 +291,9 @@ describe('a new customer, from sign-up to an API key', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: asCustomer() });
     expect(res.statusCode).toBe(204);
     expect(String(res.headers['set-cookie'])).toMatch(/^tollgate_session=; .*Max-Age=0/);
+    expect(String(res.headers['set-cookie'])).toMatch(
+      /tollgate_signed_in=; Path=\/; SameSite=Lax; Max-Age=0/,
+    );
     const after = await t.app.inject({ method: 'GET', url: '/api/v1/account', headers: { cookie } });
     expect(after.statusCode).toBe(401);
   });
