@@ -58,6 +58,8 @@ export const PreferencesBody = Type.Object(
   strict,
 );
 
+export const LanguageBody = Type.Object({ language: literals(LANGUAGES) }, strict);
+
 export const CodeBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, strict);
 export const ApiKeyBody = Type.Object({ name: Text(100) }, strict);
 /** Optional: no body (or null) suspends without a reason. */

@@ -215,6 +215,37 @@ describe('a new customer, from sign-up to an API key', () => {
     expect(account.json().preferences.timezone).toBe('Europe/Madrid');
   });
 
+  it('switches the language alone, as the portal’s top bar does, keeping the other preferences', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'es' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().preferences).toEqual({
+      country: 'ES',
+      currency: 'EUR',
+      timezone: 'Europe/Madrid',
+      language: 'es',
+    });
+    const refused = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'fr' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.fields[0].path).toBe('body.language');
+    const back = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'en' },
+    });
+    expect(back.json().preferences.language).toBe('en');
+  });
+
   it('creates an API key shown once, which then works as Bearer on customer routes', async () => {
     const res = await t.app.inject({
       method: 'POST',
