@@ -387,7 +387,7 @@ describe('a campaign waiting for credit', () => {
     await adjustCredits(portal, admin, customer.accountId, 10, 'messaging test top-up');
     await seeText(page.getByTestId('count-delivered'), /^4$/, 30_000);
     expect(await page.getByTestId('count-waiting_credit').textContent()).toBe('0');
-    await seeText(page.getByTestId('campaign-status'), 'Completed', 15_000);
+    await seeText(page.getByTestId('campaign-status'), 'Finished', 15_000);
     await waitForBalance(page, 7);
     expect(await balance()).toMatchObject({ available: '7', held: '0' });
     await page.getByTestId('outbox-badge').waitFor({ state: 'hidden', timeout: 15_000 });

@@ -235,7 +235,7 @@ export async function newCampaignPage() {
   const blocked = h(
     'p',
     { class: 'send-blocked', id: 'campaign-blocked', hidden: true, 'data-testid': 'send-blocked' },
-    icon('alert'),
+    icon('alert', 'icon send-blocked-icon'),
     h('span', {}, blocker ?? ''),
   );
   const form = h(

@@ -179,7 +179,7 @@ export async function sendPage(/** @type {PageArgs} */ { query }) {
         ? h(
             'p',
             { class: 'send-blocked', id: blockerId, 'data-testid': 'send-blocked' },
-            icon('alert'),
+            icon('alert', 'icon send-blocked-icon'),
             h('span', {}, blocker, ' ', h('a', { href: '/' }, t('messaging.send.seeDashboard'))),
           )
         : null,
