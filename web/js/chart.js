@@ -91,9 +91,12 @@ export function barChart({ label, categories, series, values, format, height = 1
   });
   // A label under every few bars, so they never overlap.
   const labels = svg('g', { class: 'chart-labels', 'aria-hidden': 'true' });
-  const every = Math.ceil(categories.length / 8);
+  const every = Math.ceil(categories.length / 7);
+  const last = categories.length - 1;
   categories.forEach((c, i) => {
-    if (i % every !== 0 && i !== categories.length - 1) return;
+    // Every few bars, and the last one, unless it would sit on the one before it.
+    const shown = i === last || (i % every === 0 && last - i >= every);
+    if (!shown) return;
     labels.append(
       svg('text', { x: pad.left + i * slot + slot / 2, y: height - 6, 'text-anchor': 'middle' }, c),
     );

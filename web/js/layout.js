@@ -4,7 +4,7 @@
 // behind a button on phones), the account status banner, and the centred card used by the
 // sign-in pages.
 import { api, statusOf } from './api.js';
-import { h, icon } from './dom.js';
+import { h, icon, uniqueId } from './dom.js';
 import { credits, isPositive, statusLabel } from './format.js';
 import { LANGUAGES, language, rememberLanguage, setLanguage, t } from './i18n.js';
 import { notifyError } from './notices.js';
@@ -135,7 +135,7 @@ function initials(/** @type {string | null | undefined} */ name) {
  * account (its e-mails follow it too); otherwise it is remembered in this browser.
  */
 export function languageSwitch() {
-  const id = 'language-switch';
+  const id = uniqueId('language-switch');
   const select = h(
     'select',
     { id, class: 'language-select', value: language() },
@@ -363,6 +363,7 @@ function menuButton(/** @type {HTMLElement} */ nav, /** @type {HTMLElement} */ r
       class: 'button button-ghost button-small menu-button',
       'aria-expanded': 'false',
       'aria-controls': 'portal-nav',
+      'aria-label': t('shell.menu'),
     },
     icon('menu'),
     h('span', { class: 'menu-label' }, t('shell.menu')),
@@ -413,7 +414,7 @@ export function mountShell(root) {
       customer
         ? h('a', { href: '/buy', class: 'button button-primary button-small topup' }, t('shell.topUp'))
         : null,
-      languageSwitch(),
+      h('div', { class: 'topbar-language' }, languageSwitch()),
       h('div', { class: 'user' }, avatar, h('div', { class: 'user-text' }, who, email)),
       h(
         'button',
@@ -439,10 +440,28 @@ export function mountShell(root) {
   };
   renderIdentity();
 
+  // On a phone the top bar keeps the product, the sandbox badge and the balance; the language
+  // and Log out move into the menu, under the navigation.
+  const extras = h(
+    'div',
+    { class: 'nav-extras' },
+    languageSwitch(),
+    h(
+      'button',
+      { type: 'button', class: 'button button-secondary button-small', onclick: logout },
+      icon('logout'),
+      t('shell.logOut'),
+    ),
+  );
   root.className = 'app';
   root.replaceChildren(
     header,
-    h('div', { class: 'layout' }, nav.nav, h('div', { class: 'main-column' }, banner.banner, main)),
+    h(
+      'div',
+      { class: 'layout' },
+      h('div', { class: 'nav-column' }, nav.nav, extras),
+      h('div', { class: 'main-column' }, banner.banner, main),
+    ),
   );
 
   const unsubscribe = onSessionChange(() => {
@@ -515,6 +534,37 @@ export function mountShell(root) {
       unsubscribe();
     },
   };
+}
+
+/**
+ * Makes every region of `root` that scrolls on its own (a wide table on a phone, a long list)
+ * reachable by keyboard, unless something inside it already takes focus; kept up as the page
+ * changes. Pages need not think of it.
+ */
+export function keepScrollRegionsFocusable(/** @type {HTMLElement} */ root) {
+  const mark = () => {
+    for (const el of root.querySelectorAll('.table-wrap, .table-scroll, pre')) {
+      if (!(el instanceof HTMLElement) || el.hasAttribute('tabindex')) continue;
+      const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const focusable = el.querySelector('a[href], button, input, select, textarea, [tabindex]');
+      if (scrolls && !focusable) {
+        el.tabIndex = 0;
+        if (!el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) {
+          el.setAttribute('role', 'region');
+          el.setAttribute('aria-label', t('shell.scrollRegion'));
+        }
+      }
+    }
+  };
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(mark, 50);
+  };
+  new MutationObserver(soon).observe(root, { childList: true, subtree: true });
+  window.addEventListener('resize', soon);
+  mark();
 }
 
 /** The centred card of the sign-in pages. */

@@ -3,7 +3,7 @@
 // right chrome and sends anyone whose session ends back to the login page.
 import { isAbort, onCsrfRejected, onUnauthenticated, statusOf } from './api.js';
 import { h } from './dom.js';
-import { mountAuthLayout, mountShell } from './layout.js';
+import { keepScrollRegionsFocusable, mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
 import { accountDetailPage, accountsPage } from './pages/admin.js';
 import {
@@ -352,6 +352,7 @@ onCsrfRejected(async () => {
 
 async function boot() {
   interceptLinks();
+  keepScrollRegionsFocusable(root);
   onNavigate(render);
   loadHealth();
   try {
