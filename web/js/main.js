@@ -350,6 +350,12 @@ onCsrfRejected(async () => {
   }
 });
 
+/** The few words index.html holds outside the pages: the skip link. */
+function translateDocument() {
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = t('shell.skip');
+}
+
 async function boot() {
   interceptLinks();
   keepScrollRegionsFocusable(root);
@@ -362,8 +368,10 @@ async function boot() {
   }
   // The account's language once someone is logged in; before that, the browser's.
   await setLanguage(session.account?.preferences?.language ?? browserLanguage());
+  translateDocument();
   // A new language redraws the chrome and the page in it.
   onLanguageChange(() => {
+    translateDocument();
     chrome?.destroy();
     chrome = null;
     chromeKind = null;

@@ -4,22 +4,12 @@
 // numbers the Send SMS page hands over to a new campaign.
 import { h } from '../dom.js';
 import { formatNumber, t } from '../i18n.js';
-import { messageStatusLabel } from '../sms.js';
+import { MESSAGE_STATUS_ORDER, messageStatusLabel } from '../sms.js';
 
 /** @typedef {import('../api-types.js').Campaign} Campaign */
 
-/** Counts in the order a campaign moves through them. */
-export const COUNT_ORDER = /** @type {const} */ ([
-  'draft',
-  'scheduled',
-  'queued',
-  'waiting_credit',
-  'sending',
-  'sent',
-  'delivered',
-  'failed',
-  'canceled',
-]);
+/** Counts in the order a campaign moves through them: its rows not started, then its messages. */
+export const COUNT_ORDER = /** @type {const} */ (['draft', ...MESSAGE_STATUS_ORDER]);
 const OUTBOX_COUNTS = ['scheduled', 'queued', 'waiting_credit'];
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'completed', 'canceled'];
 
