@@ -122,7 +122,7 @@ async function open(who: Who, viewport: { width: number; height: number }) {
 /** Waits for the page to be drawn: a heading, and nothing loading. */
 async function settled(page: Page): Promise<void> {
   await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  await page.waitForFunction(() => !document.querySelector('main[aria-busy="true"]'), undefined, {
+  await page.waitForFunction('!document.querySelector(\'main[aria-busy="true"]\')', undefined, {
     timeout: 15_000,
   });
   await page.waitForLoadState('networkidle').catch(() => undefined);
