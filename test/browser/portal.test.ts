@@ -197,7 +197,7 @@ describe('a customer in the browser', () => {
     await page.getByLabel('Default country').selectOption('ES');
     await page.getByLabel('Currency').selectOption('EUR');
     await page.getByLabel('Time zone').selectOption('Europe/Madrid');
-    await page.getByLabel('Language', { exact: true }).selectOption('en');
+    await page.locator('main select[name="language"]').selectOption('en');
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await seeText(page.locator('.notice'), 'Preferences saved');
     await page.reload();
