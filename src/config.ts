@@ -3,6 +3,10 @@
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 
+/** Who verifies a customer account before it may send (ACCOUNT_VERIFICATION). */
+export const ACCOUNT_VERIFICATIONS = ['staff', 'mobile'] as const;
+export type AccountVerification = (typeof ACCOUNT_VERIFICATIONS)[number];
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -30,10 +34,12 @@ export interface Config {
   };
   accounts: {
     /**
-     * `mobile`: an account becomes active by itself once its e-mail and its mobile are
-     * verified. `off`: an operator verifies every account (POST /admin/accounts/{id}/verify).
+     * Who verifies an account (ACCOUNT_VERIFICATION). `staff` (the default): an operator does
+     * (POST /admin/accounts/{id}/verify), after the owner has confirmed the e-mail, filled in the
+     * billing data and verified the mobile. `mobile`: the account becomes active by itself once
+     * its e-mail and its mobile are verified.
      */
-    autoVerify: 'mobile' | 'off';
+    verification: AccountVerification;
     /** A session ends after this many hours without use (and after 30 days whatever happens). */
     sessionIdleHours: number;
     /** Multiplies every sign-up, login, reset and code-check limit (raise it for load tests). */
@@ -488,7 +494,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchMax: integer(env, 'LEDGER_BATCH_MAX', 1000, 1, 100_000),
     },
     accounts: {
-      autoVerify: oneOf(env, 'ACCOUNT_AUTO_VERIFY', 'mobile', ['mobile', 'off'] as const),
+      verification: accountVerification(env),
       sessionIdleHours: integer(env, 'SESSION_IDLE_HOURS', 168, 1, 720),
       rateLimitMultiplier: integer(env, 'RATE_LIMIT_MULTIPLIER', 1, 1, 1_000_000),
       bootstrapAdmin: bootstrapAdmin(env),
@@ -516,6 +522,22 @@ export function loadConfig(env: Env = process.env): Config {
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),
   };
+}
+
+/**
+ * ACCOUNT_VERIFICATION, or its older form ACCOUNT_AUTO_VERIFY (`mobile`, or `off` for staff)
+ * when only that is set.
+ */
+function accountVerification(env: Env): AccountVerification {
+  if (env.ACCOUNT_VERIFICATION === undefined || env.ACCOUNT_VERIFICATION === '') {
+    const older = env.ACCOUNT_AUTO_VERIFY;
+    if (older !== undefined && older !== '') {
+      return oneOf(env, 'ACCOUNT_AUTO_VERIFY', 'off', ['mobile', 'off'] as const) === 'mobile'
+        ? 'mobile'
+        : 'staff';
+    }
+  }
+  return oneOf(env, 'ACCOUNT_VERIFICATION', 'staff', ACCOUNT_VERIFICATIONS);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {

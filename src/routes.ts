@@ -7,6 +7,7 @@ import { campaignRoutes } from './messaging/campaigns/routes.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { estimateRoutes } from './messaging/estimate/routes.js';
 import { messagingRoutes } from './messaging/routes.js';
+import { usageRoutes } from './messaging/usage-routes.js';
 import { webhookRoutes } from './messaging/webhooks/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
@@ -17,6 +18,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   accountsRoutes,
   messagingRoutes,
+  usageRoutes,
   campaignRoutes,
   estimateRoutes,
   webhookRoutes,

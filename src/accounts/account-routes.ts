@@ -9,6 +9,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
 import { customerOf, requireCustomer } from './auth.js';
 import { updateBilling, updatePreferences } from './billing.js';
 import { limiterFor, noStore } from './http.js';
+import { updateLanguage } from './language.js';
 import { confirmMobileCode, sendMobileCode } from './mobile-verification.js';
 import { LIMITS } from './rate-limit.js';
 import {
@@ -22,6 +23,7 @@ import {
   IdParams,
   NewApiKeyResponse,
   PageQuery,
+  LanguageBody,
   PreferencesBody,
   pageOf,
 } from './schemas.js';
@@ -86,6 +88,24 @@ export const accountRoutes: RouteModule = (app, ctx) => {
     },
     async (req) => {
       const account = await updatePreferences(ctx, customerOf(req).accountId, req.body);
+      return accountView(ctx, account);
+    },
+  );
+
+  app.put(
+    '/api/v1/account/language',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['account'],
+        summary: 'The language of the portal and of e-mails, leaving the other preferences as they are',
+        security,
+        body: LanguageBody,
+        response: { 200: AccountResponse },
+      },
+    },
+    async (req) => {
+      const account = await updateLanguage(ctx, customerOf(req).accountId, req.body.language);
       return accountView(ctx, account);
     },
   );

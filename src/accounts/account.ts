@@ -1,5 +1,6 @@
 // The account as other domains see it: identity, status, billing data, preferences and its
 // owner; read in one query. Also the status rules (when an account becomes active).
+import type { AccountVerification } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { formatCredits } from '../ledger/amounts.js';
@@ -182,6 +183,8 @@ export interface AccountView {
   canSend: boolean;
   purchaseBlockers: PurchaseBlocker[];
   preferences: Preferences;
+  /** Who verifies accounts here (ACCOUNT_VERIFICATION): the steps the portal shows follow it. */
+  verification: AccountVerification;
   verifiedAt: string | null;
   createdAt: string;
 }
@@ -215,6 +218,7 @@ export async function accountView(ctx: AppContext, account: Account): Promise<Ac
     canSend: account.status === 'active',
     purchaseBlockers: blockers,
     preferences: account.preferences,
+    verification: ctx.config.accounts.verification,
     verifiedAt: account.verifiedAt?.toISOString() ?? null,
     createdAt: account.createdAt.toISOString(),
   };
@@ -222,7 +226,7 @@ export async function accountView(ctx: AppContext, account: Account): Promise<Ac
 
 /**
  * Makes a pending account active once it is verified (by an operator, or by its mobile when
- * ACCOUNT_AUTO_VERIFY=mobile) and its owner's e-mail is verified, and tells the owner.
+ * ACCOUNT_VERIFICATION=mobile) and its owner's e-mail is verified, and tells the owner.
  * Returns the outbox ids to send after commit.
  */
 export async function activateIfReady(ctx: AppContext, tx: Queryable, accountId: string): Promise<string[]> {

@@ -119,7 +119,7 @@ export async function confirmMobileCode(ctx: AppContext, accountId: string, code
       [accountId, pending.mobile, now],
     );
     if (updated === 0) throw wrongCode('was sent to a number that is no longer the account’s mobile');
-    if (ctx.config.accounts.autoVerify === 'mobile') {
+    if (ctx.config.accounts.verification === 'mobile') {
       await tx.query(
         `update accounts set verified_at = $2, verified_by = 'mobile' where id = $1 and verified_at is null`,
         [accountId, now],

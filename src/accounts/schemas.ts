@@ -1,6 +1,7 @@
 // Request and response shapes of the accounts routes (TypeBox: validation and OpenAPI at once).
 // Every string has a maximum length; every object refuses fields it does not know.
 import { type TSchema, Type } from '@sinclair/typebox';
+import { ACCOUNT_VERIFICATIONS, type AccountVerification } from '../config.js';
 import { literals, nullable, strict } from '../http/schemas.js';
 import { LANGUAGES } from '../notifications/templates.js';
 import { ACCOUNT_STATUSES, CURRENCIES } from './account.js';
@@ -56,6 +57,8 @@ export const PreferencesBody = Type.Object(
   },
   strict,
 );
+
+export const LanguageBody = Type.Object({ language: literals(LANGUAGES) }, strict);
 
 export const CodeBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, strict);
 export const ApiKeyBody = Type.Object({ name: Text(100) }, strict);
@@ -122,6 +125,12 @@ const accountFields = {
     literals(['billing_data', 'mobile_verification', 'account_suspended'] as const),
   ),
   preferences: Preferences,
+  verification: Type.Unsafe<AccountVerification>({
+    type: 'string',
+    enum: [...ACCOUNT_VERIFICATIONS],
+    description:
+      'Who verifies accounts on this server (ACCOUNT_VERIFICATION): `staff`, an operator; `mobile`, the account itself by verifying its mobile',
+  }),
   verifiedAt: nullable(Type.String()),
   createdAt: Type.String(),
 };

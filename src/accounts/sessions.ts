@@ -6,6 +6,12 @@ import type { Queryable } from '../db/types.js';
 import { newSecret, sha256 } from './secrets.js';
 
 export const SESSION_COOKIE = 'tollgate_session';
+/**
+ * Set beside the session cookie, readable by the portal's script and holding no secret: it only
+ * says that this browser has a session, so a signed-out visitor's page does not ask the API for
+ * one (and log a 401 each time). The session cookie alone decides who is logged in.
+ */
+export const SIGNED_IN_COOKIE = 'tollgate_signed_in';
 export const SESSION_MAX_AGE_MS = 30 * 24 * 3_600_000;
 /** How stale last_seen_at may get before a request writes it again (keeps reads read-only). */
 const TOUCH_AFTER_MS = 5 * 60_000;
@@ -107,19 +113,23 @@ export function sessionCookieOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function cookieAttributes(secure: boolean, maxAgeSeconds: number): string {
-  return `Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+function cookieAttributes(secure: boolean, maxAgeSeconds: number, httpOnly = true): string {
+  return `Path=/;${httpOnly ? ' HttpOnly;' : ''} SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
-  reply.header(
-    'set-cookie',
-    `${SESSION_COOKIE}=${token}; ${cookieAttributes(secure, Math.floor(SESSION_MAX_AGE_MS / 1000))}`,
-  );
+  const maxAge = Math.floor(SESSION_MAX_AGE_MS / 1000);
+  reply.header('set-cookie', [
+    `${SESSION_COOKIE}=${token}; ${cookieAttributes(secure, maxAge)}`,
+    `${SIGNED_IN_COOKIE}=1; ${cookieAttributes(secure, maxAge, false)}`,
+  ]);
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=; ${cookieAttributes(secure, 0)}`);
+  reply.header('set-cookie', [
+    `${SESSION_COOKIE}=; ${cookieAttributes(secure, 0)}`,
+    `${SIGNED_IN_COOKIE}=; ${cookieAttributes(secure, 0, false)}`,
+  ]);
 }
 
 export async function deleteSessionByHash(q: Queryable, idHash: string): Promise<void> {

@@ -8,6 +8,16 @@ import type { RouteModule } from './app.js';
 /** web/ at the repository root, from src/http (tsx) or dist/http (built). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 
+/**
+ * Modules of the server that the portal runs too, by the path the portal's relative imports
+ * resolve to (web/js/sms.js imports ../../src/pricing/sms-parts.js, which the browser asks for as
+ * /src/pricing/sms-parts.js). Only these files: the rest of src/ is never served. Found beside
+ * this module, so a built tree serves its own copy from dist/.
+ */
+const SHARED_MODULES: Record<string, string> = {
+  '/src/pricing/sms-parts.js': fileURLToPath(new URL('../pricing/', import.meta.url)),
+};
+
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -59,6 +69,12 @@ export const portalRoutes: RouteModule = async (app) => {
       serveDotFiles: false,
       setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
     });
+    for (const [urlPath, directory] of Object.entries(SHARED_MODULES)) {
+      const file = urlPath.slice(urlPath.lastIndexOf('/') + 1);
+      portal.get(urlPath, { schema: { hide: true } }, (_req, reply) =>
+        reply.header('cache-control', 'no-cache').sendFile(file, directory),
+      );
+    }
     portal.get('/*', { schema: { hide: true } }, (req, reply) => {
       const pathname = req.url.split('?')[0] ?? '/';
       const lastSegment = pathname.slice(pathname.lastIndexOf('/') + 1);

@@ -10,6 +10,10 @@ export interface OutboxCampaign {
   name: string;
   messages: number;
   credits: string;
+  /** Its scheduled and queued messages: removing them releases these credits. */
+  reserved: { messages: number; credits: string };
+  /** Its messages waiting for credit: nothing held. */
+  waitingCredit: { messages: number; credits: string };
 }
 
 export interface OutboxSummary {
@@ -44,20 +48,27 @@ export async function outboxSummary(q: Queryable, accountId: string): Promise<Ou
       order by c.created_at nulls first, o.campaign_id`,
     [accountId],
   );
-  const reserved = { messages: 0n, credits: 0n };
-  const waiting = { messages: 0n, credits: 0n };
-  const campaigns = new Map<string, { name: string; messages: bigint; credits: bigint }>();
+  type Part = { messages: bigint; credits: bigint };
+  const reserved: Part = { messages: 0n, credits: 0n };
+  const waiting: Part = { messages: 0n, credits: 0n };
+  const campaigns = new Map<string, { name: string; reserved: Part; waiting: Part }>();
   for (const row of rows) {
     const part = row.waiting ? waiting : reserved;
     part.messages += row.messages;
     part.credits += row.credits;
     if (row.campaign_id !== null) {
-      const entry = campaigns.get(row.campaign_id) ?? { name: row.name ?? '', messages: 0n, credits: 0n };
-      entry.messages += row.messages;
-      entry.credits += row.credits;
+      const entry = campaigns.get(row.campaign_id) ?? {
+        name: row.name ?? '',
+        reserved: { messages: 0n, credits: 0n },
+        waiting: { messages: 0n, credits: 0n },
+      };
+      const own = row.waiting ? entry.waiting : entry.reserved;
+      own.messages += row.messages;
+      own.credits += row.credits;
       campaigns.set(row.campaign_id, entry);
     }
   }
+  const partView = (p: Part) => ({ messages: Number(p.messages), credits: formatCredits(p.credits) });
   return {
     messages: Number(reserved.messages + waiting.messages),
     credits: formatCredits(reserved.credits + waiting.credits),
@@ -66,8 +77,10 @@ export async function outboxSummary(q: Queryable, accountId: string): Promise<Ou
     byCampaign: [...campaigns].map(([campaignId, c]) => ({
       campaignId,
       name: c.name,
-      messages: Number(c.messages),
-      credits: formatCredits(c.credits),
+      messages: Number(c.reserved.messages + c.waiting.messages),
+      credits: formatCredits(c.reserved.credits + c.waiting.credits),
+      reserved: partView(c.reserved),
+      waitingCredit: partView(c.waiting),
     })),
   };
 }

@@ -50,7 +50,11 @@ export const MessageResponse = Type.Object({
   encoding: Encoding,
   segments: Type.Integer(),
   price: Type.Object({ creditsPerSegment: Credits, prefix: nullable(Type.String()) }),
-  credits: Credits,
+  credits: Type.String({ description: 'What it costs: segments × the price used' }),
+  charged: Type.String({
+    description:
+      'What it has been charged: its credits once a carrier took it; 0 while held or waiting, and when canceled, released or refunded',
+  }),
   campaignId: nullable(Type.String()),
   reference: nullable(Type.String()),
   scheduleAt: nullable(Type.String()),
@@ -96,6 +100,8 @@ export const OutboxResponse = Type.Object({
       name: Type.String(),
       messages: Type.Integer(),
       credits: Credits,
+      reserved: Part,
+      waitingCredit: Part,
     }),
   ),
 });

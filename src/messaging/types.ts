@@ -62,7 +62,13 @@ export interface MessageView {
   segments: number;
   /** The price used: credits per segment, and the prefix it came from (null: the country's). */
   price: { creditsPerSegment: string; prefix: string | null };
+  /** What it costs: segments × the price used. */
   credits: string;
+  /**
+   * What it has been charged: its credits once a carrier took it, and 0 before that (held or
+   * not yet reserved) and when it was canceled, released before leaving, or refunded.
+   */
+  charged: string;
   campaignId: string | null;
   reference: string | null;
   scheduleAt: string | null;
@@ -80,6 +86,16 @@ export interface MessageEvent {
   detail: string | null;
 }
 
+/**
+ * Whether a message's credits stay charged: a carrier took it (its hold was posted; only then
+ * does it have the carrier's id) and it was not refunded since.
+ */
+export function isCharged(row: Pick<MessageRow, 'status' | 'carrier_message_id' | 'refunded_at'>): boolean {
+  if (row.refunded_at !== null) return false;
+  if (row.status === 'sent' || row.status === 'delivered') return true;
+  return row.status === 'failed' && row.carrier_message_id !== null;
+}
+
 export function toMessageView(row: MessageRow): MessageView {
   return {
     id: row.id,
@@ -92,6 +108,7 @@ export function toMessageView(row: MessageRow): MessageView {
     segments: row.segments,
     price: { creditsPerSegment: formatCredits(row.price_per_segment), prefix: row.price_prefix },
     credits: formatCredits(row.credits),
+    charged: formatCredits(isCharged(row) ? row.credits : 0n),
     campaignId: row.campaign_id,
     reference: row.reference,
     scheduleAt: row.schedule_at ? row.schedule_at.toISOString() : null,

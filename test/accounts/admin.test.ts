@@ -201,11 +201,11 @@ describe('the operator’s account desk', () => {
   });
 });
 
-describe('verification by an operator (ACCOUNT_AUTO_VERIFY=off)', () => {
+describe('verification by an operator (ACCOUNT_VERIFICATION=staff, the default)', () => {
   let t: TestApp;
   let ops: Session;
   beforeAll(async () => {
-    t = await createTestApp({ env: { ACCOUNT_AUTO_VERIFY: 'off' } });
+    t = await createTestApp({ env: { ACCOUNT_VERIFICATION: 'staff' } });
     ops = await adminSession(t);
   });
   afterAll(() => t.close());
@@ -218,6 +218,7 @@ describe('verification by an operator (ACCOUNT_AUTO_VERIFY=off)', () => {
       mobileVerified: true,
       canPurchase: true,
       canSend: false,
+      verification: 'staff',
     });
     const res = await t.app.inject({
       method: 'POST',

@@ -83,6 +83,9 @@ describe('a new customer, from sign-up to an API key', () => {
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Lax');
     expect(setCookie).not.toContain('Secure');
+    // Beside it, a cookie the portal's script can read that only says "signed in" (no secret).
+    const hint = [res.headers['set-cookie']].flat().find((c) => String(c).startsWith('tollgate_signed_in='));
+    expect(hint).toMatch(/^tollgate_signed_in=1; Path=\/; SameSite=Lax; Max-Age=\d+$/);
     expect(res.headers['cache-control']).toBe('no-store');
     cookie = sessionCookie(res.headers['set-cookie']);
     const body = res.json();
@@ -182,12 +185,13 @@ describe('a new customer, from sign-up to an API key', () => {
       payload: { code },
     });
     expect(res.statusCode, res.body).toBe(200);
-    // ACCOUNT_AUTO_VERIFY=mobile (the default): a verified e-mail and mobile make the account active.
+    // ACCOUNT_VERIFICATION=mobile (as the tests run): a verified e-mail and mobile make the account active.
     expect(res.json()).toMatchObject({
       mobileVerified: true,
       status: 'active',
       canPurchase: true,
       canSend: true,
+      verification: 'mobile',
     });
     const told = await smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Su cuenta está verificada');
     expect(told.text).toContain('http://portal.test/');
@@ -209,6 +213,37 @@ describe('a new customer, from sign-up to an API key', () => {
     });
     const account = await t.app.inject({ method: 'GET', url: '/api/v1/account', headers: { cookie } });
     expect(account.json().preferences.timezone).toBe('Europe/Madrid');
+  });
+
+  it('switches the language alone, as the portal’s top bar does, keeping the other preferences', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'es' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().preferences).toEqual({
+      country: 'ES',
+      currency: 'EUR',
+      timezone: 'Europe/Madrid',
+      language: 'es',
+    });
+    const refused = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'fr' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.fields[0].path).toBe('body.language');
+    const back = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/language',
+      headers: asCustomer(),
+      payload: { language: 'en' },
+    });
+    expect(back.json().preferences.language).toBe('en');
   });
 
   it('creates an API key shown once, which then works as Bearer on customer routes', async () => {
@@ -287,6 +322,9 @@ describe('a new customer, from sign-up to an API key', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: asCustomer() });
     expect(res.statusCode).toBe(204);
     expect(String(res.headers['set-cookie'])).toMatch(/^tollgate_session=; .*Max-Age=0/);
+    expect(String(res.headers['set-cookie'])).toMatch(
+      /tollgate_signed_in=; Path=\/; SameSite=Lax; Max-Age=0/,
+    );
     const after = await t.app.inject({ method: 'GET', url: '/api/v1/account', headers: { cookie } });
     expect(after.statusCode).toBe(401);
   });

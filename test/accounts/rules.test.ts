@@ -142,10 +142,10 @@ describe('cookies and ids', () => {
 });
 
 describe('accounts configuration', () => {
-  it('defaults to automatic verification by mobile, the simulator and .eml files', () => {
+  it('defaults to verification by staff, the simulator and .eml files', () => {
     const config = loadConfig({});
     expect(config.accounts).toMatchObject({
-      autoVerify: 'mobile',
+      verification: 'staff',
       sessionIdleHours: 168,
       rateLimitMultiplier: 1,
     });
@@ -158,7 +158,18 @@ describe('accounts configuration', () => {
     });
   });
 
+  it('reads who verifies accounts from ACCOUNT_VERIFICATION, or from its older name', () => {
+    const verification = (env: Record<string, string>) => loadConfig(env).accounts.verification;
+    expect(verification({ ACCOUNT_VERIFICATION: 'mobile' })).toBe('mobile');
+    expect(verification({ ACCOUNT_VERIFICATION: 'staff' })).toBe('staff');
+    expect(verification({ ACCOUNT_AUTO_VERIFY: 'mobile' })).toBe('mobile');
+    expect(verification({ ACCOUNT_AUTO_VERIFY: 'off' })).toBe('staff');
+    expect(verification({ ACCOUNT_VERIFICATION: 'staff', ACCOUNT_AUTO_VERIFY: 'mobile' })).toBe('staff');
+  });
+
   it.each([
+    [{ ACCOUNT_VERIFICATION: 'email' }, 'ACCOUNT_VERIFICATION'],
+    [{ ACCOUNT_VERIFICATION: 'off' }, 'ACCOUNT_VERIFICATION'],
     [{ ACCOUNT_AUTO_VERIFY: 'email' }, 'ACCOUNT_AUTO_VERIFY'],
     [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL'],
     [{ TOLLGATE_ADMIN_EMAIL: 'ops@example.com' }, 'TOLLGATE_ADMIN_PASSWORD'],

@@ -34,6 +34,7 @@ const CUSTOMER_ROUTES: Route[] = [
     url: '/api/v1/account/preferences',
     payload: { country: 'ES', currency: 'EUR', timezone: 'Europe/Madrid', language: 'es' },
   },
+  { method: 'PUT', url: '/api/v1/account/language', payload: { language: 'es' } },
   { method: 'POST', url: '/api/v1/account/mobile-verification' },
   { method: 'POST', url: '/api/v1/account/mobile-verification/confirm', payload: { code: '123456' } },
   { method: 'GET', url: '/api/v1/balance' },

@@ -337,6 +337,36 @@ describe('a campaign larger than the balance', () => {
     expect(await page.getByTestId('count-waiting_credit').textContent()).toBe('0');
     expect(await page.getByTestId('count-delivered').textContent()).toBe('3');
     expect(await page.getByTestId('campaign-remove-outbox').count()).toBe(0);
+    // Finished, not "Completed · 8 of 8 done": what was sent and what was removed.
+    await seeText(page.getByTestId('campaign-status'), /^Finished$/);
+    expect(await page.getByTestId('campaign-outcome').textContent()).toBe(' · 3 sent · 5 removed');
+    expect(await page.getByTestId('campaign-charged').textContent()).toBe('3 credits');
+    // The latest messages follow the counts: the removed ones were never charged.
+    const canceled = page.locator('[data-testid="messages-table"] tbody tr[data-status="canceled"]');
+    await canceled.first().waitFor();
+    expect(await canceled.count()).toBe(5);
+    for (const cell of await canceled.locator('.cell-credits').all()) {
+      expect(await cell.textContent()).toBe('0nothing charged');
+    }
+    await shot(page, 's10b-campaign-finished');
+  });
+
+  it('says when Remove outbox releases nothing, because nothing was held', async () => {
+    await navLink(page, 'Send SMS').click();
+    await heading(page, 'Send SMS');
+    await page.getByRole('textbox', { name: 'Recipients', exact: true }).fill('+34612345012');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill(`Long news: ${'x'.repeat(160)}`);
+    await page.getByText('Let it wait in the outbox', { exact: true }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await seeText(page.getByTestId('send-results'), 'Waiting for credit');
+    await outboxLink(page).click();
+    await heading(page, 'Outbox');
+    await page.getByTestId('remove-outbox').click();
+    const dialog = page.getByRole('dialog');
+    await seeText(dialog, 'No credits are held for them');
+    await dialog.getByRole('button', { name: 'Remove 1 message' }).click();
+    await seeText(page.locator('.notice'), '1 message canceled; 0 credits released');
+    await seeText(page.getByTestId('outbox-empty'), 'The outbox is empty');
   });
 
   it('refuses a send that costs more than is available, saying what it needs', async () => {
@@ -387,7 +417,7 @@ describe('a campaign waiting for credit', () => {
     await adjustCredits(portal, admin, customer.accountId, 10, 'messaging test top-up');
     await seeText(page.getByTestId('count-delivered'), /^4$/, 30_000);
     expect(await page.getByTestId('count-waiting_credit').textContent()).toBe('0');
-    await seeText(page.getByTestId('campaign-status'), 'Completed', 15_000);
+    await seeText(page.getByTestId('campaign-status'), 'Finished', 15_000);
     await waitForBalance(page, 7);
     expect(await balance()).toMatchObject({ available: '7', held: '0' });
     await page.getByTestId('outbox-badge').waitFor({ state: 'hidden', timeout: 15_000 });

@@ -67,6 +67,23 @@ describe('the portal over HTTP', () => {
     expect(script.headers.get('content-type')).toMatch(/javascript/);
   });
 
+  it('serves the server’s SMS counter to the portal, and nothing else of the sources', async () => {
+    const shared = await fetch(`${portal.url}/src/pricing/sms-parts.js`);
+    expect(shared.status).toBe(200);
+    expect(shared.headers.get('content-type')).toMatch(/javascript/);
+    expect(await shared.text()).toContain('export function packSms');
+    const sms = await (await fetch(`${portal.url}/js/sms.js`)).text();
+    expect(sms).toContain("from '../../src/pricing/sms-parts.js'");
+    for (const pathname of [
+      '/src/pricing/segments.ts',
+      '/src/config.ts',
+      '/src/pricing/sms-parts.ts',
+      '/tsconfig.json',
+    ]) {
+      expect((await fetch(`${portal.url}${pathname}`)).status, pathname).toBe(404);
+    }
+  });
+
   it('keeps JSON 404s for unknown API and health paths and missing files', async () => {
     for (const pathname of ['/api/v1/no-such-thing', '/api/nope', '/health/deep', '/js/missing.js']) {
       const res = await fetch(`${portal.url}${pathname}`);
@@ -180,7 +197,7 @@ describe('a customer in the browser', () => {
     await page.getByLabel('Default country').selectOption('ES');
     await page.getByLabel('Currency').selectOption('EUR');
     await page.getByLabel('Time zone').selectOption('Europe/Madrid');
-    await page.getByLabel('Language').selectOption('en');
+    await page.locator('main select[name="language"]').selectOption('en');
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await seeText(page.locator('.notice'), 'Preferences saved');
     await page.reload();

@@ -112,7 +112,7 @@ export async function lastCode(t: TestApp, accountId: string, mobile: string): P
   return code;
 }
 
-/** Complete billing data and a verified mobile: with the default ACCOUNT_AUTO_VERIFY=mobile, an active account. */
+/** Complete billing data and a verified mobile: with the tests' ACCOUNT_VERIFICATION=mobile, an active account. */
 export async function readyCustomer(
   t: TestApp,
   options: { email?: string; password?: string; name?: string; mobile?: string } = {},

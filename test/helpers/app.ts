@@ -21,9 +21,22 @@ export interface TestAppOptions {
   extraRoutes?: RouteModule[];
 }
 
+/**
+ * Accounts verify themselves by their mobile in tests unless a test names the policy: most tests
+ * need an active customer (readyCustomer) and are about something else than who verifies it.
+ */
+function withVerification(env: Record<string, string>): Record<string, string> {
+  if (env.ACCOUNT_VERIFICATION !== undefined || env.ACCOUNT_AUTO_VERIFY !== undefined) return env;
+  return { ACCOUNT_VERIFICATION: 'mobile', ...env };
+}
+
 export async function createTestApp({ env = {}, extraRoutes = [] }: TestAppOptions = {}): Promise<TestApp> {
   const testDb = await createTestDb();
-  const config: Config = loadConfig({ DATA_DIR: '/tmp/tollgate-test', LOG_LEVEL: 'debug', ...env });
+  const config: Config = loadConfig({
+    DATA_DIR: '/tmp/tollgate-test',
+    LOG_LEVEL: 'debug',
+    ...withVerification(env),
+  });
   const logs: string[] = [];
   const logger = createLogger(config, { write: (line: string) => logs.push(line) });
   const ctx = createContext(config, testDb.db, logger);

@@ -66,8 +66,22 @@ describe('the outbox', () => {
       reserved: { messages: 10, credits: '10' },
       waitingCredit: { messages: 4, credits: '5' },
       byCampaign: [
-        { campaignId: spring.id, name: 'Spring', messages: 8, credits: '8' },
-        { campaignId: summer.id, name: 'Summer', messages: 5, credits: '5' },
+        {
+          campaignId: spring.id,
+          name: 'Spring',
+          messages: 8,
+          credits: '8',
+          reserved: { messages: 8, credits: '8' },
+          waitingCredit: { messages: 0, credits: '0' },
+        },
+        {
+          campaignId: summer.id,
+          name: 'Summer',
+          messages: 5,
+          credits: '5',
+          reserved: { messages: 2, credits: '2' },
+          waitingCredit: { messages: 3, credits: '3' },
+        },
       ],
     });
     expect(await balanceOf(t, alice.accountId)).toEqual({
@@ -116,7 +130,16 @@ describe('the outbox', () => {
     });
     expect(res.json()).toEqual({ canceled: 3, releasedCredits: '3' });
     const left = await outbox(bob);
-    expect(left.byCampaign).toEqual([{ campaignId: second.id, name: 'B', messages: 3, credits: '3' }]);
+    expect(left.byCampaign).toEqual([
+      {
+        campaignId: second.id,
+        name: 'B',
+        messages: 3,
+        credits: '3',
+        reserved: { messages: 1, credits: '1' },
+        waitingCredit: { messages: 2, credits: '2' },
+      },
+    ]);
     expect(left.reserved.messages).toBe(1);
     const missing = await t.app.inject({
       method: 'DELETE',
@@ -124,6 +147,67 @@ describe('the outbox', () => {
       headers: bob.headers,
     });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('a campaign whose rest was removed is finished: what was sent, removed and charged, canceled ones charged nothing', async () => {
+    const dora = await customerWithCredit(t, '3');
+    // Five recipients at one credit each, the first and fourth failing: three reserved, two waiting.
+    const campaign = await createCampaign(t.ctx, dora.accountId, {
+      name: 'Autumn',
+      text: 'Autumn sale',
+      recipients: recipients(5, 3),
+    });
+    expect(campaign).toMatchObject({ recipients: 5, reserved: 3, waitingCredit: 2 });
+    const view = async () =>
+      (
+        await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: dora.headers })
+      ).json();
+    expect(await view()).toMatchObject({
+      status: 'running',
+      charged: '0',
+      outbox: {
+        messages: 5,
+        reserved: { messages: 3, credits: '3' },
+        waitingCredit: { messages: 2, credits: '2' },
+      },
+    });
+
+    await dispatchAll(t);
+    expect(await view()).toMatchObject({
+      counts: { delivered: 2, failed: 1, waiting_credit: 2 },
+      charged: '2', // the failed one was refunded
+      outbox: { messages: 2, reserved: { messages: 0, credits: '0' }, waitingCredit: { messages: 2 } },
+    });
+
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/campaigns/${campaign.id}/outbox`,
+      headers: dora.headers,
+    });
+    expect(removed.json()).toEqual({ canceled: 2, releasedCredits: '0' });
+    expect(await view()).toMatchObject({
+      status: 'completed',
+      counts: { delivered: 2, failed: 1, canceled: 2, waiting_credit: 0, queued: 0 },
+      charged: '2',
+      outbox: { messages: 0, reserved: { messages: 0, credits: '0' }, waitingCredit: { messages: 0 } },
+    });
+
+    const messages = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/messages?campaignId=${campaign.id}`,
+        headers: dora.headers,
+      })
+    ).json().data as { status: string; credits: string; charged: string; refunded: boolean }[];
+    const by = (status: string) => messages.filter((m) => m.status === status);
+    expect(by('canceled').map((m) => [m.credits, m.charged])).toEqual([
+      ['1', '0'],
+      ['1', '0'],
+    ]);
+    expect(by('delivered').map((m) => m.charged)).toEqual(['1', '1']);
+    expect(by('failed').map((m) => [m.charged, m.refunded])).toEqual([['0', true]]);
+    expect(await balanceOf(t, dora.accountId)).toMatchObject({ balance: 1_000_000n, held: 0n });
+    await expectLedgerClean(t);
   });
 
   it('waiting messages go out by themselves when credit arrives, oldest first, none jumping the queue', async () => {

@@ -81,4 +81,20 @@ describe('portal message catalogues', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('has every key written anywhere in the code as a string, such as either side of a choice', () => {
+    // t(cond ? 'a.b' : 'a.c') and tables of keys are not calls with a literal: any string that
+    // starts with an area's name and a dot is taken for a key (file names end in .js or .json).
+    const keys = catalogue(languages[0] as string);
+    const pattern = new RegExp(`'((?:${areas.join('|')})\\.[a-zA-Z][\\w-]*(?:\\.[\\w-]+)*)'`, 'g');
+    const missing: string[] = [];
+    for (const file of jsFiles(path.join(WEB, 'js'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(pattern)) {
+        const key = match[1] as string;
+        if (/\.(js|json)$/.test(key)) continue;
+        if (!keys.has(key)) missing.push(`${path.relative(WEB, file)}: ${key}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

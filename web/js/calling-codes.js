@@ -1,3 +1,4 @@
+// @ts-check
 // Where a number in international form is: calling code -> countries (the first is the one a
 // number is taken for when the code is shared, e.g. +1 -> US). Copied from libphonenumber-js's
 // metadata (the library the server parses numbers with); only for the portal's own estimate
@@ -20,27 +21,30 @@ const TABLE =
   '962:JO;963:SY;964:IQ;965:KW;966:SA;967:YE;968:OM;970:PS;971:AE;972:IL;973:BH;974:QA;975:BT;976:MN;' +
   '977:NP;992:TJ;993:TM;994:AZ;995:GE;996:KG;998:UZ;';
 
-/** {callingCode: [ISO country, …]} */
+/**
+ * {callingCode: [ISO country, …]}
+ * @type {Record<string, string[]>}
+ */
 export const CALLING_CODES = Object.fromEntries(
   TABLE.split(';')
     .filter(Boolean)
     .map((entry) => {
-      const [code, countries] = entry.split(':');
+      const [code = '', countries = ''] = entry.split(':');
       return [code, countries.split(' ')];
     }),
 );
 
 /** The calling code of a country ("ES" -> "34"), or null. */
-export function callingCodeOf(country) {
+export function callingCodeOf(/** @type {string} */ country) {
   for (const [code, countries] of Object.entries(CALLING_CODES)) if (countries.includes(country)) return code;
   return null;
 }
 
 /** Digits after "+" -> {code, country} by the longest calling code (1 to 3 digits), or null. */
-export function countryOfDigits(digits) {
+export function countryOfDigits(/** @type {string} */ digits) {
   for (let n = 3; n >= 1; n--) {
     const countries = CALLING_CODES[digits.slice(0, n)];
-    if (countries) return { code: digits.slice(0, n), country: countries[0] };
+    if (countries?.[0]) return { code: digits.slice(0, n), country: countries[0] };
   }
   return null;
 }

@@ -1,19 +1,19 @@
+// @ts-check
 // The pieces the Send SMS and New campaign pages share: the text with its live counter, the
 // sender id field checked as it is typed, the schedule field, and the cost panel (credits, by
 // country, available, shortfall with a Top up link).
 import { countryName } from './countries.js';
 import { h, icon, replace, uniqueId } from './dom.js';
-import { credits, isPositive } from './format.js';
-import {
-  creditsText,
-  DEFAULT_MAX_PARTS,
-  measureText,
-  nonGsmCharacters,
-  partsLabel,
-  senderProblem,
-} from './sms.js';
+import { credits, creditsText, isPositive } from './format.js';
+import { formatNumber, t } from './i18n.js';
+import { DEFAULT_MAX_PARTS, measureText, nonGsmCharacters, partsLabel, senderProblem } from './sms.js';
 
-/** A textarea field in the forms.js shape (label, hint, error slot). */
+/** @typedef {import('./api-types.js').Estimate} Estimate */
+
+/**
+ * A textarea field in the forms.js shape (label, hint, error slot).
+ * @param {{ name: string, label: string, hint?: string, value?: string, rows?: number, required?: boolean, attrs?: Record<string, unknown> }} options
+ */
 export function textareaField({ name, label, hint, value = '', rows = 5, required = false, attrs = {} }) {
   const id = uniqueId(`f-${name}`);
   const control = h('textarea', {
@@ -47,6 +47,8 @@ export function textareaField({ name, label, hint, value = '', rows = 5, require
  * The live counter under a message text: characters, encoding, parts and what is left in this
  * part; a note when a character switches the text to UCS-2. `placeholders` says that
  * {columns} are filled per recipient, so lengths vary.
+ * @param {HTMLTextAreaElement} textarea
+ * @param {{ placeholders?: boolean }} [options]
  */
 export function textCounter(textarea, { placeholders = false } = {}) {
   const line = h('p', { class: 'sms-counter', 'aria-live': 'polite', 'data-testid': 'sms-counter' });
@@ -54,31 +56,27 @@ export function textCounter(textarea, { placeholders = false } = {}) {
   const render = () => {
     const m = measureText(textarea.value);
     const pieces = [
-      h('span', { 'data-testid': 'sms-characters' }, `${m.characters} characters`),
+      h(
+        'span',
+        { 'data-testid': 'sms-characters' },
+        t('messaging.counter.characters', { count: m.characters }),
+      ),
       h('span', { 'data-testid': 'sms-encoding' }, m.encoding),
       h('span', { 'data-testid': 'sms-segments' }, partsLabel(m.segments)),
-      h('span', { 'data-testid': 'sms-left' }, `${m.left} left in this part`),
+      h('span', { 'data-testid': 'sms-left' }, t('messaging.counter.left', { count: m.left })),
     ];
     replace(line, ...pieces.flatMap((p, i) => (i ? [h('span', { 'aria-hidden': 'true' }, ' · '), p] : [p])));
     line.classList.toggle('sms-counter-over', m.segments > DEFAULT_MAX_PARTS);
     const notes = [];
     if (m.encoding === 'UCS-2') {
-      notes.push(
-        `${nonGsmCharacters(textarea.value)
-          .map((c) => `“${c}”`)
-          .join(
-            ' ',
-          )} cannot be written in the GSM alphabet, so the whole text goes as UCS-2: 70 characters per SMS (67 per part when it is split).`,
-      );
+      const characters = nonGsmCharacters(textarea.value)
+        .map((c) => `“${c}”`)
+        .join(' ');
+      notes.push(t('messaging.counter.ucs2', { characters }));
     }
-    if (m.segments > DEFAULT_MAX_PARTS) {
-      notes.push(`A message may take at most ${DEFAULT_MAX_PARTS} parts here; shorten the text.`);
-    }
-    if (placeholders && /\{[^{}\s]+\}/.test(textarea.value)) {
-      notes.push(
-        '{placeholders} are filled in for each recipient, so each message’s length can differ from this count.',
-      );
-    }
+    if (m.segments > DEFAULT_MAX_PARTS)
+      notes.push(t('messaging.counter.tooLong', { max: DEFAULT_MAX_PARTS }));
+    if (placeholders && /\{[^{}\s]+\}/.test(textarea.value)) notes.push(t('messaging.counter.placeholders'));
     note.textContent = notes.join(' ');
     note.hidden = notes.length === 0;
   };
@@ -96,7 +94,7 @@ export function senderField() {
     type: 'text',
     maxlength: 16,
     autocomplete: 'off',
-    placeholder: 'e.g. LumenTravel',
+    placeholder: t('messaging.sender.placeholder'),
     'aria-describedby': `${id}-hint ${id}-error`,
   });
   const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
@@ -116,13 +114,14 @@ export function senderField() {
     node: h(
       'div',
       { class: 'field' },
-      h('label', { for: id }, 'Sender id', h('span', { class: 'optional' }, ' (optional)')),
-      input,
       h(
-        'p',
-        { class: 'hint', id: `${id}-hint` },
-        'A name of up to 11 letters and digits, or a number of up to 15 digits. Some countries replace it with a number.',
+        'label',
+        { for: id },
+        t('messaging.sender.label'),
+        h('span', { class: 'optional' }, ` ${t('common.optional')}`),
       ),
+      input,
+      h('p', { class: 'hint', id: `${id}-hint` }, t('messaging.sender.hint')),
       error,
     ),
   };
@@ -133,12 +132,15 @@ function browserZone() {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone;
   } catch {
-    return 'your time zone';
+    return t('messaging.schedule.yourZone');
   }
 }
 
-/** A date and time input; `value()` is the ISO time (UTC) or '' when empty. */
-export function scheduleField({ label = 'Send at' } = {}) {
+/**
+ * A date and time input; `value()` is the ISO time (UTC) or '' when empty.
+ * @param {{ label?: string }} [options]
+ */
+export function scheduleField({ label } = {}) {
   const id = uniqueId('f-schedule');
   const input = h('input', {
     id,
@@ -154,8 +156,8 @@ export function scheduleField({ label = 'Send at' } = {}) {
   };
   const check = () => {
     let problem = null;
-    if (!input.value) problem = 'Choose when to send.';
-    else if (new Date(input.value).getTime() <= Date.now()) problem = 'Choose a time in the future.';
+    if (!input.value) problem = t('messaging.schedule.choose');
+    else if (new Date(input.value).getTime() <= Date.now()) problem = t('messaging.schedule.future');
     error.textContent = problem ?? '';
     error.hidden = !problem;
     if (problem) input.setAttribute('aria-invalid', 'true');
@@ -169,72 +171,76 @@ export function scheduleField({ label = 'Send at' } = {}) {
     node: h(
       'div',
       { class: 'field' },
-      h('label', { for: id }, label),
+      h('label', { for: id }, label ?? t('messaging.schedule.sendAt')),
       input,
-      h(
-        'p',
-        { class: 'hint', id: `${id}-hint` },
-        `In ${browserZone()}. The credits are reserved now and the message waits in the outbox until then.`,
-      ),
+      h('p', { class: 'hint', id: `${id}-hint` }, t('messaging.schedule.hint', { zone: browserZone() })),
       error,
     ),
   };
 }
 
 /** Whole credits to buy to cover a shortfall ("12.5" -> 13). */
-function wholeCredits(shortfall) {
-  const [whole, fraction] = String(shortfall).split('.');
+export function wholeCredits(/** @type {string} */ shortfall) {
+  const [whole = '0', fraction] = String(shortfall).split('.');
   return BigInt(whole) + (fraction && /[1-9]/.test(fraction) ? 1n : 0n);
 }
 
 /**
  * The cost panel: `render(estimate)` shows credits, parts, by country, available and the
  * shortfall (with Top up); `render(null, message)` a line of text instead.
+ * @param {{ title?: string }} [options]
  */
-export function costPanel({ title = 'Cost' } = {}) {
+export function costPanel({ title } = {}) {
+  const titleId = uniqueId('cost-title');
   const body = h('div', { class: 'cost-body', 'data-testid': 'estimate' });
   const node = h(
     'section',
-    { class: 'card cost-card', 'aria-labelledby': 'cost-title', 'aria-live': 'polite' },
-    h('h2', { id: 'cost-title', class: 'card-title' }, title),
+    { class: 'card cost-card', 'aria-labelledby': titleId, 'aria-live': 'polite' },
+    h('h2', { id: titleId, class: 'card-title' }, title ?? t('messaging.cost.title')),
     body,
   );
+  /**
+   * @param {Estimate | null} estimate
+   * @param {string} [message]
+   */
   const render = (estimate, message) => {
     if (!estimate) {
-      replace(body, h('p', { class: 'muted' }, message ?? 'Enter recipients and a text to see the cost.'));
+      replace(body, h('p', { class: 'muted' }, message ?? t('messaging.cost.empty')));
       return;
     }
     const short = isPositive(estimate.shortfall);
     const invalidCount = estimate.invalidCount ?? estimate.invalid?.length ?? 0;
+    const recipients = estimate.recipients ?? 0;
     replace(
       body,
       h(
         'p',
         { class: 'cost-total' },
         h('strong', { 'data-testid': 'estimate-credits' }, credits(estimate.credits)),
-        String(estimate.credits) === '1' ? ' credit' : ' credits',
+        ` ${t('messaging.cost.unit', { count: String(estimate.credits) === '1' ? 1 : 2 })}`,
       ),
       h(
         'p',
         { class: 'muted small' },
-        `${estimate.recipients} ${estimate.recipients === 1 ? 'recipient' : 'recipients'}`,
+        t('messaging.cost.recipients', { count: recipients }),
         estimate.segments !== undefined
-          ? ` · ${estimate.encoding ?? ''} ${partsLabel(estimate.segments)} each`
+          ? ` · ${t('messaging.cost.each', { encoding: estimate.encoding ?? '', parts: partsLabel(estimate.segments) })}`
           : '',
       ),
       estimate.byCountry?.length
         ? h(
             'table',
             { class: 'table table-compact cost-countries' },
+            h('caption', { class: 'visually-hidden' }, t('messaging.cost.byCountry')),
             h(
               'thead',
               {},
               h(
                 'tr',
                 {},
-                h('th', { scope: 'col' }, 'Country'),
-                h('th', { scope: 'col', class: 'num' }, 'Recipients'),
-                h('th', { scope: 'col', class: 'num' }, 'Credits'),
+                h('th', { scope: 'col' }, t('messaging.cost.country')),
+                h('th', { scope: 'col', class: 'num' }, t('messaging.cost.recipientsColumn')),
+                h('th', { scope: 'col', class: 'num' }, t('messaging.cost.credits')),
               ),
             ),
             h(
@@ -245,7 +251,7 @@ export function costPanel({ title = 'Cost' } = {}) {
                   'tr',
                   { 'data-country': c.country },
                   h('td', {}, countryName(c.country)),
-                  h('td', { class: 'num' }, String(c.recipients)),
+                  h('td', { class: 'num' }, formatNumber(c.recipients)),
                   h('td', { class: 'num' }, credits(c.credits)),
                 ),
               ),
@@ -255,9 +261,9 @@ export function costPanel({ title = 'Cost' } = {}) {
       h(
         'dl',
         { class: 'facts cost-facts' },
-        h('dt', {}, 'Available'),
+        h('dt', {}, t('messaging.cost.available')),
         h('dd', { 'data-testid': 'estimate-available' }, creditsText(estimate.available)),
-        h('dt', {}, 'Short by'),
+        h('dt', {}, t('messaging.cost.shortBy')),
         h(
           'dd',
           { class: short ? 'text-danger strong' : null, 'data-testid': 'estimate-shortfall' },
@@ -272,11 +278,7 @@ export function costPanel({ title = 'Cost' } = {}) {
             h(
               'div',
               {},
-              h(
-                'p',
-                {},
-                `${invalidCount} ${invalidCount === 1 ? 'recipient' : 'recipients'} cannot be sent to:`,
-              ),
+              h('p', {}, t('messaging.cost.invalid', { count: invalidCount })),
               h(
                 'ul',
                 { class: 'plain-list small' },
@@ -286,8 +288,8 @@ export function costPanel({ title = 'Cost' } = {}) {
                     h(
                       'li',
                       {},
-                      i.row ? `Row ${i.row}: ` : '',
-                      h('code', {}, i.to || '(empty)'),
+                      i.row ? `${t('messaging.cost.row', { row: i.row })}: ` : '',
+                      h('code', {}, i.to || t('messaging.cost.emptyValue')),
                       ` ${i.reason}`,
                     ),
                   ),
@@ -303,23 +305,17 @@ export function costPanel({ title = 'Cost' } = {}) {
             h(
               'span',
               {},
-              'Not enough credit. ',
+              `${t('messaging.cost.notEnough')} `,
               h(
                 'a',
                 { href: `/buy?credits=${wholeCredits(estimate.shortfall)}`, 'data-testid': 'estimate-topup' },
-                'Top up',
+                t('shell.topUp'),
               ),
-              ' first, or let what does not fit wait in the outbox: it goes out by itself when credit arrives.',
+              ` ${t('messaging.cost.orWait')}`,
             ),
           )
         : null,
-      h(
-        'p',
-        { class: 'fineprint' },
-        estimate.local
-          ? 'Worked out here from the price list; the server prices each message when it is sent.'
-          : 'The server’s estimate; each message is priced when it is sent.',
-      ),
+      h('p', { class: 'fineprint' }, estimate.local ? t('messaging.cost.local') : t('messaging.cost.server')),
     );
   };
   render(null);

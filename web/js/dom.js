@@ -1,3 +1,4 @@
+// @ts-check
 // A tiny DOM builder: elements from tag, properties and children. Text is always inserted as
 // text nodes, never parsed as HTML, so values from the API cannot inject markup.
 
@@ -6,38 +7,77 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Properties set on the element itself (after its children, so a select finds its option). */
 const PROPERTIES = new Set(['value', 'checked', 'selected', 'disabled', 'indeterminate']);
 
+/**
+ * What may be a child: nodes and text, nested lists of them, and nothing (null, undefined,
+ * booleans are skipped, so `cond ? node : null` and `cond && node` both work).
+ * @typedef {Node | string | number | bigint | boolean | null | undefined | ChildList} Child
+ */
+/** @typedef {Array<Child>} ChildList */
+
+/**
+ * Attributes and properties: `class` (a string or a list with falsy entries skipped),
+ * `dataset`, `on<event>` listeners, the PROPERTIES above, and attributes (true is "", false,
+ * null and undefined leave the attribute out).
+ * @typedef {Record<string, unknown>} Props
+ */
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Props | null} [props]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
+  /** @type {[string, unknown][]} */
   const late = [];
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
-    else if (key === 'dataset') Object.assign(el.dataset, value);
+    if (key === 'class') {
+      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : String(value);
+    } else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') {
-      el.addEventListener(key.slice(2).toLowerCase(), value);
+      el.addEventListener(key.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (PROPERTIES.has(key)) late.push([key, value]);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
-  for (const [key, value] of late) el[key] = value;
+  for (const [key, value] of late) Reflect.set(el, key, value);
   return el;
 }
 
+/**
+ * @template {Element | DocumentFragment} P
+ * @param {P} parent
+ * @param {Child[]} children
+ * @returns {P}
+ */
 export function append(parent, children) {
-  for (const child of children.flat(Number.POSITIVE_INFINITY)) {
+  for (const child of children) {
     if (child === null || child === undefined || child === false || child === true) continue;
-    parent.append(child instanceof Node ? child : String(child));
+    if (Array.isArray(child)) append(parent, child);
+    else parent.append(child instanceof Node ? child : String(child));
   }
   return parent;
 }
 
-/** Replaces a parent's children, skipping null, undefined and booleans like h() does. */
+/**
+ * Replaces a parent's children, skipping null, undefined and booleans like h() does.
+ * @template {Element} P
+ * @param {P} parent
+ * @param {...Child} children
+ * @returns {P}
+ */
 export function replace(parent, ...children) {
   parent.replaceChildren();
   return append(parent, children);
 }
 
-/** Line icons, 24×24, stroked with the current colour; decorative (hidden from assistive tech). */
+/**
+ * Line icons, 24×24, stroked with the current colour; decorative (hidden from assistive tech).
+ * @type {Record<string, string[]>}
+ */
 const ICONS = {
   home: ['M3 10.5 12 3l9 7.5', 'M5 9.5V21h5v-6h4v6h5V9.5'],
   billing: ['M3 6h18v12H3z', 'M3 10h18', 'M7 15h4'],
@@ -81,15 +121,28 @@ const ICONS = {
   outbox: ['M4 13h4l2 3h4l2-3h4', 'M4 13l2-8h12l2 8v6H4z'],
   clock: ['M12 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18z', 'M12 7v5l3 2'],
   bank: ['M3 10 12 4l9 6', 'M5 10v8', 'M9.5 10v8', 'M14.5 10v8', 'M19 10v8', 'M3 20h18'],
+  menu: ['M4 6h16', 'M4 12h16', 'M4 18h16'],
+  chart: ['M4 20V10', 'M10 20V4', 'M16 20v-7', 'M3 20h18'],
+  globe: [
+    'M12 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18z',
+    'M3 12h18',
+    'M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9',
+    'M12 3c-2.5 2.5-3.5 5.5-3.5 9s1 6.5 3.5 9',
+  ],
 };
 
+/**
+ * @param {string} name
+ * @param {string} [className]
+ * @returns {SVGSVGElement}
+ */
 export function icon(name, className = 'icon') {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('class', className);
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
-  for (const d of ICONS[name] ?? ICONS.circle) {
+  for (const d of ICONS[name] ?? ICONS.circle ?? []) {
     const path = document.createElementNS(SVG_NS, 'path');
     path.setAttribute('d', d);
     svg.append(path);
@@ -99,7 +152,7 @@ export function icon(name, className = 'icon') {
 
 let uid = 0;
 /** A document-unique id for label/description wiring. */
-export function uniqueId(prefix = 'id') {
+export function uniqueId(/** @type {string} */ prefix = 'id') {
   uid += 1;
   return `${prefix}-${uid}`;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The portal's words and the locale its numbers, money and dates are written in.
 //
 // Every string a person reads comes from a message catalogue: web/locales/<language>/<area>.json,
@@ -18,7 +19,7 @@ export const LANGUAGES = /** @type {const} */ (['en', 'es']);
 /** @typedef {(typeof LANGUAGES)[number]} Language */
 
 /** The catalogue files of each language (web/locales/<language>/<area>.json). */
-export const AREAS = ['common'];
+export const AREAS = ['common', 'shell', 'format', 'auth', 'dashboard', 'messaging', 'campaigns'];
 
 /** @type {Record<string, string>} */
 const INTL_LOCALES = { en: 'en-GB', es: 'es-ES' };
@@ -38,13 +39,37 @@ export function supportedLanguage(/** @type {string | null | undefined} */ tag) 
   return LANGUAGES.find((lang) => lang === base) ?? null;
 }
 
-/** The browser's preferred supported language, for pages shown before anyone logs in. */
+const CHOSEN_KEY = 'tollgate.language';
+
+/**
+ * The language for pages shown before anyone logs in: the one last chosen in this browser's
+ * top bar, else the browser's preferred supported language.
+ */
 export function browserLanguage() {
+  const chosen = supportedLanguage(readChosen());
+  if (chosen) return chosen;
   for (const tag of globalThis.navigator?.languages ?? []) {
     const lang = supportedLanguage(tag);
     if (lang) return lang;
   }
   return LANGUAGES[0];
+}
+
+function readChosen() {
+  try {
+    return globalThis.localStorage?.getItem(CHOSEN_KEY) ?? null;
+  } catch {
+    return null; // storage refused (a privacy setting): the browser's language it is
+  }
+}
+
+/** Remembers a language chosen in the top bar for this browser's signed-out pages. */
+export function rememberLanguage(/** @type {Language} */ lang) {
+  try {
+    globalThis.localStorage?.setItem(CHOSEN_KEY, lang);
+  } catch {
+    // not remembered: the next visit starts from the browser's language
+  }
 }
 
 /** @returns {Language} */

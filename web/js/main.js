@@ -1,8 +1,9 @@
+// @ts-check
 // The portal's entry point: restores the session, picks the page for the path, mounts the
 // right chrome and sends anyone whose session ends back to the login page.
-import { onCsrfRejected, onUnauthenticated } from './api.js';
+import { isAbort, onCsrfRejected, onUnauthenticated, statusOf } from './api.js';
 import { h } from './dom.js';
-import { mountAuthLayout, mountShell } from './layout.js';
+import { keepScrollRegionsFocusable, mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
 import { accountDetailPage, accountsPage } from './pages/admin.js';
 import {
@@ -22,107 +23,204 @@ import {
 } from './pages/auth.js';
 import { billingPage } from './pages/billing.js';
 import { buyPage } from './pages/buy.js';
-import { campaignPage, campaignsPage, newCampaignPage } from './pages/campaigns.js';
+import { campaignPage } from './pages/campaign.js';
+import { newCampaignPage } from './pages/campaign-new.js';
+import { campaignsPage } from './pages/campaigns.js';
 import { cardsPage } from './pages/cards.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { messagePage, messagesPage } from './pages/messages.js';
 import { mobilePage } from './pages/mobile.js';
-import { notFoundPage } from './pages/not-found.js';
+import { notAllowedPage, notFoundPage } from './pages/not-found.js';
 import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
-import { browserLanguage, setLanguage } from './i18n.js';
-import { compile, currentPath, interceptLinks, navigate, onNavigate } from './router.js';
+import { browserLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
+import { compile, currentPath, interceptLinks, navigate, onNavigate, redraw } from './router.js';
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
 
 // access: 'guest' (only signed out), 'any', 'customer' (a customer account's user), 'admin'
-// (operator staff, who have no customer account). layout: 'auth' or 'app'.
-const ROUTES = [
-  { path: '/login', page: loginPage, title: 'Log in', access: 'guest', layout: 'auth' },
-  { path: '/signup', page: signupPage, title: 'Create your account', access: 'guest', layout: 'auth' },
+// (operator staff, who have no customer account). layout: 'auth' or 'app'. title: a catalogue key.
+/**
+ * @typedef {object} Route
+ * @property {string} path
+ * @property {(args: PageArgs) => Node | Promise<Node>} [page]
+ * @property {string} [title]
+ * @property {string} [redirect]
+ * @property {'guest' | 'any' | 'customer' | 'admin'} access
+ * @property {'auth' | 'app'} [layout]
+ */
+/** @typedef {{ params: Record<string, string>, query: URLSearchParams, signal: AbortSignal }} PageArgs */
+/** @type {Route[]} */
+const ROUTE_TABLE = [
+  { path: '/login', page: loginPage, title: 'auth.login.title', access: 'guest', layout: 'auth' },
+  { path: '/signup', page: signupPage, title: 'auth.signup.title', access: 'guest', layout: 'auth' },
   {
     path: '/signup/check-email',
     page: checkEmailPage,
-    title: 'Check your e-mail',
+    title: 'auth.checkEmail.title',
     access: 'any',
     layout: 'auth',
   },
   {
     path: '/forgot-password',
     page: forgotPasswordPage,
-    title: 'Forgot password',
+    title: 'auth.forgot.title',
     access: 'any',
     layout: 'auth',
   },
   {
     path: '/reset-password',
     page: resetPasswordPage,
-    title: 'Choose a new password',
+    title: 'auth.reset.title',
     access: 'any',
     layout: 'auth',
   },
   {
     path: '/verify-email',
     page: verifyEmailPage,
-    title: 'Verify your e-mail',
+    title: 'auth.verify.title',
     access: 'any',
     layout: 'auth',
   },
-  { path: '/', page: dashboardPage, title: 'Dashboard', access: 'customer', layout: 'app' },
-  { path: '/send', page: sendPage, title: 'Send SMS', access: 'customer', layout: 'app' },
-  { path: '/messages', page: messagesPage, title: 'Messages', access: 'customer', layout: 'app' },
-  { path: '/messages/:id', page: messagePage, title: 'Message', access: 'customer', layout: 'app' },
-  { path: '/campaigns', page: campaignsPage, title: 'Campaigns', access: 'customer', layout: 'app' },
-  { path: '/campaigns/new', page: newCampaignPage, title: 'New campaign', access: 'customer', layout: 'app' },
-  { path: '/campaigns/:id', page: campaignPage, title: 'Campaign', access: 'customer', layout: 'app' },
-  { path: '/outbox', page: outboxPage, title: 'Outbox', access: 'customer', layout: 'app' },
-  { path: '/buy', page: buyPage, title: 'Buy credits', access: 'customer', layout: 'app' },
-  { path: '/pricing', page: pricingPage, title: 'Price list', access: 'customer', layout: 'app' },
-  { path: '/purchases', page: purchasesPage, title: 'Purchases', access: 'customer', layout: 'app' },
-  { path: '/purchases/:id', page: purchasePage, title: 'Purchase', access: 'customer', layout: 'app' },
-  { path: '/transactions', page: transactionsPage, title: 'Transactions', access: 'customer', layout: 'app' },
-  { path: '/cards', page: cardsPage, title: 'Saved cards', access: 'customer', layout: 'app' },
-  { path: '/account', redirect: '/account/billing', access: 'customer' },
-  { path: '/account/billing', page: billingPage, title: 'Billing data', access: 'customer', layout: 'app' },
-  { path: '/account/mobile', page: mobilePage, title: 'Mobile number', access: 'customer', layout: 'app' },
+  { path: '/', page: dashboardPage, title: 'shell.nav.dashboard', access: 'customer', layout: 'app' },
+  { path: '/send', page: sendPage, title: 'shell.nav.send', access: 'customer', layout: 'app' },
+  { path: '/messages', page: messagesPage, title: 'shell.nav.messages', access: 'customer', layout: 'app' },
   {
-    path: '/account/preferences',
-    page: preferencesPage,
-    title: 'Preferences',
+    path: '/messages/:id',
+    page: messagePage,
+    title: 'shell.titles.message',
     access: 'customer',
     layout: 'app',
   },
-  { path: '/account/api-keys', page: apiKeysPage, title: 'API keys', access: 'customer', layout: 'app' },
+  {
+    path: '/campaigns',
+    page: campaignsPage,
+    title: 'shell.nav.campaigns',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/campaigns/new',
+    page: newCampaignPage,
+    title: 'shell.titles.newCampaign',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/campaigns/:id',
+    page: campaignPage,
+    title: 'shell.titles.campaign',
+    access: 'customer',
+    layout: 'app',
+  },
+  { path: '/outbox', page: outboxPage, title: 'shell.nav.outbox', access: 'customer', layout: 'app' },
+  { path: '/buy', page: buyPage, title: 'shell.nav.buy', access: 'customer', layout: 'app' },
+  { path: '/pricing', page: pricingPage, title: 'shell.nav.pricing', access: 'customer', layout: 'app' },
+  {
+    path: '/purchases',
+    page: purchasesPage,
+    title: 'shell.nav.purchases',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/purchases/:id',
+    page: purchasePage,
+    title: 'shell.titles.purchase',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/transactions',
+    page: transactionsPage,
+    title: 'shell.nav.transactions',
+    access: 'customer',
+    layout: 'app',
+  },
+  { path: '/cards', page: cardsPage, title: 'shell.nav.cards', access: 'customer', layout: 'app' },
+  { path: '/account', redirect: '/account/billing', access: 'customer' },
+  {
+    path: '/account/billing',
+    page: billingPage,
+    title: 'shell.nav.billing',
+    access: 'customer',
+    layout: 'app',
+  },
+  { path: '/account/mobile', page: mobilePage, title: 'shell.nav.mobile', access: 'customer', layout: 'app' },
+  {
+    path: '/account/preferences',
+    page: preferencesPage,
+    title: 'shell.nav.preferences',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/account/api-keys',
+    page: apiKeysPage,
+    title: 'shell.nav.apiKeys',
+    access: 'customer',
+    layout: 'app',
+  },
   { path: '/admin', redirect: '/admin/accounts', access: 'admin' },
-  { path: '/admin/accounts', page: accountsPage, title: 'Accounts', access: 'admin', layout: 'app' },
-  { path: '/admin/accounts/:id', page: accountDetailPage, title: 'Account', access: 'admin', layout: 'app' },
-  { path: '/admin/purchases', page: adminPurchasesPage, title: 'Purchases', access: 'admin', layout: 'app' },
+  {
+    path: '/admin/accounts',
+    page: accountsPage,
+    title: 'shell.nav.accounts',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/admin/accounts/:id',
+    page: accountDetailPage,
+    title: 'shell.titles.account',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/admin/purchases',
+    page: adminPurchasesPage,
+    title: 'shell.nav.adminPurchases',
+    access: 'admin',
+    layout: 'app',
+  },
   {
     path: '/admin/purchases/:id',
     page: adminPurchasePage,
-    title: 'Purchase',
+    title: 'shell.titles.purchase',
     access: 'admin',
     layout: 'app',
   },
   {
     path: '/admin/bank-statements',
     page: bankStatementsPage,
-    title: 'Bank statements',
+    title: 'shell.nav.bankStatements',
     access: 'admin',
     layout: 'app',
   },
-  { path: '/admin/pricing', page: adminPricingPage, title: 'Pricing', access: 'admin', layout: 'app' },
-].map((r) => ({ ...r, match: compile(r.path) }));
+  {
+    path: '/admin/pricing',
+    page: adminPricingPage,
+    title: 'shell.nav.adminPricing',
+    access: 'admin',
+    layout: 'app',
+  },
+];
+const ROUTES = ROUTE_TABLE.map((r) => ({ ...r, match: compile(r.path) }));
 
-const root = document.getElementById('root');
+const root = /** @type {HTMLElement} */ (document.getElementById('root'));
+/** @typedef {{ main: HTMLElement, onRoute(): void, destroy(): void }} Chrome */
+/** @type {Chrome | null} */
 let chrome = null;
+/** @type {'auth' | 'app' | null} */
 let chromeKind = null;
+/** @type {AbortController | null} */
 let controller = null;
 
-function mount(kind) {
+/** @returns {Chrome} */
+function mount(/** @type {'auth' | 'app'} */ kind) {
   if (chromeKind === kind && chrome) return chrome;
   chrome?.destroy();
   chrome = kind === 'app' ? mountShell(root) : mountAuthLayout(root);
@@ -135,7 +233,7 @@ function home() {
   return isAdmin() ? '/admin/accounts' : '/';
 }
 
-function find(pathname) {
+function find(/** @type {string} */ pathname) {
   for (const route of ROUTES) {
     const params = route.match(pathname);
     if (params) return { route, params };
@@ -153,7 +251,7 @@ async function render({ initial = false } = {}) {
   if (!found) {
     const target = mount(signedIn ? 'app' : 'auth');
     target.onRoute();
-    show(target, notFoundPage(), 'Page not found', initial);
+    show(target, notFoundPage(), t('shell.notFound.title'), initial);
     return;
   }
   const { route, params } = found;
@@ -165,37 +263,39 @@ async function render({ initial = false } = {}) {
   if (route.access === 'guest' && signedIn) return navigate(home(), { replace: true });
   if (route.access === 'customer' && isAdmin()) return navigate('/admin/accounts', { replace: true });
 
-  const target = mount(route.layout);
+  const target = mount(route.layout ?? 'app');
   target.onRoute();
   if (route.access === 'admin' && !isAdmin()) {
-    show(target, notFoundPage('This page is for the operator’s staff.'), 'Not allowed', initial);
+    show(target, notAllowedPage(), t('shell.notAllowed.title'), initial);
     return;
   }
+  const title = t(route.title ?? 'common.brand');
+  if (!route.page) return;
   target.main.setAttribute('aria-busy', 'true');
   const query = new URLSearchParams(location.search);
   try {
     const node = await route.page({ params, query, signal });
     if (signal.aborted) return;
-    show(target, node, route.title, initial);
+    show(target, node, title, initial);
   } catch (error) {
-    if (signal.aborted || error?.name === 'AbortError') return;
-    if (error?.status === 401) return; // the unauthenticated handler takes over
+    if (signal.aborted || isAbort(error)) return;
+    if (statusOf(error) === 401) return; // the unauthenticated handler takes over
     notifyError(error);
     show(
       target,
       h(
         'section',
         { class: 'page' },
-        h('h1', { tabindex: '-1' }, route.title),
+        h('h1', { tabindex: '-1' }, title),
         h(
           'p',
           { class: 'empty' },
-          'This page could not be loaded. ',
-          h('a', { href: currentPath() }, 'Try again'),
+          `${t('shell.loadFailed')} `,
+          h('a', { href: currentPath() }, t('common.actions.retry')),
           '.',
         ),
       ),
-      route.title,
+      title,
       initial,
     );
   } finally {
@@ -203,26 +303,33 @@ async function render({ initial = false } = {}) {
   }
 }
 
+/**
+ * @param {Chrome} target
+ * @param {Node} node
+ * @param {string} title
+ * @param {boolean} initial
+ */
 function show(target, node, title, initial) {
   target.main.replaceChildren(node);
-  document.title = `${title} · Tollgate`;
+  document.title = `${title} · ${t('common.brand')}`;
   if (!initial) {
     // Move focus to the new page's heading so keyboard and screen-reader users start there.
     const heading = target.main.querySelector('h1');
-    if (heading) {
+    if (heading instanceof HTMLElement) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
     window.scrollTo(0, 0);
   } else {
-    target.main.querySelector('[autofocus]')?.focus();
+    const autofocus = target.main.querySelector('[autofocus]');
+    if (autofocus instanceof HTMLElement) autofocus.focus();
   }
 }
 
 onUnauthenticated(() => {
   if (!session.user) return;
   clearSession();
-  notify('Your session has ended. Log in again to continue.', { kind: 'info' });
+  notify(t('shell.sessionEnded'), { kind: 'info' });
   const next = currentPath();
   navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
 });
@@ -233,18 +340,25 @@ onCsrfRejected(async () => {
   try {
     const restored = await restoreSession();
     if (!restored || session.user?.id !== before) {
-      notify('You were logged in or out in another tab; this page has been refreshed.', { kind: 'info' });
+      notify(t('shell.otherTab'), { kind: 'info' });
       navigate(restored ? home() : '/login', { replace: true });
     } else {
-      notify('Your session was renewed in another tab. Please try again.', { kind: 'info' });
+      notify(t('shell.renewed'), { kind: 'info' });
     }
   } catch (error) {
     notifyError(error);
   }
 });
 
+/** The few words index.html holds outside the pages: the skip link. */
+function translateDocument() {
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = t('shell.skip');
+}
+
 async function boot() {
   interceptLinks();
+  keepScrollRegionsFocusable(root);
   onNavigate(render);
   loadHealth();
   try {
@@ -254,6 +368,15 @@ async function boot() {
   }
   // The account's language once someone is logged in; before that, the browser's.
   await setLanguage(session.account?.preferences?.language ?? browserLanguage());
+  translateDocument();
+  // A new language redraws the chrome and the page in it.
+  onLanguageChange(() => {
+    translateDocument();
+    chrome?.destroy();
+    chrome = null;
+    chromeKind = null;
+    redraw();
+  });
   await render({ initial: true });
   setInterval(loadHealth, 60000);
 }

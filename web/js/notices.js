@@ -1,10 +1,16 @@
+// @ts-check
 // Non-blocking notices (toasts): successes fade away, errors stay a while and carry the
 // request id the operator can look up in the logs. Never a stack trace.
-import { ApiError } from './api.js';
+import { ApiError, isAbort } from './api.js';
 import { h, icon } from './dom.js';
+import { t } from './i18n.js';
 
 const region = () => document.getElementById('notices');
 
+/**
+ * @param {string} message
+ * @param {{ kind?: 'success' | 'info' | 'error', requestId?: string | null, timeout?: number }} [options]
+ */
 export function notify(message, { kind = 'success', requestId = null, timeout } = {}) {
   const host = region();
   if (!host) return;
@@ -17,11 +23,13 @@ export function notify(message, { kind = 'success', requestId = null, timeout } 
       'div',
       { class: 'notice-body' },
       h('p', { class: 'notice-message' }, message),
-      requestId ? h('p', { class: 'notice-meta' }, 'Request id ', h('code', {}, requestId)) : null,
+      requestId
+        ? h('p', { class: 'notice-meta' }, t('shell.requestId'), ' ', h('code', {}, requestId))
+        : null,
     ),
     h(
       'button',
-      { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: close },
+      { type: 'button', class: 'notice-close', 'aria-label': t('shell.dismiss'), onclick: close },
       icon('close'),
     ),
   );
@@ -38,12 +46,12 @@ export function dismissErrors() {
 }
 
 /** Shows any failure: the API's message and request id, or a plain sentence for the rest. */
-export function notifyError(error) {
-  if (error?.name === 'AbortError') return;
+export function notifyError(/** @type {unknown} */ error) {
+  if (isAbort(error)) return;
   if (error instanceof ApiError) {
     notify(error.message, { kind: 'error', requestId: error.requestId });
   } else {
     console.error(error);
-    notify('Something went wrong in the portal. Reload the page and try again.', { kind: 'error' });
+    notify(t('shell.portalError'), { kind: 'error' });
   }
 }

@@ -1,93 +1,82 @@
+// @ts-check
 // What the sending pages work out before asking the server: how a text is cut into SMS parts
-// (the rules of src/pricing/segments.ts: GSM 03.38 with its extension table, else UCS-2), the
-// sender id rules of src/messaging/compose.ts, recipients from a pasted list, message statuses
-// in words, and the cost of a send (POST /messages/estimate when the server has it, else the
-// price list read here). The server decides in the end; the pages say so.
-import { api } from './api.js';
+// (the server's own module, src/pricing/sms-parts.js, loaded as it is), the sender id rules of
+// src/messaging/compose.ts, recipients from a pasted list, message statuses in words, and the
+// cost of a send (POST /messages/estimate when the server has it, else the price list read
+// here). The server decides in the end; the pages say so.
+import {
+  GSM7_SINGLE_UNITS,
+  gsmSeptets,
+  packSms,
+  UCS2_PART_UNITS,
+  UCS2_SINGLE_UNITS,
+} from '../../src/pricing/sms-parts.js';
+import { api, statusOf } from './api.js';
 import { countryOfDigits } from './calling-codes.js';
 import { h } from './dom.js';
-import { credits } from './format.js';
+import { creditsText } from './format.js';
+import { t } from './i18n.js';
 import { session } from './session.js';
 
-export const GSM7_SINGLE = 160;
-export const GSM7_PART = 153;
-export const UCS2_SINGLE = 70;
-export const UCS2_PART = 67;
+export { creditsText, UCS2_PART_UNITS, UCS2_SINGLE_UNITS };
+
+/** @typedef {import('./api-types.js').Estimate} Estimate */
+/** @typedef {import('./api-types.js').MessageStatus} MessageStatus */
+
 /** The server's default MESSAGE_MAX_PARTS; an operator may set another. */
 export const DEFAULT_MAX_PARTS = 10;
 
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM_EXTENSION = '\f^{}\\[~]|€';
-const SEPTETS = new Map([...[...GSM_BASIC].map((ch) => [ch, 1]), ...[...GSM_EXTENSION].map((ch) => [ch, 2])]);
+/**
+ * @typedef {object} TextMeasure
+ * @property {'GSM-7' | 'UCS-2'} encoding
+ * @property {number} segments
+ * @property {number} characters
+ * @property {number} units
+ * @property {number} perSegment
+ * @property {number} left What still fits in the part being written.
+ */
 
 /**
  * {encoding, segments, characters, units, perSegment, left}: `left` is what still fits in the
  * part being written (septets in GSM-7, where € [ ] { } ^ ~ \ | count two; UTF-16 units in
  * UCS-2, where most emoji count two). An empty text is 0 segments.
+ * @param {string | null | undefined} text
+ * @returns {TextMeasure}
  */
 export function measureText(text) {
   const value = String(text ?? '');
-  const characters = [...value].length;
   if (!value) {
     return {
       encoding: 'GSM-7',
       segments: 0,
       characters: 0,
       units: 0,
-      perSegment: GSM7_SINGLE,
-      left: GSM7_SINGLE,
+      perSegment: GSM7_SINGLE_UNITS,
+      left: GSM7_SINGLE_UNITS,
     };
   }
-  let gsm = true;
-  for (const ch of value) {
-    if (!SEPTETS.has(ch)) {
-      gsm = false;
-      break;
-    }
-  }
-  // Greedy packing at the multipart size: an escape pair or a surrogate pair is never split.
-  let units = 0;
-  let parts = 1;
-  let used = 0;
-  for (const ch of value) {
-    const width = gsm ? SEPTETS.get(ch) : ch.length;
-    units += width;
-    if (used + width > (gsm ? GSM7_PART : UCS2_PART)) {
-      parts += 1;
-      used = width;
-    } else {
-      used += width;
-    }
-  }
-  const single = gsm ? GSM7_SINGLE : UCS2_SINGLE;
-  if (units <= single) {
-    return {
-      encoding: gsm ? 'GSM-7' : 'UCS-2',
-      segments: 1,
-      characters,
-      units,
-      perSegment: single,
-      left: single - units,
-    };
-  }
-  const per = gsm ? GSM7_PART : UCS2_PART;
+  const packed = packSms(value);
   return {
-    encoding: gsm ? 'GSM-7' : 'UCS-2',
-    segments: parts,
-    characters,
-    units,
-    perSegment: per,
-    left: per - used,
+    encoding: packed.encoding,
+    segments: packed.segments,
+    characters: packed.characters,
+    units: packed.units,
+    perSegment: packed.unitsPerSegment,
+    left: packed.unitsPerSegment - packed.lastPartUnits,
   };
 }
 
-/** Characters that switch a text to UCS-2 (at most `max`, each once). */
+/**
+ * Characters that switch a text to UCS-2 (at most `max`, each once).
+ * @param {string | null | undefined} text
+ * @param {number} [max]
+ */
 export function nonGsmCharacters(text, max = 5) {
+  /** @type {string[]} */
   const found = [];
   for (const ch of String(text ?? '')) {
-    if (!SEPTETS.has(ch) && !found.includes(ch)) found.push(ch);
+    const inGsm = ch.length === 1 && gsmSeptets(ch.charCodeAt(0)) > 0;
+    if (!inGsm && !found.includes(ch)) found.push(ch);
     if (found.length >= max) break;
   }
   return found;
@@ -97,12 +86,12 @@ const ALPHANUMERIC_SENDER = /^[A-Za-z0-9 ]{1,11}$/;
 const NUMERIC_SENDER = /^\+?[0-9]{1,15}$/;
 
 /** Why a sender id would be refused, or null (the same rules as the server's). */
-export function senderProblem(from) {
+export function senderProblem(/** @type {string} */ from) {
   if (NUMERIC_SENDER.test(from)) return null;
   if (ALPHANUMERIC_SENDER.test(from) && /[A-Za-z]/.test(from) && from.trim() === from) return null;
-  if (/[A-Za-z]/.test(from) && from.length > 11) return 'A name may have at most 11 characters.';
-  if (/^\+?[0-9]+$/.test(from)) return 'A number may have at most 15 digits.';
-  return 'Use up to 11 letters, digits and spaces (with at least one letter), or a number of up to 15 digits.';
+  if (/[A-Za-z]/.test(from) && from.length > 11) return t('messaging.sender.nameTooLong');
+  if (/^\+?[0-9]+$/.test(from)) return t('messaging.sender.numberTooLong');
+  return t('messaging.sender.rules');
 }
 
 /**
@@ -110,8 +99,10 @@ export function senderProblem(from) {
  * {numbers, duplicates, malformed}: numbers in order, each once; malformed are lines that hold
  * no phone number at all (the server judges the rest).
  */
-export function parseRecipients(text) {
+export function parseRecipients(/** @type {string | null | undefined} */ text) {
+  /** @type {string[]} */
   const numbers = [];
+  /** @type {string[]} */
   const malformed = [];
   let duplicates = 0;
   const seen = new Set();
@@ -133,56 +124,43 @@ export function parseRecipients(text) {
   return { numbers, duplicates, malformed };
 }
 
-export const MESSAGE_STATUSES = {
-  scheduled: 'Scheduled',
-  queued: 'Queued',
-  waiting_credit: 'Waiting for credit',
-  sending: 'Sending',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  failed: 'Failed',
-  canceled: 'Canceled',
-};
+/** Message statuses in the order a message moves through them. */
+export const MESSAGE_STATUS_ORDER = /** @type {const} */ ([
+  'scheduled',
+  'queued',
+  'waiting_credit',
+  'sending',
+  'sent',
+  'delivered',
+  'failed',
+  'canceled',
+]);
+
+/** A message status in words ("Waiting for credit"). */
+export function messageStatusLabel(/** @type {string | null | undefined} */ status) {
+  const known = MESSAGE_STATUS_ORDER.find((s) => s === status);
+  return known ? t(`messaging.status.${known}`) : String(status ?? '').replaceAll('_', ' ');
+}
 
 /** Not yet handed to a carrier: what Remove outbox takes. */
 export const OUTBOX_STATUSES = ['scheduled', 'queued', 'waiting_credit'];
 export const FINAL_STATUSES = ['delivered', 'failed', 'canceled'];
 
-export function messagePill(status) {
+export function messagePill(/** @type {string} */ status) {
   return h(
     'span',
     { class: ['pill', `pill-msg-${status}`], 'data-testid': 'message-status' },
-    MESSAGE_STATUSES[status] ?? String(status ?? '').replaceAll('_', ' '),
+    messageStatusLabel(status),
   );
 }
 
-export const CAMPAIGN_STATUSES = {
-  draft: 'Draft',
-  scheduled: 'Scheduled',
-  running: 'Running',
-  completed: 'Completed',
-  canceled: 'Canceled',
-};
-
-export function campaignPill(status) {
-  return h(
-    'span',
-    { class: ['pill', `pill-campaign-${status}`], 'data-testid': 'campaign-status' },
-    CAMPAIGN_STATUSES[status] ?? String(status ?? ''),
-  );
-}
-
-/** "1 credit", "2.5 credits". */
-export function creditsText(value) {
-  return `${credits(value)} ${String(value) === '1' ? 'credit' : 'credits'}`;
-}
-
-/** "2 SMS parts" / "1 SMS part". */
-export function partsLabel(n) {
-  return `${n} SMS ${n === 1 ? 'part' : 'parts'}`;
+/** "2 SMS parts" / "1 SMS part" in the current language. */
+export function partsLabel(/** @type {number} */ n) {
+  return t('messaging.parts', { count: n });
 }
 
 /** The account's default country for numbers written without +, or null. */
+/** @returns {string | null} */
 export function defaultCountry() {
   return session.account?.preferences?.country ?? null;
 }
@@ -191,31 +169,41 @@ export function defaultCountry() {
 
 const MICROS = 1_000_000n;
 
-export function toMicros(text) {
+/** @returns {bigint | null} */
+export function toMicros(/** @type {string | number | null | undefined} */ text) {
   const match = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(String(text ?? '').trim());
   if (!match) return null;
-  const value = BigInt(match[2]) * MICROS + BigInt((match[3] ?? '').padEnd(6, '0'));
+  const value = BigInt(match[2] ?? '0') * MICROS + BigInt((match[3] ?? '').padEnd(6, '0'));
   return match[1] ? -value : value;
 }
 
-export function microsToCredits(micros) {
+export function microsToCredits(/** @type {bigint} */ micros) {
   const negative = micros < 0n;
   const abs = negative ? -micros : micros;
   const fraction = (abs % MICROS).toString().padStart(6, '0').replace(/0+$/, '');
   return `${negative ? '-' : ''}${abs / MICROS}${fraction ? `.${fraction}` : ''}`;
 }
 
+/** @typedef {{ country: string, prefix?: string | null, creditsPerSegment: string }} Destination */
+
+/** @type {Promise<Destination[]> | null} */
 let priceList = null;
 
+/** @returns {Promise<Destination[]>} */
 async function destinations() {
-  priceList ??= api.get('/pricing/destinations').catch((error) => {
+  priceList ??= /** @type {Promise<Destination[]>} */ (api.get('/pricing/destinations')).catch((error) => {
     priceList = null;
     throw error;
   });
   return priceList;
 }
 
-/** Where a number goes and what one part costs there, from the price list (longest prefix first). */
+/**
+ * Where a number goes and what one part costs there, from the price list (longest prefix first).
+ * @param {string} number
+ * @param {Destination[]} list
+ * @param {string | null} country
+ */
 function priceFor(number, list, country) {
   let digits = number.replace(/[\s().\-/]/g, '');
   let international = false;
@@ -233,6 +221,7 @@ function priceFor(number, list, country) {
     where = country;
   }
   if (!where) return null;
+  /** @type {Destination | null} */
   let best = null;
   for (const d of list) {
     if (d.country !== where) continue;
@@ -240,7 +229,7 @@ function priceFor(number, list, country) {
       if (
         international &&
         digits.startsWith(d.prefix) &&
-        (!best?.prefix || d.prefix.length > best.prefix.length)
+        (!best?.prefix || d.prefix.length > (best.prefix?.length ?? 0))
       ) {
         best = d;
       }
@@ -251,21 +240,28 @@ function priceFor(number, list, country) {
     : { country: where, micros: null };
 }
 
-/** The estimate worked out here from the price list, in the shape of POST /messages/estimate. */
+/**
+ * The estimate worked out here from the price list, in the shape of POST /messages/estimate.
+ * @param {string[]} numbers
+ * @param {string} text
+ * @returns {Promise<Estimate>}
+ */
 export async function localEstimate(numbers, text) {
   const list = await destinations();
   const { encoding, segments } = measureText(text);
+  /** @type {Map<string, { country: string, recipients: number, micros: bigint }>} */
   const byCountry = new Map();
+  /** @type {{ to: string, reason: string }[]} */
   const invalid = [];
   let total = 0n;
   for (const number of numbers) {
     const price = priceFor(number, list, defaultCountry());
     if (!price) {
-      invalid.push({ to: number, reason: 'has no country: write it with + and the country code' });
+      invalid.push({ to: number, reason: t('messaging.estimate.noCountry') });
       continue;
     }
     if (price.micros === null) {
-      invalid.push({ to: number, reason: `is in a destination we do not send to (${price.country})` });
+      invalid.push({ to: number, reason: t('messaging.estimate.noDestination', { country: price.country }) });
       continue;
     }
     const cost = price.micros * BigInt(segments);
@@ -298,20 +294,33 @@ let estimateRoute = true;
 /**
  * What sending `text` to `numbers` costs: the server's estimate (POST /messages/estimate), or,
  * while the server has no such route, the same worked out here from the price list.
+ * @param {string[]} numbers
+ * @param {string} text
+ * @param {{ signal?: AbortSignal }} [options]
+ * @returns {Promise<Estimate>}
  */
 export async function estimateCost(numbers, text, { signal } = {}) {
   if (estimateRoute) {
     try {
-      return await api.post('/messages/estimate', { to: numbers, text }, { signal });
+      return /** @type {Estimate} */ (
+        await api.post('/messages/estimate', { to: numbers, text }, { signal })
+      );
     } catch (error) {
-      if (error?.status !== 404 && error?.status !== 405) throw error;
+      const status = statusOf(error);
+      if (status !== 404 && status !== 405) throw error;
       estimateRoute = false;
     }
   }
   return localEstimate(numbers, text);
 }
 
-/** The server's estimate for a CSV campaign file (the same reading as the upload), or null without the route. */
+/**
+ * The server's estimate for a CSV campaign file (the same reading as the upload), or null without the route.
+ * @param {File} file
+ * @param {string} text
+ * @param {{ from?: string }} [options]
+ * @returns {Promise<Estimate | null>}
+ */
 export async function estimateFile(file, text, { from } = {}) {
   if (!estimateRoute) return null;
   const form = new FormData();
@@ -319,9 +328,10 @@ export async function estimateFile(file, text, { from } = {}) {
   if (from) form.append('from', from);
   form.append('campaignFile', file, file.name);
   try {
-    return await api.post('/messages/estimate', form);
+    return /** @type {Estimate} */ (await api.post('/messages/estimate', form));
   } catch (error) {
-    if (error?.status !== 404 && error?.status !== 405) throw error;
+    const status = statusOf(error);
+    if (status !== 404 && status !== 405) throw error;
     estimateRoute = false;
     return null;
   }

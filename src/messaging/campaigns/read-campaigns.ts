@@ -8,9 +8,12 @@ import { formatCredits } from '../../ledger/amounts.js';
 import {
   CAMPAIGN_COUNT_KEYS,
   type CampaignCounts,
+  type CampaignOutbox,
   type CampaignView,
   emptyCounts,
+  emptyOutbox,
   estimateView,
+  outboxView,
 } from './views.js';
 
 interface CampaignRow {
@@ -106,12 +109,16 @@ async function views(ctx: AppContext, accountId: string, rows: CampaignRow[]): P
     status: string;
     n: bigint;
     credits: bigint;
+    charged: bigint;
   }>(
-    `select campaign_id, status, count(*)::bigint as n, coalesce(sum(credits), 0)::bigint as credits
+    `select campaign_id, status, count(*)::bigint as n, coalesce(sum(credits), 0)::bigint as credits,
+            -- Charged: taken by a carrier (only those have its id) and not refunded (types.ts isCharged).
+            coalesce(sum(credits) filter (where refunded_at is null and (status in ('sent', 'delivered')
+                       or (status = 'failed' and carrier_message_id is not null))), 0)::bigint as charged
        from messages where campaign_id = any($1::text[]) group by campaign_id, status
      union all
      -- Staged rows in no chunk: a draft's, or a starting campaign's not yet reserved.
-     select x.id, 'draft', count(*)::bigint, coalesce(sum(r.credits), 0)::bigint
+     select x.id, 'draft', count(*)::bigint, coalesce(sum(r.credits), 0)::bigint, 0::bigint
        from unnest($1::text[]) as x(id)
        cross join lateral (select coalesce(max(last_row), 0) as last from campaign_chunks k
                             where k.campaign_id = x.id) chunked
@@ -122,18 +129,28 @@ async function views(ctx: AppContext, accountId: string, rows: CampaignRow[]): P
      select k.campaign_id,
             case when k.status = 'canceled' then 'canceled'
                  when c.schedule_at > $2 then 'scheduled' else 'queued' end,
-            sum(k.rows)::bigint, sum(k.credits)::bigint
+            sum(k.rows)::bigint, sum(k.credits)::bigint, 0::bigint
        from campaign_chunks k join campaigns c on c.id = k.campaign_id
       where k.campaign_id = any($1::text[]) and k.status in ('reserved', 'canceled')
       group by 1, 2`,
     [ids, ctx.now()],
   );
+  const outboxes = new Map<string, CampaignOutbox>();
+  const charged = new Map<string, bigint>();
   for (const row of byStatus) {
     const entry = counts.get(row.campaign_id);
     const key = CAMPAIGN_COUNT_KEYS.find((k) => k === row.status);
     if (entry && key) entry[key] += Number(row.n);
     if (row.status === 'waiting_credit' || row.status === 'draft') {
       unreserved.set(row.campaign_id, (unreserved.get(row.campaign_id) ?? 0n) + row.credits);
+    }
+    charged.set(row.campaign_id, (charged.get(row.campaign_id) ?? 0n) + row.charged);
+    if (row.status === 'scheduled' || row.status === 'queued' || row.status === 'waiting_credit') {
+      const outbox = outboxes.get(row.campaign_id) ?? emptyOutbox();
+      const part = row.status === 'waiting_credit' ? outbox.waitingCredit : outbox.reserved;
+      part.messages += row.n;
+      part.credits += row.credits;
+      outboxes.set(row.campaign_id, outbox);
     }
   }
   const available = (await ctx.ledger.balance(accountId))?.available ?? 0n;
@@ -173,6 +190,8 @@ async function views(ctx: AppContext, accountId: string, rows: CampaignRow[]): P
       duplicates: row.duplicates ?? 0,
       counts: c,
       estimate: estimateView(totals, available, unreserved.get(row.id) ?? 0n),
+      charged: formatCredits(charged.get(row.id) ?? 0n),
+      outbox: outboxView(outboxes.get(row.id) ?? emptyOutbox()),
     };
   });
 }

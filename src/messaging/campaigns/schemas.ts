@@ -66,6 +66,8 @@ export const CampaignCreatedResponse = Type.Object({
   estimate: CampaignEstimate,
 });
 
+const OutboxPart = Type.Object({ messages: Type.Integer(), credits: Type.String() });
+
 const Counts = Type.Object({
   draft: Type.Integer({ description: 'Rows of a campaign not started yet' }),
   scheduled: Type.Integer(),
@@ -92,6 +94,20 @@ export const CampaignResponse = Type.Object({
   duplicates: Type.Integer(),
   counts: Counts,
   estimate: CampaignEstimate,
+  charged: Type.String({
+    description: 'Credits charged for its messages so far: taken by a carrier and not refunded',
+  }),
+  outbox: Type.Object(
+    {
+      messages: Type.Integer(),
+      reserved: OutboxPart,
+      waitingCredit: OutboxPart,
+    },
+    {
+      description:
+        'Its messages not yet handed to a carrier, as DELETE …/outbox would take them: the credits held for the reserved ones are what it releases; waiting ones hold nothing',
+    },
+  ),
 });
 
 export const CampaignPage = Type.Object({

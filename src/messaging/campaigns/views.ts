@@ -61,6 +61,39 @@ export function emptyCounts(): CampaignCounts {
   };
 }
 
+/** A campaign's messages not yet handed to a carrier, in micro-credits while they are summed. */
+export interface CampaignOutbox {
+  /** Scheduled and queued (a reserved chunk's rows included): their credits are held. */
+  reserved: { messages: bigint; credits: bigint };
+  /** Waiting for credit: nothing held. */
+  waitingCredit: { messages: bigint; credits: bigint };
+}
+
+export function emptyOutbox(): CampaignOutbox {
+  return { reserved: { messages: 0n, credits: 0n }, waitingCredit: { messages: 0n, credits: 0n } };
+}
+
+export interface CampaignOutboxView {
+  messages: number;
+  reserved: { messages: number; credits: string };
+  waitingCredit: { messages: number; credits: string };
+}
+
+/** What Remove outbox would take from the campaign: `reserved.credits` is what it releases. */
+export function outboxView(outbox: CampaignOutbox): CampaignOutboxView {
+  return {
+    messages: Number(outbox.reserved.messages + outbox.waitingCredit.messages),
+    reserved: {
+      messages: Number(outbox.reserved.messages),
+      credits: formatCredits(outbox.reserved.credits),
+    },
+    waitingCredit: {
+      messages: Number(outbox.waitingCredit.messages),
+      credits: formatCredits(outbox.waitingCredit.credits),
+    },
+  };
+}
+
 export interface CampaignView {
   id: string;
   name: string;
@@ -77,4 +110,7 @@ export interface CampaignView {
   /** Messages per status; `draft` counts rows not yet made messages (a draft's recipients). */
   counts: CampaignCounts;
   estimate: CampaignEstimateView;
+  /** Credits charged for its messages so far (taken by a carrier and not refunded). */
+  charged: string;
+  outbox: CampaignOutboxView;
 }

@@ -30,6 +30,7 @@ export function layout(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>SANDBOX · ${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>

@@ -1,26 +1,34 @@
+// @ts-check
 // Signing up, in and out of the portal: sign-up, "check your e-mail", log in, forgot and
 // reset password, and the e-mail verification link's landing page.
-import { api } from '../api.js';
+import { ApiError, api, isAbort } from '../api.js';
 import { h } from '../dom.js';
 import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms.js';
+import { language, setLanguage, t } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { isAdmin, setSession } from '../session.js';
 
-const PASSWORD_HINT = 'At least 10 characters. A passphrase of a few words works well.';
+/** @typedef {{ query: URLSearchParams, signal: AbortSignal }} PageArgs */
 
+/**
+ * @param {string} title
+ * @param {string} [lead]
+ */
 function header(title, lead) {
   return [h('h1', {}, title), lead ? h('p', { class: 'lead' }, lead) : null];
 }
 
 /** Only same-site paths are followed after login (no open redirect). */
-function safeNext(value, fallback) {
+function safeNext(/** @type {string | null} */ value, /** @type {string} */ fallback) {
   return value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/login') ? value : fallback;
 }
 
 /**
  * Takes a token out of the address bar so it is not shared or bookmarked by accident; it stays
  * in this tab's history state, so a reload still finds it.
+ * @param {URLSearchParams} query
+ * @returns {string | null}
  */
 function takeToken(query) {
   const token = query.get('token') ?? history.state?.token ?? null;
@@ -28,14 +36,14 @@ function takeToken(query) {
   return token;
 }
 
-export function loginPage({ query }) {
+export function loginPage(/** @type {PageArgs} */ { query }) {
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Log in' },
+    { class: 'form', 'aria-label': t('auth.login.title') },
     summarySlot(),
     field({
       name: 'email',
-      label: 'E-mail',
+      label: t('auth.email'),
       type: 'email',
       required: true,
       autocomplete: 'username',
@@ -43,102 +51,113 @@ export function loginPage({ query }) {
     }),
     field({
       name: 'password',
-      label: 'Password',
+      label: t('auth.password'),
       type: 'password',
       required: true,
       autocomplete: 'current-password',
     }),
-    h('p', { class: 'form-aside' }, h('a', { href: '/forgot-password' }, 'Forgot your password?')),
-    h('div', { class: 'form-actions' }, submitButton('Log in')),
+    h('p', { class: 'form-aside' }, h('a', { href: '/forgot-password' }, t('auth.login.forgot'))),
+    h('div', { class: 'form-actions' }, submitButton(t('auth.login.submit'))),
   );
   const unverified = h('div', { class: 'callout callout-warning', hidden: true, role: 'alert' });
   form.prepend(unverified);
   onSubmit(form, async (values) => {
     unverified.hidden = true;
+    const email = String(values.email ?? '');
     let data;
     try {
-      data = await api.post('/auth/login', values, { expect401: true });
+      data = /** @type {import('../api-types.js').SessionAnswer} */ (
+        await api.post('/auth/login', values, { expect401: true })
+      );
     } catch (error) {
-      if (error.details?.reason === 'email_not_verified') {
+      if (error instanceof ApiError && error.details.reason === 'email_not_verified') {
         unverified.replaceChildren(
-          h(
-            'p',
-            {},
-            'Your e-mail address is not confirmed yet. Open the link we sent to ',
-            h('strong', {}, values.email),
-            '.',
-          ),
-          resendButton(values.email),
+          h('p', {}, t('auth.login.unverified'), ' ', h('strong', {}, email), '.'),
+          resendButton(email),
         );
         unverified.hidden = false;
       }
       throw error;
     }
     setSession(data);
+    // The account's language from now on (its preference), whatever this page was shown in.
+    await setLanguage(data.account?.preferences?.language ?? language());
     navigate(safeNext(query.get('next'), isAdmin() ? '/admin/accounts' : '/'), { replace: true });
   });
   return h(
     'section',
     {},
-    header('Log in', 'Use the e-mail address you signed up with.'),
+    header(t('auth.login.title'), t('auth.login.lead')),
     form,
-    h('p', { class: 'auth-switch' }, 'New to Tollgate? ', h('a', { href: '/signup' }, 'Create an account')),
+    h(
+      'p',
+      { class: 'auth-switch' },
+      `${t('auth.login.new')} `,
+      h('a', { href: '/signup' }, t('auth.login.create')),
+    ),
   );
 }
 
 export function signupPage() {
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Create your account' },
+    { class: 'form', 'aria-label': t('auth.signup.title') },
     summarySlot(),
     field({
       name: 'name',
-      label: 'Your name or company',
+      label: t('auth.signup.name'),
       required: true,
       autocomplete: 'organization',
       attrs: { autofocus: true, maxlength: 200 },
     }),
-    field({ name: 'email', label: 'Work e-mail', type: 'email', required: true, autocomplete: 'email' }),
+    field({
+      name: 'email',
+      label: t('auth.signup.email'),
+      type: 'email',
+      required: true,
+      autocomplete: 'email',
+    }),
     field({
       name: 'password',
-      label: 'Password',
+      label: t('auth.password'),
       type: 'password',
       required: true,
       autocomplete: 'new-password',
-      hint: PASSWORD_HINT,
+      hint: t('auth.passwordHint'),
     }),
-    h('div', { class: 'form-actions' }, submitButton('Create account')),
-    h(
-      'p',
-      { class: 'fineprint' },
-      'We will e-mail you a link to confirm your address. We never send passwords by e-mail.',
-    ),
+    h('div', { class: 'form-actions' }, submitButton(t('auth.signup.submit'))),
+    h('p', { class: 'fineprint' }, t('auth.signup.fineprint')),
   );
   onSubmit(form, async (values) => {
     await api.post('/auth/signup', values);
-    navigate(`/signup/check-email?email=${encodeURIComponent(values.email)}`);
+    navigate(`/signup/check-email?email=${encodeURIComponent(String(values.email ?? ''))}`);
   });
   return h(
     'section',
     {},
-    header('Create your account', 'Prepaid SMS credits for the portal and the API. Credits never expire.'),
+    header(t('auth.signup.title'), t('auth.signup.lead')),
     form,
-    h('p', { class: 'auth-switch' }, 'Already have an account? ', h('a', { href: '/login' }, 'Log in')),
+    h(
+      'p',
+      { class: 'auth-switch' },
+      `${t('auth.signup.already')} `,
+      h('a', { href: '/login' }, t('auth.login.submit')),
+    ),
   );
 }
 
 /** Asks for a new verification link (the answer is the same whether the address exists or not). */
-function resendButton(email) {
+function resendButton(/** @type {string} */ email) {
   const button = h(
     'button',
     { type: 'button', class: 'button button-secondary button-small' },
-    'Send the link again',
+    t('auth.resend'),
   );
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
       await api.post('/auth/verify-email/resend', { email });
-      notify(`A new link is on its way to ${email}`);
+      notify(t('auth.resent', { email }));
     } catch (error) {
       notifyError(error);
       button.disabled = false;
@@ -147,30 +166,26 @@ function resendButton(email) {
   return button;
 }
 
-export function checkEmailPage({ query }) {
+export function checkEmailPage(/** @type {PageArgs} */ { query }) {
   const email = query.get('email');
   return h(
     'section',
     { class: 'auth-message' },
     h('div', { class: 'auth-illustration', 'aria-hidden': 'true' }, '✉'),
-    ...header('Check your e-mail'),
+    ...header(t('auth.checkEmail.title')),
     h(
       'p',
       {},
-      'We sent a link to ',
-      email ? h('strong', {}, email) : 'your address',
-      '. Open it to confirm your e-mail address, then log in.',
+      `${t('auth.checkEmail.sentTo')} `,
+      email ? h('strong', {}, email) : t('auth.checkEmail.yourAddress'),
+      `. ${t('auth.checkEmail.open')}`,
     ),
-    h(
-      'p',
-      { class: 'muted' },
-      'Nothing arrived after a few minutes? Check your spam folder, or ask for a new link.',
-    ),
+    h('p', { class: 'muted' }, t('auth.checkEmail.nothing')),
     h(
       'div',
       { class: 'form-actions form-actions-center' },
       email ? resendButton(email) : null,
-      h('a', { href: '/login', class: 'button button-primary' }, 'Go to log in'),
+      h('a', { href: '/login', class: 'button button-primary' }, t('auth.goToLogin')),
     ),
   );
 }
@@ -179,17 +194,17 @@ export function forgotPasswordPage() {
   const body = h('div');
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Forgot password' },
+    { class: 'form', 'aria-label': t('auth.forgot.title') },
     summarySlot(),
     field({
       name: 'email',
-      label: 'E-mail',
+      label: t('auth.email'),
       type: 'email',
       required: true,
       autocomplete: 'username',
       attrs: { autofocus: true },
     }),
-    h('div', { class: 'form-actions' }, submitButton('Send reset link')),
+    h('div', { class: 'form-actions' }, submitButton(t('auth.forgot.submit'))),
   );
   onSubmit(form, async (values) => {
     await api.post('/auth/password-reset', values);
@@ -200,141 +215,114 @@ export function forgotPasswordPage() {
         h(
           'p',
           {},
-          'If an account exists for ',
-          h('strong', {}, values.email),
-          ', we have sent it a link to choose a new password.',
+          `${t('auth.forgot.ifExists')} `,
+          h('strong', {}, String(values.email ?? '')),
+          t('auth.forgot.sent'),
         ),
-        h('p', { class: 'muted' }, 'The link works once and expires soon.'),
+        h('p', { class: 'muted' }, t('auth.forgot.once')),
       ),
       h(
         'div',
         { class: 'form-actions' },
-        h('a', { href: '/login', class: 'button button-secondary' }, 'Back to log in'),
+        h('a', { href: '/login', class: 'button button-secondary' }, t('auth.backToLogin')),
       ),
     );
   });
-  body.append(form, h('p', { class: 'auth-switch' }, h('a', { href: '/login' }, 'Back to log in')));
-  return h(
-    'section',
-    {},
-    header('Forgot your password?', 'We will e-mail you a link to choose a new one.'),
-    body,
-  );
+  body.append(form, h('p', { class: 'auth-switch' }, h('a', { href: '/login' }, t('auth.backToLogin'))));
+  return h('section', {}, header(t('auth.forgot.heading'), t('auth.forgot.lead')), body);
 }
 
-export function resetPasswordPage({ query }) {
+export function resetPasswordPage(/** @type {PageArgs} */ { query }) {
   const token = takeToken(query);
   if (!token) {
     return h(
       'section',
       {},
-      ...header('Choose a new password'),
-      h(
-        'p',
-        { class: 'callout callout-danger' },
-        'This link has no token. Open the link from the e-mail again, or ask for a new one.',
-      ),
+      ...header(t('auth.reset.title')),
+      h('p', { class: 'callout callout-danger' }, t('auth.reset.noToken')),
       h(
         'div',
         { class: 'form-actions' },
-        h('a', { href: '/forgot-password', class: 'button button-secondary' }, 'Ask for a new link'),
+        h('a', { href: '/forgot-password', class: 'button button-secondary' }, t('auth.reset.askNew')),
       ),
     );
   }
   const body = h('div');
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Choose a new password' },
+    { class: 'form', 'aria-label': t('auth.reset.title') },
     summarySlot(),
     field({
       name: 'password',
-      label: 'New password',
+      label: t('auth.reset.password'),
       type: 'password',
       required: true,
       autocomplete: 'new-password',
-      hint: PASSWORD_HINT,
+      hint: t('auth.passwordHint'),
       attrs: { autofocus: true },
     }),
     field({
       name: 'confirm',
-      label: 'Repeat the new password',
+      label: t('auth.reset.repeat'),
       type: 'password',
       required: true,
       autocomplete: 'new-password',
     }),
-    h('div', { class: 'form-actions' }, submitButton('Save new password')),
+    h('div', { class: 'form-actions' }, submitButton(t('auth.reset.submit'))),
   );
   onSubmit(form, async ({ password, confirm }, f) => {
     if (password !== confirm) {
-      showErrors(f, [{ path: 'confirm', message: 'does not match the new password' }]);
+      showErrors(f, [{ path: 'confirm', message: t('auth.reset.mismatch') }]);
       return;
     }
     await api.post('/auth/password-reset/confirm', { token, password });
     body.replaceChildren(
-      h(
-        'p',
-        { class: 'callout callout-success', role: 'status' },
-        'Your password has been changed. Log in with the new one.',
-      ),
+      h('p', { class: 'callout callout-success', role: 'status' }, t('auth.reset.done')),
       h(
         'div',
         { class: 'form-actions' },
-        h('a', { href: '/login', class: 'button button-primary' }, 'Log in'),
+        h('a', { href: '/login', class: 'button button-primary' }, t('auth.login.submit')),
       ),
     );
   });
   body.append(form);
-  return h('section', {}, header('Choose a new password'), body);
+  return h('section', {}, header(t('auth.reset.title')), body);
 }
 
-export async function verifyEmailPage({ query, signal }) {
+export async function verifyEmailPage(/** @type {PageArgs} */ { query, signal }) {
   const token = takeToken(query);
-  const section = h('section', { class: 'auth-message' }, ...header('Verify your e-mail'));
+  const section = h('section', { class: 'auth-message' }, ...header(t('auth.verify.title')));
   if (!token) {
-    section.append(
-      h(
-        'p',
-        { class: 'callout callout-danger' },
-        'This link has no token. Open the link from the e-mail again.',
-      ),
-    );
+    section.append(h('p', { class: 'callout callout-danger' }, t('auth.verify.noToken')));
     return section;
   }
   try {
     await api.post('/auth/verify-email', { token }, { signal, expect401: true });
     section.append(
-      h(
-        'p',
-        { class: 'callout callout-success', role: 'status' },
-        'Your e-mail address is confirmed. You can log in now.',
-      ),
+      h('p', { class: 'callout callout-success', role: 'status' }, t('auth.verify.done')),
       h(
         'div',
         { class: 'form-actions' },
-        h('a', { href: '/login', class: 'button button-primary' }, 'Log in'),
+        h('a', { href: '/login', class: 'button button-primary' }, t('auth.login.submit')),
       ),
     );
-    notify('E-mail address confirmed');
+    notify(t('auth.verify.confirmed'));
   } catch (error) {
-    if (error?.name === 'AbortError') throw error;
+    if (isAbort(error)) throw error;
     section.append(
       h(
         'div',
         { class: 'callout callout-danger', role: 'alert' },
-        h('p', {}, error.message || 'This link cannot be used.'),
-        h(
-          'p',
-          { class: 'muted' },
-          'Links work once and expire. Log in if you already confirmed, or sign up again.',
-        ),
-        error.requestId
-          ? h('p', { class: 'notice-meta' }, 'Request id ', h('code', {}, error.requestId))
+        h('p', {}, (error instanceof Error && error.message) || t('auth.verify.unusable')),
+        h('p', { class: 'muted' }, t('auth.verify.expired')),
+        error instanceof ApiError && error.requestId
+          ? h('p', { class: 'notice-meta' }, t('shell.requestId'), ' ', h('code', {}, error.requestId))
           : null,
       ),
       h(
         'div',
         { class: 'form-actions' },
-        h('a', { href: '/login', class: 'button button-secondary' }, 'Go to log in'),
+        h('a', { href: '/login', class: 'button button-secondary' }, t('auth.goToLogin')),
       ),
     );
   }

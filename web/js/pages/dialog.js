@@ -1,20 +1,29 @@
+// @ts-check
 // A confirmation in a native <dialog>: modal, focus kept inside, closed by Escape. With
 // `input` it also asks for a line of text (e.g. a reason) and resolves to it.
 import { h } from '../dom.js';
 import { field } from '../forms.js';
+import { t } from '../i18n.js';
+
+/**
+ * @typedef {object} ConfirmOptions
+ * @property {string} title
+ * @property {string} [text]
+ * @property {string} [confirm]
+ * @property {string} [cancel]
+ * @property {boolean} [danger]
+ * @property {{ label: string, hint?: string }} [input]
+ */
 
 /**
  * Resolves to whether it was confirmed; with `input`, to the text typed ('' when left empty)
  * or null when cancelled.
+ * @param {ConfirmOptions} options
+ * @returns {Promise<boolean | string | null>}
  */
-export function confirmDialog({
-  title,
-  text,
-  confirm = 'Confirm',
-  cancel = 'Cancel',
-  danger = false,
-  input,
-}) {
+export function confirmDialog({ title, text, confirm, cancel, danger = false, input }) {
+  const confirmLabel = confirm ?? t('common.actions.confirm');
+  const cancelLabel = cancel ?? t('common.actions.cancel');
   return new Promise((resolve) => {
     const extra = input
       ? field({ name: 'dialog-input', label: input.label, optional: true, hint: input.hint })
@@ -31,11 +40,11 @@ export function confirmDialog({
         h(
           'div',
           { class: 'form-actions' },
-          h('button', { value: 'cancel', class: 'button button-secondary', autofocus: !input }, cancel),
+          h('button', { value: 'cancel', class: 'button button-secondary', autofocus: !input }, cancelLabel),
           h(
             'button',
             { value: 'confirm', class: ['button', danger ? 'button-danger' : 'button-primary'] },
-            confirm,
+            confirmLabel,
           ),
         ),
       ),
@@ -57,8 +66,12 @@ export function confirmDialog({
  * A small form in a modal: `fields` are nodes from forms.field(); resolves to the form's values
  * ({name: value}, trimmed) when confirmed, or null when cancelled. Required fields are checked
  * before it closes.
+ * @param {{ title: string, text?: string, fields: Node[], confirm?: string, cancel?: string, danger?: boolean }} options
+ * @returns {Promise<Record<string, string> | null>}
  */
-export function formDialog({ title, text, fields, confirm = 'Save', cancel = 'Cancel', danger = false }) {
+export function formDialog({ title, text, fields, confirm, cancel, danger = false }) {
+  const confirmLabel = confirm ?? t('common.actions.save');
+  const cancelLabel = cancel ?? t('common.actions.cancel');
   return new Promise((resolve) => {
     const form = h(
       'form',
@@ -73,44 +86,56 @@ export function formDialog({ title, text, fields, confirm = 'Save', cancel = 'Ca
         h(
           'button',
           { type: 'button', class: 'button button-secondary', onclick: () => dialog.close('cancel') },
-          cancel,
+          cancelLabel,
         ),
         h(
           'button',
           { value: 'confirm', class: ['button', danger ? 'button-danger' : 'button-primary'] },
-          confirm,
+          confirmLabel,
         ),
       ),
     );
     const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'dialog-title' }, form);
+    const controls = () =>
+      /** @type {(HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)[]} */ (
+        [...form.elements].filter(
+          (el) =>
+            el instanceof HTMLInputElement ||
+            el instanceof HTMLSelectElement ||
+            el instanceof HTMLTextAreaElement,
+        )
+      );
     form.addEventListener('submit', (event) => {
-      const empty = [...form.elements].filter((el) => el.required && !String(el.value).trim());
-      for (const el of form.elements) el.removeAttribute?.('aria-invalid');
-      for (const slot of form.querySelectorAll('.field-error')) slot.hidden = true;
+      const empty = controls().filter((el) => el.required && !String(el.value).trim());
+      for (const el of controls()) el.removeAttribute('aria-invalid');
+      for (const slot of form.querySelectorAll('.field-error'))
+        if (slot instanceof HTMLElement) slot.hidden = true;
       if (empty.length) {
         event.preventDefault();
         for (const el of empty) {
           el.setAttribute('aria-invalid', 'true');
           const slot = el.closest('.field')?.querySelector('.field-error');
-          if (slot) {
-            slot.textContent = 'Required';
+          if (slot instanceof HTMLElement) {
+            slot.textContent = t('common.requiredShort');
             slot.hidden = false;
           }
         }
-        empty[0].focus();
+        empty[0]?.focus();
       }
     });
     dialog.addEventListener('close', () => {
       if (dialog.returnValue !== 'confirm') resolve(null);
       else {
+        /** @type {Record<string, string>} */
         const values = {};
-        for (const el of form.elements) if (el.name) values[el.name] = String(el.value).trim();
+        for (const el of controls()) if (el.name) values[el.name] = String(el.value).trim();
         resolve(values);
       }
       dialog.remove();
     });
     document.body.append(dialog);
     dialog.showModal();
-    form.querySelector('input, select')?.focus();
+    const first = form.querySelector('input, select');
+    if (first instanceof HTMLElement) first.focus();
   });
 }

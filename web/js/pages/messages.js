@@ -1,28 +1,57 @@
+// @ts-check
 // Messaging · Messages: every message of the account, newest first, filtered by status and
 // campaign (kept in the address), paged; and one message's page: where it went and from whom,
 // encoding, parts, the price used, the carrier's outcome and each status change with its time.
 // A message still on its way is followed until it settles.
-import { api } from '../api.js';
+import { api, isAbort } from '../api.js';
 import { countryName } from '../countries.js';
 import { h, icon, replace } from '../dom.js';
-import { credits, dateTime } from '../format.js';
+import { credits, creditsText, dateTime, isPositive } from '../format.js';
+import { onBusyClick } from '../forms.js';
+import { formatNumber, t } from '../i18n.js';
 import { facts, list } from '../money.js';
 import { navigate } from '../router.js';
-import { creditsText, FINAL_STATUSES, MESSAGE_STATUSES, messagePill, partsLabel } from '../sms.js';
-import { onBusyClick } from '../forms.js';
+import { FINAL_STATUSES, MESSAGE_STATUS_ORDER, messagePill, messageStatusLabel, partsLabel } from '../sms.js';
+
+/** @typedef {import('../api-types.js').Message} Message */
+/** @typedef {import('../api-types.js').Campaign} Campaign */
+/** @typedef {{ params: Record<string, string>, query: URLSearchParams, signal: AbortSignal }} PageArgs */
 
 const PAGE_SIZE = 50;
 const FOLLOW_MS = 2000;
 const FOLLOW_FOR_MS = 5 * 60 * 1000;
 
 /** The first line of a text, shortened for a table cell. */
-function preview(text, max = 60) {
+function preview(/** @type {string} */ text, max = 60) {
   const line = String(text ?? '')
     .replace(/\s+/g, ' ')
     .trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/**
+ * What a message cost the account, in the table's words: held while on its way, charged once a
+ * carrier took it, and nothing when canceled, released before leaving or refunded.
+ * @param {Message} m
+ */
+function creditsCell(m) {
+  if (m.status === 'canceled' || (m.status === 'failed' && m.charged === '0' && !m.refunded)) {
+    return [credits('0'), h('div', { class: 'muted small' }, t('messaging.list.notCharged'))];
+  }
+  if (m.refunded) return [credits('0'), h('div', { class: 'muted small' }, t('messaging.list.refunded'))];
+  if (m.status === 'waiting_credit') {
+    return [credits(m.credits), h('div', { class: 'muted small' }, t('messaging.list.notReserved'))];
+  }
+  if (m.status === 'scheduled' || m.status === 'queued' || m.status === 'sending') {
+    return [credits(m.credits), h('div', { class: 'muted small' }, t('messaging.list.held'))];
+  }
+  return [credits(m.charged ?? m.credits)];
+}
+
+/**
+ * @param {Message} m
+ * @param {{ campaigns?: Map<string, string>, campaignColumn?: boolean }} [options]
+ */
 export function messageRow(m, { campaigns = new Map(), campaignColumn = true } = {}) {
   const href = `/messages/${encodeURIComponent(m.id)}`;
   return h(
@@ -44,40 +73,40 @@ export function messageRow(m, { campaigns = new Map(), campaignColumn = true } =
             ? h(
                 'a',
                 { href: `/campaigns/${encodeURIComponent(m.campaignId)}` },
-                campaigns.get(m.campaignId) ?? 'Campaign',
+                campaigns.get(m.campaignId) ?? t('messaging.list.campaign'),
               )
-            : h('span', { class: 'muted' }, 'Single'),
+            : h('span', { class: 'muted' }, t('messaging.list.single')),
         )
       : null,
     h('td', { class: 'cell-status' }, messagePill(m.status)),
-    h(
-      'td',
-      { class: 'num cell-credits' },
-      credits(m.credits),
-      m.refunded ? h('div', { class: 'muted small' }, 'refunded') : null,
-    ),
+    h('td', { class: 'num cell-credits' }, creditsCell(m)),
   );
 }
 
-export function messagesTable(body, { campaignColumn = true } = {}) {
+/**
+ * @param {HTMLTableSectionElement} body
+ * @param {{ campaignColumn?: boolean, caption?: string }} [options]
+ */
+export function messagesTable(body, { campaignColumn = true, caption } = {}) {
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
       { class: 'table table-hover table-stack table-messages', 'data-testid': 'messages-table' },
+      caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          h('th', { scope: 'col' }, 'Created'),
-          h('th', { scope: 'col' }, 'To'),
-          h('th', { scope: 'col' }, 'Text'),
-          campaignColumn ? h('th', { scope: 'col' }, 'Campaign') : null,
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col', class: 'num' }, 'Credits'),
+          h('th', { scope: 'col' }, t('messaging.list.created')),
+          h('th', { scope: 'col' }, t('messaging.list.to')),
+          h('th', { scope: 'col' }, t('messaging.list.text')),
+          campaignColumn ? h('th', { scope: 'col' }, t('messaging.list.campaign')) : null,
+          h('th', { scope: 'col' }, t('messaging.list.status')),
+          h('th', { scope: 'col', class: 'num' }, t('messaging.list.credits')),
         ),
       ),
       body,
@@ -86,24 +115,30 @@ export function messagesTable(body, { campaignColumn = true } = {}) {
 }
 
 /** Campaign names by id, for the filter and the table; empty when campaigns cannot be read. */
-async function campaignNames(signal) {
+async function campaignNames(/** @type {AbortSignal} */ signal) {
   try {
     const page = await api.get('/campaigns?limit=200', { signal });
-    return list(page).map((c) => ({ id: c.id, name: c.name }));
+    return /** @type {Campaign[]} */ (list(page)).map((c) => ({ id: c.id, name: c.name }));
   } catch (error) {
-    if (error?.name === 'AbortError') throw error;
+    if (isAbort(error)) throw error;
     return [];
   }
 }
 
-export async function messagesPage({ query, signal }) {
-  const status = query.get('status') in MESSAGE_STATUSES ? query.get('status') : '';
+export async function messagesPage(/** @type {PageArgs} */ { query, signal }) {
+  const asked = query.get('status') ?? '';
+  const status = MESSAGE_STATUS_ORDER.find((s) => s === asked) ?? '';
   const campaignId = query.get('campaignId') ?? '';
   const body = h('tbody');
-  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
+  const more = h(
+    'button',
+    { type: 'button', class: 'button button-secondary', hidden: true },
+    t('common.actions.showMore'),
+  );
   const empty = h('p', { class: 'empty', hidden: true });
   const campaigns = await campaignNames(signal);
   const names = new Map(campaigns.map((c) => [c.id, c.name]));
+  /** @type {string | null} */
   let cursor = null;
 
   const load = async () => {
@@ -111,16 +146,24 @@ export async function messagesPage({ query, signal }) {
     if (status) params.set('status', status);
     if (campaignId) params.set('campaignId', campaignId);
     if (cursor) params.set('cursor', cursor);
-    const page = await api.get(`/messages?${params}`, { signal });
-    body.append(...list(page).map((m) => messageRow(m, { campaigns: names })));
+    const page = /** @type {import('../api-types.js').Page<Message>} */ (
+      await api.get(`/messages?${params}`, { signal })
+    );
+    body.append(...list(page).map((/** @type {Message} */ m) => messageRow(m, { campaigns: names })));
     cursor = page?.nextCursor ?? null;
     more.hidden = !cursor;
     empty.hidden = body.children.length > 0;
     replace(
       empty,
       status || campaignId
-        ? 'No messages match these filters.'
-        : h('span', {}, 'No messages yet. ', h('a', { href: '/send' }, 'Send your first message'), '.'),
+        ? t('messaging.list.noMatch')
+        : h(
+            'span',
+            {},
+            `${t('messaging.list.none')} `,
+            h('a', { href: '/send' }, t('messaging.list.sendFirst')),
+            '.',
+          ),
     );
   };
   onBusyClick(more, load);
@@ -128,13 +171,13 @@ export async function messagesPage({ query, signal }) {
   const statusSelect = h(
     'select',
     { id: 'msg-status', name: 'status', value: status },
-    h('option', { value: '' }, 'All statuses'),
-    Object.entries(MESSAGE_STATUSES).map(([value, label]) => h('option', { value }, label)),
+    h('option', { value: '' }, t('messaging.list.allStatuses')),
+    MESSAGE_STATUS_ORDER.map((value) => h('option', { value }, messageStatusLabel(value))),
   );
   const campaignSelect = h(
     'select',
     { id: 'msg-campaign', name: 'campaignId', value: campaignId },
-    h('option', { value: '' }, 'All messages'),
+    h('option', { value: '' }, t('messaging.list.allMessages')),
     campaignId && !names.has(campaignId) ? h('option', { value: campaignId }, campaignId) : null,
     campaigns.map((c) => h('option', { value: c.id }, c.name)),
   );
@@ -155,61 +198,43 @@ export async function messagesPage({ query, signal }) {
     h(
       'header',
       { class: 'page-header page-header-row' },
-      h(
-        'div',
-        {},
-        h('h1', {}, 'Messages'),
-        h(
-          'p',
-          { class: 'lead' },
-          'Every message you sent or scheduled, newest first. Open one to see each change of its status.',
-        ),
-      ),
-      h('a', { href: '/send', class: 'button button-primary' }, icon('send'), 'Send SMS'),
+      h('div', {}, h('h1', {}, t('shell.nav.messages')), h('p', { class: 'lead' }, t('messaging.list.lead'))),
+      h('a', { href: '/send', class: 'button button-primary' }, icon('send'), t('shell.nav.send')),
     ),
     h(
       'div',
       { class: 'card' },
       h(
         'div',
-        { class: 'toolbar', role: 'search', 'aria-label': 'Filter messages' },
+        { class: 'toolbar', role: 'search', 'aria-label': t('messaging.list.filter') },
         h(
           'div',
           { class: 'filters-row' },
           h(
             'div',
             { class: 'field field-inline' },
-            h('label', { for: 'msg-status' }, 'Status'),
+            h('label', { for: 'msg-status' }, t('messaging.list.status')),
             statusSelect,
           ),
           h(
             'div',
             { class: 'field field-inline' },
-            h('label', { for: 'msg-campaign' }, 'Campaign'),
+            h('label', { for: 'msg-campaign' }, t('messaging.list.campaign')),
             campaignSelect,
           ),
         ),
-        status || campaignId ? h('a', { href: '/messages', class: 'button button-ghost' }, 'Clear') : null,
+        status || campaignId
+          ? h('a', { href: '/messages', class: 'button button-ghost' }, t('common.actions.clear'))
+          : null,
       ),
-      messagesTable(body),
+      messagesTable(body, { caption: t('shell.nav.messages') }),
       empty,
       h('div', { class: 'table-more' }, more),
     ),
   );
 }
 
-const HISTORY_WORDS = {
-  scheduled: 'Scheduled; its credits are held until it goes',
-  queued: 'Accepted; its credits are held',
-  waiting_credit: 'Waiting in the outbox for credit',
-  sending: 'Handed to the carrier',
-  sent: 'Taken by the carrier',
-  delivered: 'Delivered to the phone',
-  failed: 'Not delivered',
-  canceled: 'Canceled; nothing charged',
-};
-
-function historyList(history) {
+function historyList(/** @type {NonNullable<Message['history']>} */ history) {
   return h(
     'ol',
     { class: 'timeline', 'data-testid': 'message-history' },
@@ -227,7 +252,7 @@ function historyList(history) {
             messagePill(e.status),
             h('time', { datetime: e.at, class: 'muted small' }, ` ${dateTime(e.at)}`),
           ),
-          h('p', { class: 'muted small timeline-note' }, e.detail ?? HISTORY_WORDS[e.status] ?? ''),
+          h('p', { class: 'muted small timeline-note' }, e.detail ?? t(`messaging.history.${e.status}`)),
         ),
       ),
     ),
@@ -235,82 +260,100 @@ function historyList(history) {
 }
 
 /** What the carrier made of it, in words. */
-function outcomeText(m) {
-  if (m.status === 'delivered') return 'Delivered';
+function outcomeText(/** @type {Message} */ m) {
+  if (m.status === 'delivered') return t('messaging.outcome.delivered');
   if (m.status === 'failed') {
     const why = m.error ? `: ${m.error}` : '';
-    return `Failed${why}. ${m.refunded ? 'Its credits were given back.' : 'Its credits were charged.'}`;
+    const credit = m.refunded
+      ? t('messaging.outcome.givenBack')
+      : isPositive(m.charged)
+        ? t('messaging.outcome.charged')
+        : t('messaging.outcome.released');
+    return `${t('messaging.outcome.failed')}${why}. ${credit}`;
   }
-  if (m.status === 'canceled') return 'Canceled before it was sent; its credits were released.';
-  if (m.status === 'sent') return 'Taken by the carrier; waiting for its delivery report.';
-  if (m.status === 'waiting_credit') return 'Waiting for credit: it goes out by itself when credit arrives.';
-  return 'Not handed to a carrier yet.';
+  if (m.status === 'canceled') return t('messaging.outcome.canceled');
+  if (m.status === 'sent') return t('messaging.outcome.sent');
+  if (m.status === 'waiting_credit') return t('messaging.outcome.waiting');
+  return t('messaging.outcome.notYet');
 }
 
-export async function messagePage({ params, signal }) {
-  const id = params.id;
-  const load = () => api.get(`/messages/${encodeURIComponent(id)}`, { signal });
+export async function messagePage(/** @type {PageArgs} */ { params, signal }) {
+  const id = params.id ?? '';
+  const load = async () =>
+    /** @type {Message} */ (await api.get(`/messages/${encodeURIComponent(id)}`, { signal }));
   let message = await load();
   const status = h('span', {});
   const body = h('div', { class: 'grid grid-2' });
 
-  const render = (m) => {
+  const render = (/** @type {Message} */ m) => {
     replace(status, messagePill(m.status));
     const campaignLink = m.campaignId
-      ? h('a', { href: `/campaigns/${encodeURIComponent(m.campaignId)}` }, 'Campaign')
-      : 'Single message';
+      ? h('a', { href: `/campaigns/${encodeURIComponent(m.campaignId)}` }, t('messaging.list.campaign'))
+      : t('messaging.detail.single');
     replace(
       body,
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'msg-facts' },
-        h('h2', { id: 'msg-facts', class: 'card-title' }, 'Message'),
+        h('h2', { id: 'msg-facts', class: 'card-title' }, t('shell.titles.message')),
         facts([
-          ['To', h('span', { 'data-testid': 'message-to' }, m.to)],
-          ['Country', countryName(m.country)],
-          ['From', m.from ?? 'the default sender'],
-          ['Sent as', campaignLink],
-          m.reference ? ['Reference', m.reference] : null,
-          m.scheduleAt ? ['Scheduled for', dateTime(m.scheduleAt)] : null,
-          ['Created', dateTime(m.createdAt)],
+          [t('messaging.list.to'), h('span', { 'data-testid': 'message-to' }, m.to)],
+          [t('messaging.cost.country'), countryName(m.country)],
+          [t('messaging.detail.from'), m.from ?? t('messaging.detail.defaultSender')],
+          [t('messaging.detail.sentAs'), campaignLink],
+          m.reference ? [t('messaging.detail.reference'), m.reference] : null,
+          m.scheduleAt ? [t('messaging.detail.scheduledFor'), dateTime(m.scheduleAt)] : null,
+          [t('messaging.list.created'), dateTime(m.createdAt)],
         ]),
-        h('h3', { class: 'subhead' }, 'Text'),
+        h('h3', { class: 'subhead' }, t('messaging.list.text')),
         h('p', { class: 'message-text', 'data-testid': 'message-text' }, m.text),
       ),
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'msg-cost' },
-        h('h2', { id: 'msg-cost', class: 'card-title' }, 'Cost and outcome'),
+        h('h2', { id: 'msg-cost', class: 'card-title' }, t('messaging.detail.costTitle')),
         facts([
-          ['Encoding', h('span', { 'data-testid': 'message-encoding' }, m.encoding)],
-          ['Parts', h('span', { 'data-testid': 'message-segments' }, partsLabel(m.segments))],
+          [t('messaging.detail.encoding'), h('span', { 'data-testid': 'message-encoding' }, m.encoding)],
           [
-            'Price used',
+            t('messaging.detail.parts'),
+            h('span', { 'data-testid': 'message-segments' }, partsLabel(m.segments)),
+          ],
+          [
+            t('messaging.detail.price'),
             h(
               'span',
               { 'data-testid': 'message-price' },
-              `${creditsText(m.price?.creditsPerSegment)} per part`,
-              m.price?.prefix ? ` (numbers starting +${m.price.prefix})` : ` (${countryName(m.country)})`,
+              t('messaging.detail.perPart', { credits: creditsText(m.price?.creditsPerSegment) }),
+              m.price?.prefix
+                ? ` (${t('messaging.detail.prefix', { prefix: m.price.prefix })})`
+                : ` (${countryName(m.country)})`,
             ),
           ],
-          ['Credits', h('strong', { 'data-testid': 'message-credits' }, creditsText(m.credits))],
           [
-            'Refunded',
+            t('messaging.list.credits'),
+            h('strong', { 'data-testid': 'message-credits' }, creditsText(m.credits)),
+          ],
+          [
+            t('messaging.detail.charged'),
+            h('span', { 'data-testid': 'message-charged' }, creditsText(m.charged ?? '0')),
+          ],
+          [
+            t('messaging.detail.refunded'),
             h(
               'span',
               { 'data-testid': 'message-refunded' },
-              m.refunded ? 'Yes, given back to your balance' : 'No',
+              m.refunded ? t('messaging.detail.refundedYes') : t('messaging.detail.no'),
             ),
           ],
-          ['Carrier', m.carrier ?? '—'],
-          ['Attempts', String(m.attempts ?? 0)],
-          ['Outcome', h('span', { 'data-testid': 'message-outcome' }, outcomeText(m))],
+          [t('messaging.detail.carrier'), m.carrier ?? '—'],
+          [t('messaging.detail.attempts'), formatNumber(m.attempts ?? 0)],
+          [t('messaging.detail.outcome'), h('span', { 'data-testid': 'message-outcome' }, outcomeText(m))],
         ]),
       ),
       h(
         'section',
         { class: 'card card-wide', 'aria-labelledby': 'msg-history' },
-        h('h2', { id: 'msg-history', class: 'card-title' }, 'Status history'),
+        h('h2', { id: 'msg-history', class: 'card-title' }, t('messaging.detail.history')),
         historyList(m.history ?? []),
       ),
     );
@@ -326,7 +369,7 @@ export async function messagePage({ params, signal }) {
       message = await load();
       render(message);
     } catch (error) {
-      if (error?.name === 'AbortError') return;
+      if (isAbort(error)) return;
     }
     setTimeout(follow, FOLLOW_MS);
   };
@@ -335,15 +378,26 @@ export async function messagePage({ params, signal }) {
   return h(
     'section',
     { class: 'page page-wide' },
-    h('p', { class: 'breadcrumb' }, h('a', { href: '/messages' }, 'Messages'), ' / ', id),
+    h(
+      'nav',
+      { class: 'breadcrumb', 'aria-label': t('messaging.breadcrumb') },
+      h('a', { href: '/messages' }, t('shell.nav.messages')),
+      ' / ',
+      id,
+    ),
     h(
       'header',
       { class: 'page-header page-header-row' },
-      h('div', {}, h('h1', {}, `Message to ${message.to}`), h('p', { class: 'lead' }, status)),
+      h(
+        'div',
+        {},
+        h('h1', {}, t('messaging.detail.title', { to: message.to })),
+        h('p', { class: 'lead' }, status),
+      ),
       h(
         'a',
         { href: `/send?to=${encodeURIComponent(message.to)}`, class: 'button button-secondary' },
-        'Send another to this number',
+        t('messaging.detail.sendAnother'),
       ),
     ),
     body,

@@ -1,37 +1,53 @@
+// @ts-check
 // Messaging · Outbox: everything not yet handed to a carrier — scheduled, queued (credits held)
 // and waiting for credit (nothing held yet; they go out by themselves when credit arrives) —
 // in total and by campaign, with Remove outbox (BulkGate's button: cancel every unsent message
-// and release what was held), for all of it or one campaign.
-import { api } from '../api.js';
+// and release what was held), for all of it or one campaign. Each confirmation says how many
+// credits go back, or that none are held.
+import { api, isAbort } from '../api.js';
 import { h, icon, replace } from '../dom.js';
-import { credits } from '../format.js';
+import { credits, creditsText, isPositive } from '../format.js';
+import { formatNumber, t } from '../i18n.js';
 import { refreshOutboxBadge } from '../layout.js';
 import { list, refreshBalance } from '../money.js';
-import { creditsText } from '../sms.js';
 import { notify, notifyError } from '../notices.js';
-import { messageRow, messagesTable } from './messages.js';
 import { confirmDialog } from './dialog.js';
+import { messageRow, messagesTable } from './messages.js';
+
+/** @typedef {import('../api-types.js').Outbox} Outbox */
+/** @typedef {import('../api-types.js').OutboxCampaign} OutboxCampaign */
+/** @typedef {import('../api-types.js').Message} Message */
+/** @typedef {import('../api-types.js').Removed} Removed */
 
 const FOLLOW_MS = 4000;
 
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+/** What removing `messages` messages holding `held` credits does to the balance, in words. */
+export function releaseText(/** @type {number} */ messages, /** @type {string | undefined} */ held) {
+  if (!messages) return '';
+  return isPositive(held)
+    ? t(String(held) === '1' ? 'messaging.outbox.releasesOne' : 'messaging.outbox.releases', {
+        credits: creditsText(held),
+      })
+    : t('messaging.outbox.noneHeld');
+}
 
-export async function outboxPage({ signal }) {
-  let outbox = await api.get('/outbox', { signal });
+export async function outboxPage(/** @type {{ signal: AbortSignal }} */ { signal }) {
+  const read = async () => /** @type {Outbox} */ (await api.get('/outbox', { signal }));
+  let outbox = await read();
   const totals = h('div', { class: 'outbox-totals' });
   const campaignsCard = h('section', { class: 'card card-wide', 'aria-labelledby': 'outbox-campaigns' });
   const singlesBody = h('tbody');
   const singlesCard = h(
     'section',
     { class: 'card card-wide', 'aria-labelledby': 'outbox-singles' },
-    h('h2', { id: 'outbox-singles', class: 'card-title' }, 'Single messages in the outbox'),
+    h('h2', { id: 'outbox-singles', class: 'card-title' }, t('messaging.outbox.singles')),
     messagesTable(singlesBody, { campaignColumn: false }),
   );
   const removeAll = h(
     'button',
     { type: 'button', class: 'button button-danger button-large', 'data-testid': 'remove-outbox' },
     icon('close'),
-    'Remove outbox',
+    t('messaging.outbox.remove'),
   );
 
   const loadSingles = async () => {
@@ -40,26 +56,19 @@ export async function outboxPage({ signal }) {
         api.get(`/messages?status=${s}&limit=50`, { signal }).catch(() => ({ data: [] })),
       ),
     );
-    const singles = pages.flatMap(list).filter((m) => !m.campaignId);
+    const singles = /** @type {Message[]} */ (pages.flatMap(list)).filter((m) => !m.campaignId);
     replace(singlesBody, ...singles.map((m) => messageRow(m, { campaignColumn: false })));
     singlesCard.hidden = singles.length === 0;
   };
 
-  const removeCampaign = async (c) => {
-    const ok = await confirmDialog({
-      title: `Remove the outbox of “${c.name}”?`,
-      text: `${plural(c.messages, 'message', 'messages')} of this campaign not yet handed to a carrier will be canceled, and the credits held for them go back to your balance.`,
-      confirm: 'Remove outbox',
-      danger: true,
-    });
-    if (ok) await remove(`/campaigns/${encodeURIComponent(c.campaignId)}/outbox`);
-  };
-
-  const remove = async (path) => {
+  const remove = async (/** @type {string} */ path) => {
     try {
-      const removed = await api.delete(path);
+      const removed = /** @type {Removed} */ (await api.delete(path));
       notify(
-        `${plural(removed.canceled, 'message', 'messages')} canceled; ${creditsText(removed.releasedCredits)} released to your balance.`,
+        t('messaging.outbox.removed', {
+          count: removed.canceled,
+          released: creditsText(removed.releasedCredits),
+        }),
       );
       await refresh();
       refreshBalance();
@@ -69,16 +78,21 @@ export async function outboxPage({ signal }) {
     }
   };
 
-  removeAll.addEventListener('click', async () => {
-    const held = outbox.reserved?.credits ?? '0';
+  const removeCampaign = async (/** @type {OutboxCampaign} */ c) => {
     const ok = await confirmDialog({
-      title: 'Remove outbox?',
-      text: `All ${plural(outbox.messages, 'message', 'messages')} not yet handed to a carrier will be canceled${
-        outbox.reserved?.messages
-          ? `, and the ${creditsText(held)} held for them ${held === '1' ? 'goes' : 'go'} back to your balance`
-          : ''
-      }. Messages already sent are not touched. This cannot be undone.`,
-      confirm: `Remove ${plural(outbox.messages, 'message', 'messages')}`,
+      title: t('messaging.outbox.removeCampaignTitle', { name: c.name }),
+      text: `${t('messaging.outbox.removeCampaignText', { count: c.messages })} ${releaseText(c.messages, c.reserved?.credits)}`,
+      confirm: t('messaging.outbox.remove'),
+      danger: true,
+    });
+    if (ok) await remove(`/campaigns/${encodeURIComponent(c.campaignId)}/outbox`);
+  };
+
+  removeAll.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: t('messaging.outbox.removeTitle'),
+      text: `${t('messaging.outbox.removeText', { count: outbox.messages })} ${releaseText(outbox.messages, outbox.reserved?.credits)} ${t('messaging.outbox.removeNote')}`,
+      confirm: t('messaging.outbox.removeCount', { count: outbox.messages }),
       danger: true,
     });
     if (ok) await remove('/outbox');
@@ -99,31 +113,39 @@ export async function outboxPage({ signal }) {
           h(
             'div',
             { class: 'stat' },
-            h('dt', {}, 'Not yet sent'),
-            h('dd', { 'data-testid': 'outbox-messages' }, String(o.messages)),
-            h('dd', { class: 'muted small' }, `${creditsText(o.credits)} in all`),
+            h('dt', {}, t('messaging.outbox.notYetSent')),
+            h('dd', { 'data-testid': 'outbox-messages' }, formatNumber(o.messages)),
+            h(
+              'dd',
+              { class: 'muted small' },
+              t('messaging.outbox.inAll', { credits: creditsText(o.credits) }),
+            ),
           ),
           h(
             'div',
             { class: 'stat' },
-            h('dt', {}, 'Reserved (credits held)'),
-            h('dd', { 'data-testid': 'outbox-reserved' }, String(o.reserved?.messages ?? 0)),
-            h('dd', { class: 'muted small' }, `${creditsText(o.reserved?.credits ?? '0')} held`),
+            h('dt', {}, t('messaging.outbox.reserved')),
+            h('dd', { 'data-testid': 'outbox-reserved' }, formatNumber(o.reserved?.messages ?? 0)),
+            h(
+              'dd',
+              { class: 'muted small' },
+              t('messaging.outbox.held', { credits: creditsText(o.reserved?.credits ?? '0') }),
+            ),
           ),
           h(
             'div',
             { class: ['stat', o.waitingCredit?.messages ? 'stat-warning' : null] },
-            h('dt', {}, 'Waiting for credit'),
-            h('dd', { 'data-testid': 'outbox-waiting' }, String(o.waitingCredit?.messages ?? 0)),
-            h('dd', { class: 'muted small' }, `${creditsText(o.waitingCredit?.credits ?? '0')} needed`),
+            h('dt', {}, t('messaging.outbox.waitingCredit')),
+            h('dd', { 'data-testid': 'outbox-waiting' }, formatNumber(o.waitingCredit?.messages ?? 0)),
+            h(
+              'dd',
+              { class: 'muted small' },
+              t('messaging.outbox.needed', { credits: creditsText(o.waitingCredit?.credits ?? '0') }),
+            ),
           ),
         ),
         empty
-          ? h(
-              'p',
-              { class: 'empty', 'data-testid': 'outbox-empty' },
-              'The outbox is empty: every message has been handed to a carrier.',
-            )
+          ? h('p', { class: 'empty', 'data-testid': 'outbox-empty' }, t('messaging.outbox.empty'))
           : h('div', { class: 'outbox-actions' }, removeAll),
       ),
       o.waitingCredit?.messages
@@ -134,9 +156,9 @@ export async function outboxPage({ signal }) {
             h(
               'span',
               {},
-              `${plural(o.waitingCredit.messages, 'message is', 'messages are')} waiting for credit. They go out by themselves, oldest first, as soon as credit arrives — `,
-              h('a', { href: '/buy', 'data-testid': 'outbox-topup' }, 'Top up'),
-              '. If you no longer want them sent, remove them.',
+              `${t('messaging.outbox.waitingText', { count: o.waitingCredit.messages })} `,
+              h('a', { href: '/buy', 'data-testid': 'outbox-topup' }, t('shell.topUp')),
+              `. ${t('messaging.outbox.waitingRemove')}`,
             ),
           )
         : null,
@@ -144,7 +166,7 @@ export async function outboxPage({ signal }) {
     campaignsCard.hidden = !o.byCampaign?.length;
     replace(
       campaignsCard,
-      h('h2', { id: 'outbox-campaigns', class: 'card-title' }, 'By campaign'),
+      h('h2', { id: 'outbox-campaigns', class: 'card-title' }, t('messaging.outbox.byCampaign')),
       h(
         'div',
         { class: 'table-wrap' },
@@ -157,10 +179,14 @@ export async function outboxPage({ signal }) {
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Campaign'),
-              h('th', { scope: 'col', class: 'num' }, 'Messages'),
-              h('th', { scope: 'col', class: 'num' }, 'Credits'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              h('th', { scope: 'col' }, t('messaging.list.campaign')),
+              h('th', { scope: 'col', class: 'num' }, t('shell.nav.messages')),
+              h('th', { scope: 'col', class: 'num' }, t('messaging.list.credits')),
+              h(
+                'th',
+                { scope: 'col' },
+                h('span', { class: 'visually-hidden' }, t('messaging.outbox.actions')),
+              ),
             ),
           ),
           h(
@@ -179,7 +205,7 @@ export async function outboxPage({ signal }) {
                     c.name,
                   ),
                 ),
-                h('td', { class: 'num cell-messages' }, String(c.messages)),
+                h('td', { class: 'num cell-messages' }, formatNumber(c.messages)),
                 h('td', { class: 'num cell-credits' }, credits(c.credits)),
                 h(
                   'td',
@@ -190,8 +216,9 @@ export async function outboxPage({ signal }) {
                       type: 'button',
                       class: 'button button-danger-ghost button-small',
                       onclick: () => removeCampaign(c),
+                      'aria-label': t('messaging.outbox.removeOf', { name: c.name }),
                     },
-                    'Remove',
+                    t('messaging.outbox.removeShort'),
                   ),
                 ),
               ),
@@ -203,7 +230,7 @@ export async function outboxPage({ signal }) {
   };
 
   const refresh = async () => {
-    outbox = await api.get('/outbox', { signal });
+    outbox = await read();
     render();
     await loadSingles();
   };
@@ -214,14 +241,14 @@ export async function outboxPage({ signal }) {
   const tick = async () => {
     if (signal.aborted) return;
     try {
-      const fresh = await api.get('/outbox', { signal });
+      const fresh = await read();
       if (JSON.stringify(fresh) !== JSON.stringify(outbox)) {
         outbox = fresh;
         render();
         await loadSingles();
       }
     } catch (error) {
-      if (error?.name === 'AbortError') return;
+      if (isAbort(error)) return;
     }
     setTimeout(tick, FOLLOW_MS);
   };
@@ -233,17 +260,8 @@ export async function outboxPage({ signal }) {
     h(
       'header',
       { class: 'page-header page-header-row' },
-      h(
-        'div',
-        {},
-        h('h1', {}, 'Outbox'),
-        h(
-          'p',
-          { class: 'lead' },
-          'Messages not yet handed to a carrier: scheduled, queued, and waiting for credit. Waiting messages go out by themselves when credit arrives.',
-        ),
-      ),
-      h('a', { href: '/buy', class: 'button button-primary' }, icon('coins'), 'Top up'),
+      h('div', {}, h('h1', {}, t('shell.nav.outbox')), h('p', { class: 'lead' }, t('messaging.outbox.lead'))),
+      h('a', { href: '/buy', class: 'button button-primary' }, icon('coins'), t('shell.topUp')),
     ),
     totals,
     campaignsCard,

@@ -1,63 +1,90 @@
+// @ts-check
 // Messaging · Send SMS: one text to one or a few numbers (one per line), with the sender id
 // checked as it is typed, a live counter of characters and SMS parts, an optional schedule, what
 // to do when credit runs short, and the cost before sending. Each number is one POST /messages
 // with its own Idempotency-Key (kept only while that number's attempt has had no answer); the
-// outcome of each is listed. More numbers than a single send is meant for go to a campaign.
-import { ApiError, api, idempotencyKey } from '../api.js';
+// outcome of each is listed. More numbers than a single send is meant for go to a campaign. An
+// account that may not send yet (not verified, suspended) cannot press Send: the button says why.
+import { ApiError, api, idempotencyKey, statusOf } from '../api.js';
 import { costPanel, scheduleField, senderField, textareaField, textCounter } from '../compose.js';
 import { countryName } from '../countries.js';
-import { h, icon, replace } from '../dom.js';
-import { credits } from '../format.js';
+import { h, icon, replace, uniqueId } from '../dom.js';
+import { credits, creditsText } from '../format.js';
 import { clearErrors, showErrors, submitButton, summarySlot } from '../forms.js';
+import { t } from '../i18n.js';
 import { refreshOutboxBadge } from '../layout.js';
 import { refreshBalance } from '../money.js';
 import { dismissErrors, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
-import { session } from '../session.js';
-import { creditsText, defaultCountry, estimateCost, messagePill, parseRecipients } from '../sms.js';
-import { handOverToCampaign } from './campaigns.js';
+import { canSend, session, verificationPolicy } from '../session.js';
+import { defaultCountry, estimateCost, messagePill, parseRecipients, partsLabel } from '../sms.js';
+import { handOverToCampaign } from './campaign-parts.js';
+
+/** @typedef {import('../api-types.js').Sent} Sent */
+/** @typedef {{ to: string, sent?: Sent, error?: unknown }} Outcome */
+/** @typedef {{ query: URLSearchParams }} PageArgs */
 
 /** More numbers than this: a campaign (one upload, reserved in order, one place to follow it). */
 export const MAX_SINGLE_SENDS = 20;
 const CONCURRENCY = 4;
 const ESTIMATE_DELAY_MS = 350;
 
-const FIELD_NAMES = { to: 'The number', text: 'The text', from: 'The sender id', scheduleAt: 'The time' };
+/** @type {Record<string, string>} */
+const FIELD_KEYS = {
+  to: 'messaging.send.fieldTo',
+  text: 'messaging.send.fieldText',
+  from: 'messaging.send.fieldFrom',
+  scheduleAt: 'messaging.send.fieldScheduleAt',
+};
 
 /** A refused send in words: 402 with what it needs, field problems, or the API's message. */
-export function refusalText(error) {
-  if (!(error instanceof ApiError)) return 'Something went wrong in the portal.';
+export function refusalText(/** @type {unknown} */ error) {
+  if (!(error instanceof ApiError)) return t('shell.portalError');
   if (error.code === 'insufficient_credit') {
-    const d = error.details ?? {};
-    const one = String(d.available) === '1';
-    return `Not enough credit: it needs ${creditsText(d.required)} and ${creditsText(d.available)} ${one ? 'is' : 'are'} available.`;
+    const d = /** @type {{ required?: string, available?: string }} */ (error.details ?? {});
+    return t(String(d.available) === '1' ? 'messaging.send.shortOne' : 'messaging.send.short', {
+      required: creditsText(d.required),
+      available: creditsText(d.available),
+    });
   }
   if (error.code === 'validation_failed' && error.fields.length) {
     return error.fields
       .map((f) => {
-        const key = f.path.split('.').pop();
-        return `${FIELD_NAMES[key] ?? key} ${f.message}.`;
+        const key = f.path.split('.').pop() ?? f.path;
+        const name = FIELD_KEYS[key] ? t(FIELD_KEYS[key] ?? '') : key;
+        return `${name} ${f.message}.`;
       })
       .join(' ');
   }
-  if (error.details?.reason === 'account_not_verified') {
-    return 'Your account is not verified yet, so it cannot send. Finish the steps on the dashboard.';
-  }
-  if (error.status === 0) return `${error.message} Sending again repeats nothing that already went through.`;
+  if (error.details?.reason === 'account_not_verified') return t('messaging.send.notVerified');
+  if (error.status === 0) return `${error.message} ${t('messaging.send.retrySafe')}`;
   return error.message;
 }
 
-export async function sendPage({ query }) {
+/**
+ * Why this account cannot send now, or null: not verified yet (by whom, as the server's policy
+ * says), or suspended.
+ */
+export function sendBlocker() {
+  const account = session.account;
+  if (!account || canSend(account)) return null;
+  if (account.status === 'suspended') return t('messaging.send.blockedSuspended');
+  return verificationPolicy(account) === 'mobile'
+    ? t('messaging.send.blockedMobile')
+    : t('messaging.send.blockedStaff');
+}
+
+export async function sendPage(/** @type {PageArgs} */ { query }) {
   const country = defaultCountry();
   const recipients = textareaField({
     name: 'to',
-    label: 'Recipients',
+    label: t('messaging.send.recipients'),
     rows: 4,
     required: true,
     value: query.get('to') ?? '',
     hint: country
-      ? `One number per line. Numbers without + are read as ${countryName(country)} numbers (your default country, set in Preferences).`
-      : 'One number per line, with + and the country code (choose a default country in Preferences to leave it out).',
+      ? t('messaging.send.recipientsHintCountry', { country: countryName(country) })
+      : t('messaging.send.recipientsHint'),
     attrs: { autocomplete: 'off', spellcheck: 'false', placeholder: '+34 612 345 678' },
   });
   const recipientCount = h('p', {
@@ -67,11 +94,18 @@ export async function sendPage({ query }) {
   });
   const tooMany = h('div', { hidden: true });
   const sender = senderField();
-  const text = textareaField({ name: 'text', label: 'Message', rows: 5, required: true });
+  const text = textareaField({ name: 'text', label: t('messaging.send.message'), rows: 5, required: true });
   const counter = textCounter(text.control);
   const schedule = scheduleField();
   schedule.node.hidden = true;
 
+  /**
+   * @param {string} name
+   * @param {string} value
+   * @param {string} label
+   * @param {string | null} hint
+   * @param {boolean} [checked]
+   */
   const radio = (name, value, label, hint, checked = false) =>
     h(
       'label',
@@ -87,44 +121,47 @@ export async function sendPage({ query }) {
   const when = h(
     'fieldset',
     { class: 'fieldset' },
-    h('legend', {}, 'When'),
+    h('legend', {}, t('messaging.send.when')),
     h(
       'div',
       { class: 'option-list option-list-row' },
-      radio('when', 'now', 'Now', null, true),
-      radio('when', 'later', 'Later', null),
+      radio('when', 'now', t('messaging.send.now'), null, true),
+      radio('when', 'later', t('messaging.send.later'), null),
     ),
     schedule.node,
   );
   const policy = h(
     'fieldset',
     { class: 'fieldset' },
-    h('legend', {}, 'When credit runs short'),
+    h('legend', {}, t('messaging.send.policy')),
     h(
       'div',
       { class: 'option-list' },
       radio(
         'onInsufficientCredit',
         'reject',
-        'Refuse the message',
-        'Nothing is sent or stored; you see how much is missing.',
+        t('messaging.send.reject'),
+        t('messaging.send.rejectHint'),
         true,
       ),
-      radio(
-        'onInsufficientCredit',
-        'queue',
-        'Let it wait in the outbox',
-        'It goes out by itself as soon as credit arrives (a purchase or a top-up).',
-      ),
+      radio('onInsufficientCredit', 'queue', t('messaging.send.queue'), t('messaging.send.queueHint')),
     ),
   );
 
-  const cost = costPanel({ title: 'Cost before sending' });
-  const button = submitButton('Send');
+  const cost = costPanel({ title: t('messaging.send.costTitle') });
+  const blocker = sendBlocker();
+  const blockerId = uniqueId('send-blocked');
+  const button = submitButton(t('messaging.send.submit'));
+  if (blocker) {
+    // Not a disabled button (it would not be reachable or read): it says why and does nothing.
+    button.setAttribute('aria-disabled', 'true');
+    button.setAttribute('aria-describedby', blockerId);
+    button.classList.add('button-blocked');
+  }
   const results = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'send-results-title' });
   const form = h(
     'form',
-    { class: 'form card', novalidate: true, 'aria-label': 'Send SMS' },
+    { class: 'form card', novalidate: true, 'aria-label': t('shell.nav.send') },
     summarySlot(),
     recipients.node,
     recipientCount,
@@ -134,22 +171,43 @@ export async function sendPage({ query }) {
     counter.node,
     when,
     policy,
-    h('div', { class: 'form-actions' }, button),
+    h(
+      'div',
+      { class: 'form-actions' },
+      button,
+      blocker
+        ? h(
+            'p',
+            { class: 'send-blocked', id: blockerId, 'data-testid': 'send-blocked' },
+            icon('alert', 'icon send-blocked-icon'),
+            h('span', {}, blocker, ' ', h('a', { href: '/' }, t('messaging.send.seeDashboard'))),
+          )
+        : null,
+    ),
   );
 
   const numbers = () => parseRecipients(recipients.control.value);
-  const whenValue = () => form.querySelector('input[name="when"]:checked')?.value ?? 'now';
-  const policyValue = () =>
-    form.querySelector('input[name="onInsufficientCredit"]:checked')?.value ?? 'reject';
+  const checkedValue = (/** @type {string} */ name, /** @type {string} */ fallback) => {
+    const input = form.querySelector(`input[name="${name}"]:checked`);
+    return input instanceof HTMLInputElement ? input.value : fallback;
+  };
+  const whenValue = () => checkedValue('when', 'now');
+  const policyValue = () => checkedValue('onInsufficientCredit', 'reject');
 
   const renderCount = () => {
     const { numbers: list, duplicates, malformed } = numbers();
-    const parts = [`${list.length} ${list.length === 1 ? 'number' : 'numbers'}`];
-    if (duplicates) parts.push(`${duplicates} repeated left out`);
-    if (malformed.length)
-      parts.push(`not a number: ${malformed.slice(0, 3).join(', ')}${malformed.length > 3 ? '…' : ''}`);
+    const parts = [t('messaging.send.numbers', { count: list.length })];
+    if (duplicates) parts.push(t('messaging.send.repeated', { count: duplicates }));
+    if (malformed.length) {
+      parts.push(
+        t('messaging.send.notNumber', {
+          lines: `${malformed.slice(0, 3).join(', ')}${malformed.length > 3 ? '…' : ''}`,
+        }),
+      );
+    }
     recipientCount.textContent = list.length || malformed.length ? parts.join(' · ') : '';
-    button.textContent = list.length > 1 ? `Send ${list.length} messages` : 'Send';
+    button.textContent =
+      list.length > 1 ? t('messaging.send.submitMany', { count: list.length }) : t('messaging.send.submit');
     const over = list.length > MAX_SINGLE_SENDS;
     button.disabled = over;
     tooMany.hidden = !over;
@@ -163,11 +221,7 @@ export async function sendPage({ query }) {
           h(
             'div',
             {},
-            h(
-              'p',
-              {},
-              `${list.length} numbers is more than ${MAX_SINGLE_SENDS} single sends. Send them as a campaign: one list, reserved in order, followed in one place.`,
-            ),
+            h('p', {}, t('messaging.send.tooMany', { count: list.length, max: MAX_SINGLE_SENDS })),
             h(
               'button',
               {
@@ -178,7 +232,7 @@ export async function sendPage({ query }) {
                   navigate('/campaigns/new');
                 },
               },
-              'Make a campaign of these numbers',
+              t('messaging.send.makeCampaign'),
             ),
           ),
         ),
@@ -186,7 +240,8 @@ export async function sendPage({ query }) {
     }
   };
 
-  let estimateTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let estimateTimer;
   let estimateRun = 0;
   const updateEstimate = () => {
     clearTimeout(estimateTimer);
@@ -198,15 +253,19 @@ export async function sendPage({ query }) {
         return;
       }
       if (list.length > MAX_SINGLE_SENDS) {
-        cost.render(null, 'A campaign shows its cost before it starts.');
+        cost.render(null, t('messaging.send.campaignCost'));
         return;
       }
       try {
         const estimate = await estimateCost(list, text.control.value);
         if (run === estimateRun) cost.render(estimate);
       } catch (error) {
-        if (run === estimateRun)
-          cost.render(null, `The cost cannot be worked out just now (${error.message}).`);
+        if (run === estimateRun) {
+          cost.render(
+            null,
+            t('messaging.send.costFailed', { why: error instanceof Error ? error.message : '' }),
+          );
+        }
       }
     }, ESTIMATE_DELAY_MS);
   };
@@ -225,13 +284,14 @@ export async function sendPage({ query }) {
   updateEstimate();
 
   // One key per number and request body: kept while that attempt had no answer at all.
+  /** @type {Map<string, string>} */
   const attemptKeys = new Map();
 
   const resultsBody = h('tbody');
   const summary = h('p', { class: 'send-summary', role: 'status', 'data-testid': 'send-summary' });
   replace(
     results,
-    h('h2', { id: 'send-results-title', class: 'card-title' }, 'What happened'),
+    h('h2', { id: 'send-results-title', class: 'card-title' }, t('messaging.send.results')),
     summary,
     h(
       'div',
@@ -245,9 +305,9 @@ export async function sendPage({ query }) {
           h(
             'tr',
             {},
-            h('th', { scope: 'col' }, 'Number'),
-            h('th', { scope: 'col' }, 'Outcome'),
-            h('th', { scope: 'col', class: 'num' }, 'Credits'),
+            h('th', { scope: 'col' }, t('messaging.send.number')),
+            h('th', { scope: 'col' }, t('messaging.send.outcome')),
+            h('th', { scope: 'col', class: 'num' }, t('messaging.list.credits')),
           ),
         ),
         resultsBody,
@@ -256,26 +316,37 @@ export async function sendPage({ query }) {
     h(
       'p',
       { class: 'button-row' },
-      h('a', { href: '/messages', class: 'button button-secondary button-small' }, 'All messages'),
-      h('a', { href: '/outbox', class: 'button button-ghost button-small' }, 'Outbox'),
+      h(
+        'a',
+        { href: '/messages', class: 'button button-secondary button-small' },
+        t('messaging.send.allMessages'),
+      ),
+      h('a', { href: '/outbox', class: 'button button-ghost button-small' }, t('shell.nav.outbox')),
     ),
   );
 
+  /**
+   * @param {string} to
+   * @param {Record<string, string>} body
+   * @returns {Promise<Outcome>}
+   */
   const sendOne = async (to, body) => {
     const fingerprint = `${to}\n${JSON.stringify(body)}`;
     const key = attemptKeys.get(fingerprint) ?? idempotencyKey();
     attemptKeys.set(fingerprint, key);
     try {
-      const sent = await api.post('/messages', { ...body, to }, { headers: { 'idempotency-key': key } });
+      const sent = /** @type {Sent} */ (
+        await api.post('/messages', { ...body, to }, { headers: { 'idempotency-key': key } })
+      );
       attemptKeys.delete(fingerprint);
       return { to, sent };
     } catch (error) {
-      if (error?.status !== 0) attemptKeys.delete(fingerprint);
+      if (statusOf(error) !== 0) attemptKeys.delete(fingerprint);
       return { to, error };
     }
   };
 
-  const resultRow = ({ to, sent, error }) => {
+  const resultRow = (/** @type {Outcome} */ { to, sent, error }) => {
     if (sent) {
       return h(
         'tr',
@@ -292,13 +363,13 @@ export async function sendPage({ query }) {
           h(
             'span',
             { class: 'muted small' },
-            ` ${countryName(sent.country)} · ${sent.encoding} · ${sent.segments} ${sent.segments === 1 ? 'part' : 'parts'}`,
+            ` ${countryName(sent.country)} · ${sent.encoding} · ${partsLabel(sent.segments)}`,
           ),
         ),
         h('td', { class: 'num cell-credits' }, credits(sent.credits)),
       );
     }
-    const short = error?.code === 'insufficient_credit';
+    const short = error instanceof ApiError && error.code === 'insufficient_credit';
     return h(
       'tr',
       { class: 'result-refused', 'data-to': to },
@@ -306,9 +377,9 @@ export async function sendPage({ query }) {
       h(
         'td',
         { class: 'cell-outcome' },
-        h('span', { class: 'pill pill-failed' }, 'Not sent'),
+        h('span', { class: 'pill pill-failed' }, t('messaging.send.notSent')),
         h('span', { class: 'refusal', 'data-testid': 'refusal' }, ` ${refusalText(error)}`),
-        short ? h('span', {}, ' ', h('a', { href: '/buy' }, 'Top up')) : null,
+        short ? h('span', {}, ' ', h('a', { href: '/buy' }, t('shell.topUp'))) : null,
       ),
       h('td', { class: 'num cell-credits' }, '—'),
     );
@@ -317,13 +388,18 @@ export async function sendPage({ query }) {
   form.noValidate = true;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (blocker) return;
     clearErrors(form);
     dismissErrors();
     const { numbers: list, malformed } = numbers();
     const problems = [];
-    if (!list.length)
-      problems.push({ path: 'to', message: malformed.length ? 'holds no phone number' : 'is required' });
-    if (!text.control.value.trim()) problems.push({ path: 'text', message: 'is required' });
+    if (!list.length) {
+      problems.push({
+        path: 'to',
+        message: malformed.length ? t('messaging.send.holdsNoNumber') : t('common.required'),
+      });
+    }
+    if (!text.control.value.trim()) problems.push({ path: 'text', message: t('common.required') });
     if (problems.length) {
       showErrors(form, problems);
       return;
@@ -337,6 +413,7 @@ export async function sendPage({ query }) {
       return;
     }
     if (list.length > MAX_SINGLE_SENDS) return;
+    /** @type {Record<string, string>} */
     const body = { text: text.control.value, onInsufficientCredit: policyValue() };
     if (sender.input.value) body.from = sender.input.value;
     if (whenValue() === 'later') body.scheduleAt = schedule.value();
@@ -344,14 +421,14 @@ export async function sendPage({ query }) {
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     replace(resultsBody);
-    summary.textContent = `Sending ${list.length} ${list.length === 1 ? 'message' : 'messages'}…`;
+    summary.textContent = t('messaging.send.sending', { count: list.length });
     results.hidden = false;
+    /** @type {Outcome[]} */
     const outcomes = [];
     try {
       const queue = [...list];
       const workers = Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-        while (queue.length) {
-          const to = queue.shift();
+        for (let to = queue.shift(); to !== undefined; to = queue.shift()) {
           const outcome = await sendOne(to, body);
           outcomes.push(outcome);
           resultsBody.append(resultRow(outcome));
@@ -360,14 +437,17 @@ export async function sendPage({ query }) {
       await Promise.all(workers);
       // Rows in the order the numbers were written.
       const order = new Map(list.map((n, i) => [n, i]));
-      replace(resultsBody, ...outcomes.sort((a, b) => order.get(a.to) - order.get(b.to)).map(resultRow));
+      replace(
+        resultsBody,
+        ...outcomes.sort((a, b) => (order.get(a.to) ?? 0) - (order.get(b.to) ?? 0)).map(resultRow),
+      );
       const accepted = outcomes.filter((o) => o.sent);
-      const waiting = accepted.filter((o) => o.sent.status === 'waiting_credit').length;
+      const waiting = accepted.filter((o) => o.sent?.status === 'waiting_credit').length;
       const refused = outcomes.length - accepted.length;
       summary.textContent = [
-        `${accepted.length} of ${outcomes.length} accepted`,
-        waiting ? `${waiting} waiting for credit in the outbox` : null,
-        refused ? `${refused} not sent` : null,
+        t('messaging.send.accepted', { accepted: accepted.length, count: outcomes.length }),
+        waiting ? t('messaging.send.waiting', { count: waiting }) : null,
+        refused ? t('messaging.send.refused', { count: refused }) : null,
       ]
         .filter(Boolean)
         .join(' · ');
@@ -378,7 +458,7 @@ export async function sendPage({ query }) {
           o.error instanceof ApiError && o.error.code === 'validation_failed' ? o.error.fields : [],
         )
         .filter((f) => !f.path.endsWith('to'))
-        .map((f) => ({ path: f.path.split('.').pop(), message: f.message }));
+        .map((f) => ({ path: f.path.split('.').pop() ?? f.path, message: f.message }));
       if (fieldProblems.length)
         showErrors(form, [...new Map(fieldProblems.map((f) => [f.path, f])).values()]);
       if (accepted.length) {
@@ -395,7 +475,6 @@ export async function sendPage({ query }) {
     }
   });
 
-  const blocked = session.account && session.account.status !== 'active';
   return h(
     'section',
     { class: 'page page-wide' },
@@ -405,31 +484,17 @@ export async function sendPage({ query }) {
       h(
         'div',
         {},
-        h('h1', {}, 'Send SMS'),
+        h('h1', {}, t('shell.nav.send')),
         h(
           'p',
           { class: 'lead' },
-          `One text to one number or a few (up to ${MAX_SINGLE_SENDS}); for a list, `,
-          h('a', { href: '/campaigns/new' }, 'start a campaign'),
+          `${t('messaging.send.lead', { max: MAX_SINGLE_SENDS })} `,
+          h('a', { href: '/campaigns/new' }, t('messaging.send.startCampaign')),
           '.',
         ),
       ),
-      h('a', { href: '/pricing', class: 'button button-ghost' }, 'Price list'),
+      h('a', { href: '/pricing', class: 'button button-ghost' }, t('shell.nav.pricing')),
     ),
-    blocked
-      ? h(
-          'p',
-          { class: 'callout callout-warning' },
-          icon('alert'),
-          h(
-            'span',
-            {},
-            'Your account is not verified yet: messages are refused until it is. See the ',
-            h('a', { href: '/' }, 'dashboard'),
-            '.',
-          ),
-        )
-      : null,
     h(
       'div',
       { class: 'split send-split' },
