@@ -148,9 +148,9 @@ export interface CampaignsConfig {
   webhookTimeoutMs: number;
   /**
    * Whether webhooks may reach loopback, private and link-local addresses
-   * (WEBHOOK_PRIVATE_ADDRESSES: allow, the default in development; refuse, the default with
-   * NODE_ENV=production, so a customer's URL cannot make the server call the operator's own
-   * network).
+   * (WEBHOOK_PRIVATE_ADDRESSES: refuse, the default in every mode, so a customer's URL cannot
+   * make the server call the operator's own network; allow only where every customer is trusted,
+   * or for a local receiver in development and tests).
    */
   webhookPrivateAddresses: 'allow' | 'refuse';
 }
@@ -496,12 +496,10 @@ export function loadConfig(env: Env = process.env): Config {
       webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
       webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-      webhookPrivateAddresses: oneOf(
-        env,
-        'WEBHOOK_PRIVATE_ADDRESSES',
-        nodeEnv === 'production' ? 'refuse' : 'allow',
-        ['allow', 'refuse'] as const,
-      ),
+      webhookPrivateAddresses: oneOf(env, 'WEBHOOK_PRIVATE_ADDRESSES', 'refuse', [
+        'allow',
+        'refuse',
+      ] as const),
     },
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
