@@ -49,6 +49,9 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Create an account; a verification link is e-mailed to the address',
+        description:
+          'The answer is the same for an address that already has an account: its owner is e-mailed instead ' +
+          '(to log in or reset the password), and the ids answered name nothing.',
         body: SignupBody,
         response: { 201: Type.Object({ accountId: Type.String(), userId: Type.String() }) },
       },

@@ -6,6 +6,7 @@ import { validationFailed } from '../http/errors.js';
 import { type Language, passwordChanged, resetPassword } from '../notifications/templates.js';
 import { activateIfReady } from './account.js';
 import { consumeToken, issueToken, revokeTokens, TOKEN_LIFETIME_MS } from './email-tokens.js';
+import { salutationName } from './names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { deleteUserSessions } from './sessions.js';
 import { findUserByEmail, getUser } from './users.js';
@@ -25,7 +26,8 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
   const outbox = await ctx.db.transaction(async (tx) => {
     const token = await issueToken(tx, user.id, 'reset_password', ctx.now());
     const mail = resetPassword(language, {
-      name: user.name,
+      // An address not proved yet gets the name only if it is short and link-free.
+      name: user.emailVerified ? user.name : salutationName(user.name),
       link: `${ctx.config.publicUrl}/reset-password?token=${token}`,
       minutes: TOKEN_LIFETIME_MS.reset_password / 60_000,
     });

@@ -4,6 +4,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { literals, nullable, strict } from '../http/schemas.js';
 import { LANGUAGES } from '../notifications/templates.js';
 import { ACCOUNT_STATUSES, CURRENCIES } from './account.js';
+import { NAME_MAX_LENGTH } from './names.js';
 import { PASSWORD_MAX_LENGTH } from './passwords.js';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -13,7 +14,18 @@ export const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'IS
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const OptionalText = (maxLength: number) => Type.Optional(nullable(Type.String({ maxLength })));
 
-export const SignupBody = Type.Object({ email: Email, password: Password, name: Text(200) }, strict);
+export const SignupBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.String({
+      minLength: 1,
+      maxLength: NAME_MAX_LENGTH,
+      description: 'Your name or your company’s: one line, no control characters',
+    }),
+  },
+  strict,
+);
 export const TokenBody = Type.Object({ token: Token }, strict);
 export const EmailBody = Type.Object({ email: Email }, strict);
 export const LoginBody = Type.Object({ email: Email, password: Password }, strict);

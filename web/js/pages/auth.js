@@ -96,7 +96,7 @@ export function signupPage() {
       label: 'Your name or company',
       required: true,
       autocomplete: 'organization',
-      attrs: { autofocus: true, maxlength: 200 },
+      attrs: { autofocus: true, maxlength: 100 },
     }),
     field({ name: 'email', label: 'Work e-mail', type: 'email', required: true, autocomplete: 'email' }),
     field({
