@@ -5,6 +5,7 @@ import { accountView, getAccount } from './account.js';
 import { requireUser, userOf } from './auth.js';
 import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
 import { logIn } from './login.js';
+import { networkOf } from './login-throttle.js';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
 import { LIMITS } from './rate-limit.js';
 import { EmailBody, LoginBody, ResetConfirmBody, SessionResponse, SignupBody, TokenBody } from './schemas.js';
@@ -125,7 +126,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       await limiter.hit([
         [LIMITS.loginPerIp, req.ip],
-        [LIMITS.loginPerAddress, normaliseEmail(req.body.email)],
+        [LIMITS.loginPerAccountAndIp, `${normaliseEmail(req.body.email)} ${networkOf(req.ip)}`],
       ]);
       const result = await logIn(ctx, req.body, {
         ip: req.ip,

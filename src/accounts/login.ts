@@ -1,10 +1,13 @@
 // Login and logout. A login always starts a fresh session (and ends the one the browser had),
-// so a session id planted before login is worthless afterwards.
+// so a session id planted before login is worthless afterwards. Guessing is slowed per e-mail
+// address, except from addresses the user has logged in from before (login-throttle.ts).
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
+import { claimLoginSlot, isKnownAddress, rememberAddress, returnLoginSlot } from './login-throttle.js';
 import { verifyNothing, verifyPassword } from './passwords.js';
+import { rateLimited } from './rate-limit.js';
 import { createSession, deleteSession } from './sessions.js';
-import { findUserByEmail, type User } from './users.js';
+import { findUserByEmail, normaliseEmail, type User } from './users.js';
 
 export interface LoginResult {
   user: User;
@@ -19,12 +22,21 @@ export async function logIn(
   input: { email: string; password: string },
   meta: { ip: string; userAgent: string | undefined; previousToken: string | undefined },
 ): Promise<LoginResult> {
-  const found = await findUserByEmail(ctx.db, input.email);
+  const email = normaliseEmail(input.email);
+  const found = await findUserByEmail(ctx.db, email);
+  const known = found !== null && (await isKnownAddress(ctx.db, found.id, meta.ip));
+  if (!known) {
+    const wait = await claimLoginSlot(ctx.db, email, ctx.now(), ctx.config.accounts.rateLimitMultiplier);
+    if (wait !== null) {
+      throw rateLimited(wait, `Many failed logins for this address: try again in ${wait} seconds`);
+    }
+  }
   if (!found) {
     await verifyNothing(input.password);
     throw wrongCredentials();
   }
   if (!(await verifyPassword(found.passwordHash, input.password))) throw wrongCredentials();
+  if (!known) await returnLoginSlot(ctx.db, email);
   const { passwordHash: _hash, ...user } = found;
   if (!user.emailVerified) {
     throw new AppError('forbidden', 'Confirm your e-mail address first: follow the link we sent you', {
@@ -33,6 +45,7 @@ export async function logIn(
   }
   const session = await ctx.db.transaction(async (tx) => {
     if (meta.previousToken) await deleteSession(tx, meta.previousToken);
+    await rememberAddress(tx, user.id, meta.ip, ctx.now());
     return createSession(tx, {
       userId: user.id,
       now: ctx.now(),

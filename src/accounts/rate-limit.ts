@@ -12,7 +12,11 @@ export interface Limit {
 }
 
 export const LIMITS = {
-  loginPerAddress: { name: 'login:address', max: 10, windowSeconds: 15 * 60 },
+  /**
+   * Logins for one e-mail address from one client address. There is deliberately no limit per
+   * e-mail address alone (anyone could then lock its owner out): login-throttle.ts slows that.
+   */
+  loginPerAccountAndIp: { name: 'login:address-ip', max: 10, windowSeconds: 15 * 60 },
   loginPerIp: { name: 'login:ip', max: 100, windowSeconds: 15 * 60 },
   signupPerIp: { name: 'signup:ip', max: 20, windowSeconds: 60 * 60 },
   signupPerAddress: { name: 'signup:address', max: 5, windowSeconds: 60 * 60 },

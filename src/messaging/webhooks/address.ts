@@ -9,6 +9,7 @@
 // name that later resolves elsewhere (DNS rebinding) gains nothing.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { ipv4At, ipv6Bytes } from '../../http/ip.js';
 
 // Two lists: Node compares an IPv4 address with IPv6 rules as if it were IPv4-mapped, which
 // the rule refusing every mapped address would then catch.
@@ -55,40 +56,14 @@ for (const [network, prefix] of [
   NOT_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
 }
 
-/** The 16 bytes of an IPv6 address (a trailing dotted IPv4 part allowed), or null. */
-function ipv6Bytes(address: string): Uint8Array | null {
-  if (isIP(address) !== 6) return null;
-  let text = address.toLowerCase().split('%')[0] ?? '';
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
-  if (dotted) {
-    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
-    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  if (groups.length !== 8) return null;
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, i) => {
-    const value = Number.parseInt(group, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
-  });
-  return bytes;
-}
-
 /** The IPv4 address inside a NAT64 (64:ff9b::/96) or 6to4 (2002::/16) address, else null. */
 function carriedIpv4(address: string): string | null {
   const b = ipv6Bytes(address);
   if (!b) return null;
   const nat64 =
     b[0] === 0 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && b.slice(4, 12).every((x) => x === 0);
-  if (nat64) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  if (b[0] === 0x20 && b[1] === 0x02) return `${b[2]}.${b[3]}.${b[4]}.${b[5]}`;
+  if (nat64) return ipv4At(b, 12);
+  if (b[0] === 0x20 && b[1] === 0x02) return ipv4At(b, 2);
   return null;
 }
 
