@@ -59,6 +59,10 @@ create table login_challenges (
 create index login_challenges_user on login_challenges (user_id);
 create index login_challenges_expiry on login_challenges (expires_at);
 
+-- Whether the session's login passed a second factor (operator admins need one where
+-- ADMIN_TWO_FACTOR=required, sessions made before it was required included).
+alter table sessions add column two_factor boolean not null default false;
+
 -- What an API key may do: full (everything, as every key could before), send, billing, read.
 alter table api_keys add column scope text not null default 'full'
   check (scope in ('full', 'send', 'billing', 'read'));

@@ -40,6 +40,12 @@ export interface Config {
     rateLimitMultiplier: number;
     /** Start-up bootstrap: an admin with these credentials is created when none exists. */
     bootstrapAdmin: { email: string; password: string } | undefined;
+    /**
+     * ADMIN_TWO_FACTOR: `required` (always with NODE_ENV=production) makes operator admins, who
+     * can mint credits, log in with a TOTP code, enrolling at their first login; `optional` (the
+     * default elsewhere) leaves it to each user, so a newcomer's first login stays one step.
+     */
+    adminTwoFactor: 'required' | 'optional';
   };
   mail: {
     /** smtp:// or smtps:// (with user:password@ when the server wants auth); absent: .eml files. */
@@ -328,6 +334,21 @@ function carrierRoutes(env: Env, smpp: SmppConfig | undefined) {
   return { carrier, routes };
 }
 
+function adminTwoFactor(env: Env, nodeEnv: string): 'required' | 'optional' {
+  const production = nodeEnv === 'production';
+  const chosen = oneOf(env, 'ADMIN_TWO_FACTOR', production ? 'required' : 'optional', [
+    'required',
+    'optional',
+  ] as const);
+  if (production && chosen !== 'required') {
+    throw new ConfigError(
+      'ADMIN_TWO_FACTOR',
+      'must be required with NODE_ENV=production (admins can mint credits)',
+    );
+  }
+  return chosen;
+}
+
 const PROXY_NAMES = /^(loopback|linklocal|uniquelocal)$/;
 const PROXY_ADDRESS = /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/;
 
@@ -483,6 +504,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionIdleHours: integer(env, 'SESSION_IDLE_HOURS', 168, 1, 720),
       rateLimitMultiplier: integer(env, 'RATE_LIMIT_MULTIPLIER', 1, 1, 1_000_000),
       bootstrapAdmin: bootstrapAdmin(env),
+      adminTwoFactor: adminTwoFactor(env, nodeEnv),
     },
     mail: {
       smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),

@@ -5,6 +5,7 @@ import { pruneTokens } from './email-tokens.js';
 import { pruneLoginState } from './login-throttle.js';
 import { pruneRateLimits } from './rate-limit.js';
 import { pruneSessions } from './sessions.js';
+import { pruneChallenges } from './two-factor.js';
 
 export async function pruneAuthState(
   ctx: AppContext,
@@ -14,6 +15,6 @@ export async function pruneAuthState(
     sessions: await pruneSessions(ctx.db, now),
     tokens: await pruneTokens(ctx.db, now),
     counters: await pruneRateLimits(ctx.db, now),
-    logins: await pruneLoginState(ctx.db, now),
+    logins: (await pruneLoginState(ctx.db, now)) + (await pruneChallenges(ctx.db, now)),
   };
 }

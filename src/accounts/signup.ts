@@ -12,7 +12,7 @@ import { constraintName, type Queryable, SQLSTATE, sqlState } from '../db/types.
 import { validationFailed } from '../http/errors.js';
 import { type Language, verifyEmail as verifyEmailTemplate } from '../notifications/templates.js';
 import { signupAttempted } from '../notifications/templates-accounts.js';
-import { activateIfReady } from './account.js';
+import { activateIfReady, languageOf } from './account.js';
 import { consumeToken, issueToken, TOKEN_LIFETIME_MS } from './email-tokens.js';
 import { nameProblem, salutationName } from './names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
@@ -122,10 +122,7 @@ async function tellOwner(
     await insertAccount(ctx, tx, { ...attempt, email: `${attempt.userId}@signup.invalid` }, language);
     await issueToken(tx, attempt.userId, 'verify_email', ctx.now());
     await tx.query('rollback to savepoint same_work');
-    const { rows } = await tx.query<{ language: Language }>('select language from accounts where id = $1', [
-      user.accountId,
-    ]);
-    const mail = signupAttempted(rows[0]?.language ?? 'en', {
+    const mail = signupAttempted(await languageOf(tx, user.accountId), {
       loginUrl: `${ctx.config.publicUrl}/login`,
       resetUrl: `${ctx.config.publicUrl}/forgot-password`,
     });
@@ -154,10 +151,7 @@ export async function resendVerification(ctx: AppContext, email: string): Promis
   const user = await findUserByEmail(ctx.db, email);
   if (!user || user.emailVerified) return;
   const outbox = await ctx.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ language: Language }>('select language from accounts where id = $1', [
-      user.accountId,
-    ]);
-    return queueVerificationEmail(ctx, tx, user, rows[0]?.language ?? 'en');
+    return queueVerificationEmail(ctx, tx, user, await languageOf(tx, user.accountId));
   });
   ctx.mailer.sendSoon([outbox]);
 }
