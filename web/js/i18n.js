@@ -18,7 +18,7 @@ export const LANGUAGES = /** @type {const} */ (['en', 'es']);
 /** @typedef {(typeof LANGUAGES)[number]} Language */
 
 /** The catalogue files of each language (web/locales/<language>/<area>.json). */
-export const AREAS = ['common'];
+export const AREAS = ['common', 'security'];
 
 /** @type {Record<string, string>} */
 const INTL_LOCALES = { en: 'en-GB', es: 'es-ES' };

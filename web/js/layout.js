@@ -2,6 +2,7 @@
 // navigation, the account status banner, and the centred card used by the sign-in pages.
 import { api } from './api.js';
 import { h, icon } from './dom.js';
+import { t } from './i18n.js';
 import { credits, isPositive, statusLabel } from './format.js';
 import { notifyError } from './notices.js';
 import { navigate } from './router.js';
@@ -17,6 +18,15 @@ let outboxPoll = null;
 export function refreshOutboxBadge() {
   return outboxPoll?.();
 }
+
+/** Two-factor settings: for customers (My account) and operator staff alike. */
+const SECURITY_LINK = {
+  href: '/account/security',
+  icon: 'lock',
+  get label() {
+    return t('security.nav');
+  },
+};
 
 // Customer groups are hidden from operator staff, who have no customer account.
 const NAV = [
@@ -56,6 +66,7 @@ const NAV = [
       { href: '/account/mobile', label: 'Mobile number', icon: 'phone' },
       { href: '/account/preferences', label: 'Preferences', icon: 'sliders' },
       { href: '/account/api-keys', label: 'API keys', icon: 'key' },
+      SECURITY_LINK,
     ],
   },
   {
@@ -66,6 +77,7 @@ const NAV = [
       { href: '/admin/purchases', label: 'Purchases', icon: 'receipt' },
       { href: '/admin/bank-statements', label: 'Bank statements', icon: 'bank' },
       { href: '/admin/pricing', label: 'Pricing', icon: 'tag' },
+      SECURITY_LINK,
     ],
   },
 ];

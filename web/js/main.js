@@ -32,6 +32,7 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { securityPage } from './pages/security.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
 import { browserLanguage, setLanguage } from './i18n.js';
@@ -39,7 +40,7 @@ import { compile, currentPath, interceptLinks, navigate, onNavigate } from './ro
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
 
 // access: 'guest' (only signed out), 'any', 'customer' (a customer account's user), 'admin'
-// (operator staff, who have no customer account). layout: 'auth' or 'app'.
+// (operator staff, who have no customer account), 'user' (either). layout: 'auth' or 'app'.
 const ROUTES = [
   { path: '/login', page: loginPage, title: 'Log in', access: 'guest', layout: 'auth' },
   { path: '/signup', page: signupPage, title: 'Create your account', access: 'guest', layout: 'auth' },
@@ -96,6 +97,8 @@ const ROUTES = [
     layout: 'app',
   },
   { path: '/account/api-keys', page: apiKeysPage, title: 'API keys', access: 'customer', layout: 'app' },
+  // Customers and operator staff alike ('user': anyone logged in).
+  { path: '/account/security', page: securityPage, title: 'Security', access: 'user', layout: 'app' },
   { path: '/admin', redirect: '/admin/accounts', access: 'admin' },
   { path: '/admin/accounts', page: accountsPage, title: 'Accounts', access: 'admin', layout: 'app' },
   { path: '/admin/accounts/:id', page: accountDetailPage, title: 'Account', access: 'admin', layout: 'app' },
@@ -158,7 +161,7 @@ async function render({ initial = false } = {}) {
   }
   const { route, params } = found;
   if (route.redirect) return navigate(route.redirect, { replace: true });
-  if ((route.access === 'customer' || route.access === 'admin') && !signedIn) {
+  if ((route.access === 'customer' || route.access === 'admin' || route.access === 'user') && !signedIn) {
     const next = currentPath();
     return navigate(next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, { replace: true });
   }

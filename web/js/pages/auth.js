@@ -6,6 +6,8 @@ import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { isAdmin, setSession } from '../session.js';
+import { keysRevokedNote, revokeKeysField } from './key-safety.js';
+import { twoFactorStep } from './two-factor.js';
 
 const PASSWORD_HINT = 'At least 10 characters. A passphrase of a few words works well.';
 
@@ -74,16 +76,25 @@ export function loginPage({ query }) {
       }
       throw error;
     }
+    if (data.twoFactor) {
+      page.replaceChildren(twoFactorStep(data.twoFactor, finish));
+      page.querySelector('input')?.focus();
+      return;
+    }
+    finish(data);
+  });
+  const finish = (data) => {
     setSession(data);
     navigate(safeNext(query.get('next'), isAdmin() ? '/admin/accounts' : '/'), { replace: true });
-  });
-  return h(
+  };
+  const page = h(
     'section',
     {},
     header('Log in', 'Use the e-mail address you signed up with.'),
     form,
     h('p', { class: 'auth-switch' }, 'New to Tollgate? ', h('a', { href: '/signup' }, 'Create an account')),
   );
+  return page;
 }
 
 export function signupPage() {
@@ -262,20 +273,26 @@ export function resetPasswordPage({ query }) {
       required: true,
       autocomplete: 'new-password',
     }),
+    revokeKeysField(),
     h('div', { class: 'form-actions' }, submitButton('Save new password')),
   );
-  onSubmit(form, async ({ password, confirm }, f) => {
+  onSubmit(form, async ({ password, confirm, revokeApiKeys }, f) => {
     if (password !== confirm) {
       showErrors(f, [{ path: 'confirm', message: 'does not match the new password' }]);
       return;
     }
-    await api.post('/auth/password-reset/confirm', { token, password });
+    const done = await api.post('/auth/password-reset/confirm', {
+      token,
+      password,
+      revokeApiKeys: Boolean(revokeApiKeys),
+    });
     body.replaceChildren(
       h(
         'p',
         { class: 'callout callout-success', role: 'status' },
         'Your password has been changed. Log in with the new one.',
       ),
+      keysRevokedNote(done?.apiKeysRevoked ?? 0),
       h(
         'div',
         { class: 'form-actions' },
