@@ -14,7 +14,7 @@ export function signupAttempted(lang: Language, v: { loginUrl: string; resetUrl:
       greeting: greeting('es', null),
       paragraphs: [
         'Alguien (quizá usted) intentó crear una cuenta de Tollgate con esta dirección de correo, que ya tiene una.',
-        `Si fue usted, inicie sesión en ${v.loginUrl}. Si no recuerda la contraseña, elija una nueva con el botón: el enlace que le enviaremos también confirma su dirección.`,
+        `Si fue usted, inicie sesión en ${v.loginUrl}. Si no recuerda la contraseña, elija una nueva desde el enlace de abajo: el correo que le enviaremos entonces también confirma su dirección.`,
         'Si no fue usted, ignore este correo: no ha cambiado nada en su cuenta.',
       ],
       action: { label: 'Elegir una contraseña nueva', url: v.resetUrl },
@@ -26,7 +26,7 @@ export function signupAttempted(lang: Language, v: { loginUrl: string; resetUrl:
     greeting: greeting('en', null),
     paragraphs: [
       'Someone (perhaps you) tried to create a Tollgate account with this e-mail address, which already has one.',
-      `If it was you, log in at ${v.loginUrl}. If you do not remember the password, choose a new one with the button: the link we send also confirms your address.`,
+      `If it was you, log in at ${v.loginUrl}. If you do not remember the password, choose a new one from the link below: the e-mail we then send also confirms your address.`,
       'If it was not you, ignore this e-mail: nothing has changed in your account.',
     ],
     action: { label: 'Choose a new password', url: v.resetUrl },
