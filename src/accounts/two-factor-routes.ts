@@ -1,15 +1,19 @@
 // /api/v1/auth/two-factor: a user's own two-factor settings (the portal's Security page). Only
 // with the session cookie (an API key cannot change how its owner logs in), and each change
-// asks for the password or a current code again, so a session left open is not enough.
+// asks for the password or a current code again, so a session left open is not enough. And the
+// operator's DELETE /api/v1/admin/accounts/{id}/two-factor, for an owner who lost both the
+// app and the recovery codes.
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../http/app.js';
 import { notFound, validationFailed } from '../http/errors.js';
-import { requireSession, userOf } from './auth.js';
+import { requireAdmin, requireSession, userOf } from './auth.js';
+import { getAccount } from './account.js';
 import { limiterFor, noStore } from './http.js';
 import { verifyPassword } from './passwords.js';
 import { LIMITS } from './rate-limit.js';
 import {
   EnrolmentResponse,
+  IdParams,
   PasswordAndCodeBody,
   PasswordBody,
   RecoveryCodesResponse,
@@ -20,6 +24,7 @@ import {
   disableTwoFactor,
   enableTwoFactor,
   regenerateRecoveryCodes,
+  removeTwoFactor,
   startEnrolment,
   twoFactorStatus,
 } from './two-factor.js';
@@ -132,6 +137,26 @@ export const twoFactorRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const user = await checked(userOf(req).userId, req.body.password);
       await disableTwoFactor(ctx, user, req.body.code);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/accounts/:id/two-factor',
+    {
+      onRequest: requireAdmin(ctx),
+      schema: {
+        tags: ['admin'],
+        summary: "Remove the owner's two-factor authentication (lost phone and recovery codes)",
+        description: 'Check who is asking by other means first. The owner is told by e-mail.',
+        params: IdParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const account = await getAccount(ctx.db, req.params.id);
+      if (!account) throw notFound('account');
+      await removeTwoFactor(ctx, await currentUser(account.owner.id));
       return reply.code(204).send(null);
     },
   );

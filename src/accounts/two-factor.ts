@@ -260,6 +260,25 @@ export async function disableTwoFactor(ctx: AppContext, user: User, code: string
   ctx.mailer.sendSoon([outbox]);
 }
 
+/**
+ * The operator's way back in for a customer who lost both the app and the recovery codes:
+ * removes the owner's two-factor authentication (after checking who is asking, by other means)
+ * and tells the owner by e-mail.
+ */
+export async function removeTwoFactor(ctx: AppContext, user: User): Promise<void> {
+  const outbox = await ctx.db.transaction(async (tx) => {
+    const { rowCount } = await tx.query(
+      'delete from user_two_factor where user_id = $1 and enabled_at is not null',
+      [user.id],
+    );
+    if (rowCount === 0) throw new AppError('conflict', 'Two-factor authentication is off for this user');
+    await tx.query('delete from two_factor_recovery_codes where user_id = $1', [user.id]);
+    await tx.query('delete from login_challenges where user_id = $1', [user.id]);
+    return tellOwner(ctx, tx, user, false);
+  });
+  ctx.mailer.sendSoon([outbox]);
+}
+
 /** New recovery codes (the old ones stop working), with a current code. */
 export async function regenerateRecoveryCodes(ctx: AppContext, user: User, code: string): Promise<string[]> {
   return ctx.db.transaction(async (tx) => {

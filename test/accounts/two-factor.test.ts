@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/accounts/admin.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import {
+  adminSession,
   logIn,
   newApiKey,
   randomIp,
@@ -232,6 +233,29 @@ describe('two-factor authentication, optional (the default)', () => {
     }
     const read = await t.app.inject({ method: 'GET', url: '/api/v1/auth/two-factor', headers: key.headers });
     expect(read.statusCode).toBe(403);
+  });
+
+  it('lets an operator remove it for an owner who lost the app and the codes, telling the owner', async () => {
+    const s = await signUpVerified(t);
+    await enable(s);
+    const ops = await adminSession(t);
+    const url = `/api/v1/admin/accounts/${s.accountId}/two-factor`;
+    expect((await t.app.inject({ method: 'DELETE', url, headers: s.headers })).statusCode).toBe(403);
+    const removed = await t.app.inject({ method: 'DELETE', url, headers: ops.headers });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await h.passwordStep(s.email, s.password)).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url, headers: ops.headers })).statusCode).toBe(409);
+    const unknown = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/admin/accounts/acc_aaaaaaaaaaaaaaaaaaaaaaaa/two-factor',
+      headers: ops.headers,
+    });
+    expect(unknown.statusCode).toBe(404);
+    const { rows } = await t.ctx.db.query<{ template: string }>(
+      `select template from email_outbox where to_address = $1 and template = 'two-factor-disabled'`,
+      [s.email],
+    );
+    expect(rows).toHaveLength(1);
   });
 
   it('e-mails the owner when it is turned on and off', async () => {
