@@ -46,6 +46,12 @@ export interface Config {
     rateLimitMultiplier: number;
     /** Start-up bootstrap: an admin with these credentials is created when none exists. */
     bootstrapAdmin: { email: string; password: string } | undefined;
+    /**
+     * ADMIN_TWO_FACTOR: `required` (always with NODE_ENV=production) makes operator admins, who
+     * can mint credits, log in with a TOTP code, enrolling at their first login; `optional` (the
+     * default elsewhere) leaves it to each user, so a newcomer's first login stays one step.
+     */
+    adminTwoFactor: 'required' | 'optional';
   };
   mail: {
     /** smtp:// or smtps:// (with user:password@ when the server wants auth); absent: .eml files. */
@@ -154,9 +160,9 @@ export interface CampaignsConfig {
   webhookTimeoutMs: number;
   /**
    * Whether webhooks may reach loopback, private and link-local addresses
-   * (WEBHOOK_PRIVATE_ADDRESSES: allow, the default in development; refuse, the default with
-   * NODE_ENV=production, so a customer's URL cannot make the server call the operator's own
-   * network).
+   * (WEBHOOK_PRIVATE_ADDRESSES: refuse, the default in every mode, so a customer's URL cannot
+   * make the server call the operator's own network; allow only where every customer is trusted,
+   * or for a local receiver in development and tests).
    */
   webhookPrivateAddresses: 'allow' | 'refuse';
 }
@@ -343,6 +349,21 @@ function carrierRoutes(env: Env, smpp: SmppConfig | undefined) {
   return { carrier, routes };
 }
 
+function adminTwoFactor(env: Env, nodeEnv: string): 'required' | 'optional' {
+  const production = nodeEnv === 'production';
+  const chosen = oneOf(env, 'ADMIN_TWO_FACTOR', production ? 'required' : 'optional', [
+    'required',
+    'optional',
+  ] as const);
+  if (production && chosen !== 'required') {
+    throw new ConfigError(
+      'ADMIN_TWO_FACTOR',
+      'must be required with NODE_ENV=production (admins can mint credits)',
+    );
+  }
+  return chosen;
+}
+
 const PROXY_NAMES = /^(loopback|linklocal|uniquelocal)$/;
 const PROXY_ADDRESS = /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/;
 
@@ -498,6 +519,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionIdleHours: integer(env, 'SESSION_IDLE_HOURS', 168, 1, 720),
       rateLimitMultiplier: integer(env, 'RATE_LIMIT_MULTIPLIER', 1, 1, 1_000_000),
       bootstrapAdmin: bootstrapAdmin(env),
+      adminTwoFactor: adminTwoFactor(env, nodeEnv),
     },
     mail: {
       smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
@@ -511,12 +533,10 @@ export function loadConfig(env: Env = process.env): Config {
       webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
       webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-      webhookPrivateAddresses: oneOf(
-        env,
-        'WEBHOOK_PRIVATE_ADDRESSES',
-        nodeEnv === 'production' ? 'refuse' : 'allow',
-        ['allow', 'refuse'] as const,
-      ),
+      webhookPrivateAddresses: oneOf(env, 'WEBHOOK_PRIVATE_ADDRESSES', 'refuse', [
+        'allow',
+        'refuse',
+      ] as const),
     },
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),

@@ -1,5 +1,5 @@
 // Every domain's routes, in the order they are registered.
-import { accountsRoutes } from './accounts/index.js';
+import { accountsRoutes, routeSecurity } from './accounts/index.js';
 import type { RouteModule } from './http/app.js';
 import { healthRoutes } from './http/health.js';
 import { portalRoutes } from './http/portal.js';
@@ -15,6 +15,8 @@ import { stripeRoutes } from './purchases/providers/stripe/index.js';
 import { transactionsRoutes } from './transactions/index.js';
 
 export const ROUTE_MODULES: RouteModule[] = [
+  // First: it declares the OpenAPI security of every guarded route added after it.
+  routeSecurity,
   healthRoutes,
   accountsRoutes,
   messagingRoutes,

@@ -2,7 +2,7 @@
 // account. Every route takes the account from the credentials, never from the request.
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
-import { notFound } from '../http/errors.js';
+import { AppError, notFound } from '../http/errors.js';
 import type { RouteModule } from '../http/app.js';
 import { accountView, balanceOf, getAccount } from './account.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
@@ -175,6 +175,9 @@ export const accountRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key; the key is shown in this answer only',
+        description:
+          'A key may be limited to a scope: read, send (messages and campaigns), billing (purchases and cards), ' +
+          'or full (the default). A suspended account cannot create keys.',
         security,
         body: ApiKeyBody,
         response: { 201: NewApiKeyResponse },
@@ -182,10 +185,18 @@ export const accountRoutes: RouteModule = (app, ctx) => {
     },
     async (req, reply) => {
       const auth = customerOf(req);
+      // A suspended account keeps what it has (it may list and revoke keys) but gets no new ones.
+      const account = await getAccount(ctx.db, auth.accountId);
+      if (account?.status === 'suspended') {
+        throw new AppError('forbidden', 'The account is suspended; it cannot create API keys', {
+          reason: 'account_suspended',
+        });
+      }
       const created = await createApiKey(ctx.db, {
         accountId: auth.accountId,
         userId: auth.userId,
         name: req.body.name.trim() || 'API key',
+        scope: req.body.scope ?? 'full',
         now: ctx.now(),
       });
       noStore(reply);

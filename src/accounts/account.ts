@@ -247,3 +247,12 @@ export async function activateIfReady(ctx: AppContext, tx: Queryable, accountId:
   });
   return [await ctx.mailer.enqueue(tx, { ...mail, template: 'account-verified', to: account.owner.email })];
 }
+
+/** The language of an account's e-mails (English for an operator admin, who has no account). */
+export async function languageOf(q: Queryable, accountId: string | null): Promise<Language> {
+  if (!accountId) return 'en';
+  const { rows } = await q.query<{ language: Language }>('select language from accounts where id = $1', [
+    accountId,
+  ]);
+  return rows[0]?.language ?? 'en';
+}

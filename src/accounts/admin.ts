@@ -12,6 +12,7 @@ import {
   toAccount,
 } from './account.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
+import { nameProblem } from './names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { newId } from './secrets.js';
 import { normaliseEmail } from './users.js';
@@ -36,13 +37,16 @@ export async function createAdmin(
     throw new AdminSetupError(`not an e-mail address: "${email}"`);
   const problem = passwordProblem(input.password, { email });
   if (problem) throw new AdminSetupError(`the password ${problem}`);
+  const name = input.name?.trim() || 'Operator';
+  const invalidName = nameProblem(name);
+  if (invalidName) throw new AdminSetupError(`the name ${invalidName}`);
   const passwordHash = await hashPassword(input.password);
   const userId = newId('usr');
   try {
     await db.query(
       `insert into users (id, account_id, role, email, name, password_hash, email_verified_at, password_changed_at, created_at)
        values ($1, null, 'admin', $2, $3, $4, $5, $5, $5)`,
-      [userId, email, input.name?.trim() || 'Operator', passwordHash, now],
+      [userId, email, name, passwordHash, now],
     );
   } catch (error) {
     if (sqlState(error) === SQLSTATE.uniqueViolation)

@@ -1,10 +1,12 @@
 // API keys: `tg_` and 43 random characters, shown once at creation. Stored as SHA-256 with a
-// short prefix so people can tell their keys apart; revoked keys stop working at once.
+// short prefix so people can tell their keys apart; revoked keys stop working at once. Each key
+// has a scope (api-key-scopes.ts): `full` unless created narrower.
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { AppError, notFound } from '../http/errors.js';
 import { ReadBatcher } from '../http/read-batcher.js';
 import type { AccountStatus } from './account.js';
+import type { ApiKeyScope } from './api-key-scopes.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { newId, newSecret, sha256 } from './secrets.js';
 
@@ -17,6 +19,7 @@ export interface ApiKeyView {
   id: string;
   name: string;
   prefix: string;
+  scope: ApiKeyScope;
   createdAt: string;
   lastUsedAt: string | null;
 }
@@ -25,6 +28,7 @@ interface KeyRow {
   id: string;
   name: string;
   prefix: string;
+  scope: ApiKeyScope;
   created_at: Date;
   last_used_at: Date | null;
 }
@@ -34,6 +38,7 @@ function view(row: KeyRow): ApiKeyView {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    scope: row.scope,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
   };
@@ -41,7 +46,7 @@ function view(row: KeyRow): ApiKeyView {
 
 export async function createApiKey(
   q: Queryable,
-  v: { accountId: string; userId: string; name: string; now: Date },
+  v: { accountId: string; userId: string; name: string; scope?: ApiKeyScope; now: Date },
 ): Promise<ApiKeyView & { key: string }> {
   const { rows: counted } = await q.query<{ n: number }>(
     'select count(*)::int as n from api_keys where account_id = $1 and revoked_at is null',
@@ -56,10 +61,10 @@ export async function createApiKey(
   const key = `tg_${newSecret()}`;
   const id = newId('key');
   const { rows } = await q.query<KeyRow>(
-    `insert into api_keys (id, account_id, created_by, name, prefix, key_hash, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7)
-     returning id, name, prefix, created_at, last_used_at`,
-    [id, v.accountId, v.userId, v.name, key.slice(0, PREFIX_LENGTH), sha256(key), v.now],
+    `insert into api_keys (id, account_id, created_by, name, prefix, key_hash, scope, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
+     returning id, name, prefix, scope, created_at, last_used_at`,
+    [id, v.accountId, v.userId, v.name, key.slice(0, PREFIX_LENGTH), sha256(key), v.scope ?? 'full', v.now],
   );
   const row = rows[0];
   if (!row) throw new Error('api key insert returned nothing');
@@ -73,7 +78,7 @@ export async function listApiKeys(
 ): Promise<Page<ApiKeyView>> {
   const after = decodeCursor(page.cursor);
   const { rows } = await q.query<KeyRow>(
-    `select id, name, prefix, created_at, last_used_at from api_keys
+    `select id, name, prefix, scope, created_at, last_used_at from api_keys
       where account_id = $1 and revoked_at is null
         and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::text))
       order by created_at desc, id desc limit $4`,
@@ -96,6 +101,15 @@ export async function revokeApiKey(q: Queryable, accountId: string, id: string, 
   if (rowCount === 0) throw notFound('API key');
 }
 
+/** Revokes every live key of the account (a password reset may ask for it); answers how many. */
+export async function revokeAllApiKeys(q: Queryable, accountId: string, now: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    'update api_keys set revoked_at = $2 where account_id = $1 and revoked_at is null',
+    [accountId, now],
+  );
+  return rowCount;
+}
+
 /** What sending needs of an account, read with the credentials that name it. */
 export interface AccountStanding {
   status: AccountStatus;
@@ -106,6 +120,7 @@ export interface AccountStanding {
 export interface LiveKey {
   id: string;
   accountId: string;
+  scope: ApiKeyScope;
   /** The account's owner, the acting user. */
   userId: string;
   account: AccountStanding;
@@ -134,12 +149,13 @@ async function readKeys(ctx: AppContext, hashes: string[]): Promise<Map<string, 
     key_hash: string;
     id: string;
     account_id: string;
+    scope: ApiKeyScope;
     user_id: string;
     last_used_at: Date | null;
     status: AccountStatus;
     country: string | null;
   }>(
-    `select k.key_hash, k.id, k.account_id, u.id as user_id, k.last_used_at, a.status, a.country
+    `select k.key_hash, k.id, k.account_id, k.scope, u.id as user_id, k.last_used_at, a.status, a.country
        from api_keys k
        join users u on u.account_id = k.account_id and u.role = 'owner'
        join accounts a on a.id = k.account_id
@@ -160,6 +176,7 @@ async function readKeys(ctx: AppContext, hashes: string[]): Promise<Map<string, 
     found.set(row.key_hash, {
       id: row.id,
       accountId: row.account_id,
+      scope: row.scope,
       userId: row.user_id,
       account: { status: row.status, country: row.country },
     });

@@ -4,10 +4,21 @@ import type { RouteModule } from '../http/app.js';
 import { accountView, getAccount } from './account.js';
 import { requireUser, userOf } from './auth.js';
 import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
-import { logIn } from './login.js';
+import { logIn, logInWithCode } from './login.js';
+import { networkOf } from './login-throttle.js';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
 import { LIMITS } from './rate-limit.js';
-import { EmailBody, LoginBody, ResetConfirmBody, SessionResponse, SignupBody, TokenBody } from './schemas.js';
+import {
+  ChallengeResponse,
+  EmailBody,
+  LoginBody,
+  ResetConfirmBody,
+  SessionResponse,
+  SessionWithCodesResponse,
+  SignupBody,
+  TokenBody,
+  TwoFactorLoginBody,
+} from './schemas.js';
 import { clearSessionCookie, deleteSessionByHash, sessionCookieOf, setSessionCookie } from './sessions.js';
 import { resendVerification, signUp, verifyEmail } from './signup.js';
 import { getUser, normaliseEmail, userView } from './users.js';
@@ -49,6 +60,9 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Create an account; a verification link is e-mailed to the address',
+        description:
+          'The answer is the same for an address that already has an account: its owner is e-mailed instead ' +
+          '(to log in or reset the password), and the ids answered name nothing.',
         body: SignupBody,
         response: { 201: Type.Object({ accountId: Type.String(), userId: Type.String() }) },
       },
@@ -115,23 +129,57 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Log in: sets the session cookie and returns the CSRF token for writes',
+        description:
+          'With two-factor authentication on (or required), a correct password answers 202 with a ' +
+          'challenge instead; POST /auth/login/two-factor with the code then logs in.',
         body: LoginBody,
-        response: { 200: SessionResponse },
+        response: { 200: SessionResponse, 202: ChallengeResponse },
       },
     },
     async (req, reply) => {
       await limiter.hit([
         [LIMITS.loginPerIp, req.ip],
-        [LIMITS.loginPerAddress, normaliseEmail(req.body.email)],
+        [LIMITS.loginPerAccountAndIp, `${normaliseEmail(req.body.email)} ${networkOf(req.ip)}`],
       ]);
       const result = await logIn(ctx, req.body, {
         ip: req.ip,
         userAgent: req.headers['user-agent'],
         previousToken: sessionCookieOf(req),
       });
+      noStore(reply);
+      if (result.kind === 'challenge') {
+        const { challenge, expiresAt, enrolment } = result;
+        return reply.code(202).send({ twoFactor: { challenge, expiresAt, enrolment } });
+      }
+      setSessionCookie(reply, result.token, secure);
+      return sessionOf(result.user.id, result.csrfToken);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login/two-factor',
+    {
+      schema: {
+        tags,
+        summary: 'The second step of a login: the code (or a recovery code) for the challenge',
+        description:
+          'A challenge allows five codes within five minutes. When the login enrolled two-factor ' +
+          'authentication (an operator admin who must have it), the answer carries the recovery codes, once.',
+        body: TwoFactorLoginBody,
+        response: { 200: SessionWithCodesResponse },
+      },
+    },
+    async (req, reply) => {
+      await limiter.hit([[LIMITS.codeCheckPerIp, req.ip]]);
+      const result = await logInWithCode(ctx, req.body, {
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        previousToken: sessionCookieOf(req),
+      });
       setSessionCookie(reply, result.token, secure);
       noStore(reply);
-      return sessionOf(result.user.id, result.csrfToken);
+      const session = await sessionOf(result.user.id, result.csrfToken);
+      return result.recoveryCodes ? { ...session, recoveryCodes: result.recoveryCodes } : session;
     },
   );
 
@@ -179,14 +227,19 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags,
         summary: 'Set a new password with the token from the link; ends every session',
+        description: 'With `revokeApiKeys: true`, every API key of the account is revoked too.',
         body: ResetConfirmBody,
-        response: { 200: Type.Object({ passwordChanged: Type.Literal(true) }) },
+        response: {
+          200: Type.Object({ passwordChanged: Type.Literal(true), apiKeysRevoked: Type.Integer() }),
+        },
       },
     },
     async (req) => {
       await limiter.hit([[LIMITS.tokenPerIp, req.ip]]);
-      await confirmPasswordReset(ctx, req.body.token, req.body.password);
-      return { passwordChanged: true as const };
+      const { apiKeysRevoked } = await confirmPasswordReset(ctx, req.body.token, req.body.password, {
+        revokeApiKeys: req.body.revokeApiKeys ?? false,
+      });
+      return { passwordChanged: true as const, apiKeysRevoked };
     },
   );
 };

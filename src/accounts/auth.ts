@@ -12,10 +12,13 @@
 // session cookie. Cookie-authenticated writes (anything but GET, HEAD, OPTIONS) must carry the
 // session's CSRF token in `X-CSRF-Token`, or they are refused with 403 before the handler runs.
 // Use these hooks as `onRequest` so that credentials are checked before the body is read.
-// No credentials: 401 unauthenticated. The wrong role: 403 forbidden.
+// No credentials: 401 unauthenticated. The wrong role, or an API key whose scope does not
+// cover the route (api-key-scopes.ts): 403 forbidden. Each hook is marked with what it demands
+// (`guardOf`), from which security.ts declares every route's `security` in the OpenAPI document.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
+import { type ApiKeyScope, assertScope } from './api-key-scopes.js';
 import { type AccountStanding, findApiKey } from './api-keys.js';
 import { findSession, sessionCookieOf } from './sessions.js';
 import { sameSecret } from './secrets.js';
@@ -33,6 +36,10 @@ export interface Auth {
   /** SHA-256 of the session cookie (sessions only), so logout can end it. */
   sessionIdHash: string | null;
   apiKeyId: string | null;
+  /** What the API key may do (API keys only). */
+  apiKeyScope: ApiKeyScope | null;
+  /** The session's login passed a second factor (sessions only). */
+  twoFactor: boolean;
   /**
    * The account's status and default country, read in the statement that checked the API key
    * (API keys only), so a send need not read them again.
@@ -73,6 +80,8 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
       csrfToken: null,
       sessionIdHash: null,
       apiKeyId: key.id,
+      apiKeyScope: key.scope,
+      twoFactor: false,
       account: key.account,
     };
   }
@@ -96,40 +105,82 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
     csrfToken: session.csrfToken,
     sessionIdHash: session.idHash,
     apiKeyId: null,
+    apiKeyScope: null,
+    twoFactor: session.twoFactor,
   };
 }
 
 type Hook = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/** Who a guard lets in: a customer (session or API key), any user, a session only, or staff. */
+export type GuardKind = 'customer' | 'user' | 'session' | 'admin';
+const GUARDS = new WeakMap<object, GuardKind>();
+
+function guard(kind: GuardKind, hook: Hook): Hook {
+  GUARDS.set(hook, kind);
+  return hook;
+}
+
+/** What a route's onRequest hook demands, when it is one of these guards. */
+export function guardOf(hook: unknown): GuardKind | undefined {
+  return typeof hook === 'function' ? GUARDS.get(hook) : undefined;
+}
+
+/** Checks an API key's scope against the route (sessions have no scope). */
+function withinScope(req: FastifyRequest, auth: Auth): Auth {
+  if (auth.apiKeyScope !== null) assertScope(req, auth.apiKeyScope);
+  return auth;
+}
+
 /** Any logged-in user, customer or admin. */
 export function requireUser(ctx: AppContext): Hook {
-  return async (req) => {
+  return guard('user', async (req) => {
     const auth = await authenticate(ctx, req);
     if (!auth) throw unauthenticated();
+    req.auth = withinScope(req, auth);
+  });
+}
+
+/** A user logged in with the session cookie (an API key is refused): security settings. */
+export function requireSession(ctx: AppContext): Hook {
+  return guard('session', async (req) => {
+    const auth = await authenticate(ctx, req);
+    if (!auth) throw unauthenticated();
+    if (auth.via !== 'session') {
+      throw new AppError('forbidden', 'This needs you logged in to the portal; an API key cannot do it', {
+        reason: 'session_required',
+      });
+    }
     req.auth = auth;
-  };
+  });
 }
 
 /** A customer (session or API key) acting on their own account. */
 export function requireCustomer(ctx: AppContext): Hook {
-  return async (req) => {
+  return guard('customer', async (req) => {
     const auth = await authenticate(ctx, req);
     if (!auth) throw unauthenticated();
     if (auth.role !== 'owner' || auth.accountId === null) {
       throw new AppError('forbidden', 'This route is for customer accounts');
     }
-    req.auth = auth;
-  };
+    req.auth = withinScope(req, auth);
+  });
 }
 
 /** Operator staff only. */
 export function requireAdmin(ctx: AppContext): Hook {
-  return async (req) => {
+  return guard('admin', async (req) => {
     const auth = await authenticate(ctx, req);
     if (!auth) throw unauthenticated();
     if (auth.role !== 'admin') throw new AppError('forbidden', 'This route is for operator admins');
+    // A session from before two-factor was required does not do: log in again, with a code.
+    if (ctx.config.accounts.adminTwoFactor === 'required' && !auth.twoFactor) {
+      throw new AppError('forbidden', 'Operator admins must log in with two-factor authentication here', {
+        reason: 'two_factor_required',
+      });
+    }
     req.auth = auth;
-  };
+  });
 }
 
 /** The authenticated customer of a route guarded by requireCustomer. */

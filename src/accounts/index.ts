@@ -3,7 +3,8 @@
 // May import config, db, http, ledger (to open each account's ledger account), notifications
 // and messaging/carriers (to send the mobile code). Other domains import from this file only:
 //
-//   requireCustomer / requireAdmin / requireUser  — route hooks (use as onRequest)
+//   requireCustomer / requireAdmin / requireUser / requireSession — route hooks (use as onRequest)
+//   routeSecurity                                  — declares each guarded route's OpenAPI security
 //   customerOf / adminOf / userOf                  — the caller, inside a guarded handler
 //   assertCanPurchase / assertCanTransact          — before money or messages move
 //   getAccount                                     — billing data, preferences, status
@@ -25,9 +26,12 @@ export {
   customerOf,
   requireAdmin,
   requireCustomer,
+  requireSession,
   requireUser,
   userOf,
 } from './auth.js';
+export { API_KEY_SCOPES, type ApiKeyScope } from './api-key-scopes.js';
+export { routeSecurity } from './route-security.js';
 export { assertCanPurchase, assertCanTransact } from './guards.js';
 export { parseMobile } from './phone.js';
 export { accountsRoutes } from './routes.js';

@@ -5,7 +5,9 @@ import type { AppContext } from '../context.js';
 import { validationFailed } from '../http/errors.js';
 import { type Language, passwordChanged, resetPassword } from '../notifications/templates.js';
 import { activateIfReady } from './account.js';
+import { revokeAllApiKeys } from './api-keys.js';
 import { consumeToken, issueToken, revokeTokens, TOKEN_LIFETIME_MS } from './email-tokens.js';
+import { salutationName } from './names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { deleteUserSessions } from './sessions.js';
 import { findUserByEmail, getUser } from './users.js';
@@ -25,7 +27,8 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
   const outbox = await ctx.db.transaction(async (tx) => {
     const token = await issueToken(tx, user.id, 'reset_password', ctx.now());
     const mail = resetPassword(language, {
-      name: user.name,
+      // An address not proved yet gets the name only if it is short and link-free.
+      name: user.emailVerified ? user.name : salutationName(user.name),
       link: `${ctx.config.publicUrl}/reset-password?token=${token}`,
       minutes: TOKEN_LIFETIME_MS.reset_password / 60_000,
     });
@@ -34,11 +37,21 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
   ctx.mailer.sendSoon([outbox]);
 }
 
-export async function confirmPasswordReset(ctx: AppContext, token: string, password: string): Promise<void> {
+/**
+ * Sets the new password, ends every session, and — when the owner asks, since whoever knew the
+ * old password may have made keys — revokes every API key of the account. Answers how many keys
+ * were revoked.
+ */
+export async function confirmPasswordReset(
+  ctx: AppContext,
+  token: string,
+  password: string,
+  options: { revokeApiKeys?: boolean } = {},
+): Promise<{ apiKeysRevoked: number }> {
   const early = passwordProblem(password);
   if (early) throw validationFailed([{ path: 'body.password', message: early }]);
   const passwordHash = await hashPassword(password);
-  const outbox = await ctx.db.transaction(async (tx) => {
+  const done = await ctx.db.transaction(async (tx) => {
     const now = ctx.now();
     const userId = await consumeToken(tx, token, 'reset_password', now);
     const user = await getUser(tx, userId);
@@ -64,7 +77,10 @@ export async function confirmPasswordReset(ctx: AppContext, token: string, passw
     });
     const ids = [await ctx.mailer.enqueue(tx, { ...mail, template: 'password-changed', to: user.email })];
     if (user.accountId) ids.push(...(await activateIfReady(ctx, tx, user.accountId)));
-    return ids;
+    const revoked =
+      options.revokeApiKeys && user.accountId ? await revokeAllApiKeys(tx, user.accountId, now) : 0;
+    return { ids, revoked };
   });
-  ctx.mailer.sendSoon(outbox);
+  ctx.mailer.sendSoon(done.ids);
+  return { apiKeysRevoked: done.revoked };
 }

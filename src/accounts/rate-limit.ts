@@ -12,7 +12,11 @@ export interface Limit {
 }
 
 export const LIMITS = {
-  loginPerAddress: { name: 'login:address', max: 10, windowSeconds: 15 * 60 },
+  /**
+   * Logins for one e-mail address from one client address. There is deliberately no limit per
+   * e-mail address alone (anyone could then lock its owner out): login-throttle.ts slows that.
+   */
+  loginPerAccountAndIp: { name: 'login:address-ip', max: 10, windowSeconds: 15 * 60 },
   loginPerIp: { name: 'login:ip', max: 100, windowSeconds: 15 * 60 },
   signupPerIp: { name: 'signup:ip', max: 20, windowSeconds: 60 * 60 },
   signupPerAddress: { name: 'signup:address', max: 5, windowSeconds: 60 * 60 },
@@ -24,6 +28,10 @@ export const LIMITS = {
   codeCheckPerAccount: { name: 'code:account', max: 10, windowSeconds: 15 * 60 },
   codeCheckPerIp: { name: 'code:ip', max: 50, windowSeconds: 15 * 60 },
   codeSendPerAccount: { name: 'code-send:account', max: 5, windowSeconds: 60 * 60 },
+  /** Passwords and codes checked to change two-factor settings, per user. */
+  securityCheckPerUser: { name: 'security:user', max: 10, windowSeconds: 15 * 60 },
+  /** Codes given for a login's second step, per user (each challenge also allows five). */
+  twoFactorPerUser: { name: 'two-factor:user', max: 20, windowSeconds: 15 * 60 },
 } satisfies Record<string, Limit>;
 
 export function rateLimited(

@@ -3,9 +3,11 @@ import type { RouteModule } from '../http/app.js';
 import { accountRoutes } from './account-routes.js';
 import { adminAccountRoutes } from './admin-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { twoFactorRoutes } from './two-factor-routes.js';
 
 export const accountsRoutes: RouteModule = async (app, ctx) => {
   await authRoutes(app, ctx);
+  await twoFactorRoutes(app, ctx);
   await accountRoutes(app, ctx);
   await adminAccountRoutes(app, ctx);
 };

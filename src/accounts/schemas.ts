@@ -5,6 +5,8 @@ import { ACCOUNT_VERIFICATIONS, type AccountVerification } from '../config.js';
 import { literals, nullable, strict } from '../http/schemas.js';
 import { LANGUAGES } from '../notifications/templates.js';
 import { ACCOUNT_STATUSES, CURRENCIES } from './account.js';
+import { API_KEY_SCOPES, type ApiKeyScope as ApiKeyScopeName } from './api-key-scopes.js';
+import { NAME_MAX_LENGTH } from './names.js';
 import { PASSWORD_MAX_LENGTH } from './passwords.js';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -14,11 +16,31 @@ export const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'IS
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const OptionalText = (maxLength: number) => Type.Optional(nullable(Type.String({ maxLength })));
 
-export const SignupBody = Type.Object({ email: Email, password: Password, name: Text(200) }, strict);
+export const SignupBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.String({
+      minLength: 1,
+      maxLength: NAME_MAX_LENGTH,
+      description: 'Your name or your company’s: one line, no control characters',
+    }),
+  },
+  strict,
+);
 export const TokenBody = Type.Object({ token: Token }, strict);
 export const EmailBody = Type.Object({ email: Email }, strict);
 export const LoginBody = Type.Object({ email: Email, password: Password }, strict);
-export const ResetConfirmBody = Type.Object({ token: Token, password: Password }, strict);
+export const ResetConfirmBody = Type.Object(
+  {
+    token: Token,
+    password: Password,
+    revokeApiKeys: Type.Optional(
+      Type.Boolean({ description: 'Also revoke every API key of the account (default: keep them)' }),
+    ),
+  },
+  strict,
+);
 
 export const AddressBody = Type.Object(
   {
@@ -61,7 +83,26 @@ export const PreferencesBody = Type.Object(
 export const LanguageBody = Type.Object({ language: literals(LANGUAGES) }, strict);
 
 export const CodeBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, strict);
-export const ApiKeyBody = Type.Object({ name: Text(100) }, strict);
+const SCOPES_MEAN =
+  'read: only reads; send: reads, sends messages and runs campaigns; billing: reads and buys credits; full: everything';
+const ApiKeyScope = Type.Unsafe<ApiKeyScopeName>({
+  type: 'string',
+  enum: [...API_KEY_SCOPES],
+  description: SCOPES_MEAN,
+});
+export const ApiKeyBody = Type.Object(
+  {
+    name: Text(100),
+    scope: Type.Optional(
+      Type.Unsafe<ApiKeyScopeName>({
+        type: 'string',
+        enum: [...API_KEY_SCOPES],
+        description: `${SCOPES_MEAN}. Default: full`,
+      }),
+    ),
+  },
+  strict,
+);
 /** Optional: no body (or null) suspends without a reason. */
 export const SuspendBody = Type.Union([
   Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, strict),
@@ -180,6 +221,7 @@ export const ApiKeyResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
   prefix: Type.String(),
+  scope: ApiKeyScope,
   createdAt: Type.String(),
   lastUsedAt: nullable(Type.String()),
 });
@@ -188,6 +230,7 @@ export const NewApiKeyResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
   prefix: Type.String(),
+  scope: ApiKeyScope,
   key: Type.String({ description: 'Shown this once; store it now' }),
   createdAt: Type.String(),
 });
@@ -200,3 +243,49 @@ export const CodeSentResponse = Type.Object({
 
 export const pageOf = <T extends TSchema>(item: T) =>
   Type.Object({ data: Type.Array(item), nextCursor: nullable(Type.String()) });
+
+// Two-factor authentication.
+
+export const TwoFactorCode = Type.String({
+  minLength: 6,
+  maxLength: 40,
+  description: 'The 6-digit code of the authenticator app, or one of the recovery codes',
+});
+export const TwoFactorLoginBody = Type.Object(
+  { challenge: Type.String({ minLength: 1, maxLength: 100 }), code: TwoFactorCode },
+  strict,
+);
+export const PasswordBody = Type.Object({ password: Password }, strict);
+export const TotpCodeBody = Type.Object(
+  { code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code the app shows now' }) },
+  strict,
+);
+export const PasswordAndCodeBody = Type.Object({ password: Password, code: TwoFactorCode }, strict);
+
+export const EnrolmentResponse = Type.Object({
+  secret: Type.String({ description: 'Base32, for typing into the app by hand' }),
+  uri: Type.String({ description: 'otpauth://totp/… (what the QR code holds)' }),
+  qrCode: Type.String({ description: 'The QR code as an SVG data URI' }),
+});
+export const ChallengeResponse = Type.Object({
+  twoFactor: Type.Object({
+    challenge: Type.String({ description: 'Send it with the code to POST /auth/login/two-factor' }),
+    expiresAt: Type.String(),
+    enrolment: nullable(EnrolmentResponse),
+  }),
+});
+export const RecoveryCodesResponse = Type.Object({
+  recoveryCodes: Type.Array(Type.String(), { description: 'Each works once; shown this once' }),
+});
+export const SessionWithCodesResponse = Type.Object({
+  ...SessionResponse.properties,
+  recoveryCodes: Type.Optional(RecoveryCodesResponse.properties.recoveryCodes),
+});
+export const TwoFactorStatusResponse = Type.Object({
+  enabled: Type.Boolean(),
+  enabledAt: nullable(Type.String()),
+  recoveryCodesLeft: Type.Integer(),
+  required: Type.Boolean({
+    description: 'Required for this user (an operator admin): it cannot be turned off',
+  }),
+});

@@ -4,7 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-function base32(bytes: Buffer): string {
+/** Lower-case base32 (RFC 4648 alphabet), no padding. */
+export function base32(bytes: Buffer): string {
   let bits = 0;
   let value = 0;
   let out = '';

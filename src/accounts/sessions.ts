@@ -22,11 +22,20 @@ export interface SessionRecord {
   csrfToken: string;
   accountId: string | null;
   role: 'owner' | 'admin';
+  /** The login passed a second factor. */
+  twoFactor: boolean;
 }
 
 export async function createSession(
   q: Queryable,
-  v: { userId: string; now: Date; idleHours: number; ip: string; userAgent: string | undefined },
+  v: {
+    userId: string;
+    now: Date;
+    idleHours: number;
+    ip: string;
+    userAgent: string | undefined;
+    twoFactor?: boolean;
+  },
 ): Promise<{ token: string; csrfToken: string }> {
   const token = newSecret();
   const csrfToken = newSecret();
@@ -34,9 +43,18 @@ export async function createSession(
     Math.min(v.now.getTime() + v.idleHours * 3_600_000, v.now.getTime() + SESSION_MAX_AGE_MS),
   );
   await q.query(
-    `insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
-     values ($1, $2, $3, $4, $4, $5, $6, $7)`,
-    [sha256(token), v.userId, csrfToken, v.now, expiresAt, v.ip, v.userAgent?.slice(0, 300) ?? null],
+    `insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent, two_factor)
+     values ($1, $2, $3, $4, $4, $5, $6, $7, $8)`,
+    [
+      sha256(token),
+      v.userId,
+      csrfToken,
+      v.now,
+      expiresAt,
+      v.ip,
+      v.userAgent?.slice(0, 300) ?? null,
+      v.twoFactor ?? false,
+    ],
   );
   return { token, csrfToken };
 }
@@ -56,8 +74,9 @@ export async function findSession(
     last_seen_at: Date;
     account_id: string | null;
     role: 'owner' | 'admin';
+    two_factor: boolean;
   }>(
-    `select s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.account_id, u.role
+    `select s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.two_factor, u.account_id, u.role
        from sessions s join users u on u.id = s.user_id
       where s.id_hash = $1 and s.expires_at > $2`,
     [idHash, now],
@@ -80,6 +99,7 @@ export async function findSession(
     csrfToken: row.csrf_token,
     accountId: row.account_id,
     role: row.role,
+    twoFactor: row.two_factor,
   };
 }
 

@@ -1,30 +1,28 @@
 // Sign-up and e-mail verification. A new account, its owner, its ledger account and the
 // verification e-mail are written in one transaction; the e-mail leaves after it commits.
 // Nobody is ever sent a password: the e-mail carries a single-use link that expires.
+//
+// Sign-up answers alike whether or not the address has an account, so it cannot be used to find
+// out who has one: an address with an account gets an e-mail instead ("someone tried to sign up
+// with your address; log in or reset your password") and the caller the same 201 with ids that
+// name nothing. Both paths hash the password and write one transaction first, so the time taken
+// does not tell either.
 import type { AppContext } from '../context.js';
 import { constraintName, type Queryable, SQLSTATE, sqlState } from '../db/types.js';
-import { AppError, validationFailed } from '../http/errors.js';
+import { validationFailed } from '../http/errors.js';
 import { type Language, verifyEmail as verifyEmailTemplate } from '../notifications/templates.js';
-import { activateIfReady } from './account.js';
+import { signupAttempted } from '../notifications/templates-accounts.js';
+import { activateIfReady, languageOf } from './account.js';
 import { consumeToken, issueToken, TOKEN_LIFETIME_MS } from './email-tokens.js';
+import { nameProblem, salutationName } from './names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { newId } from './secrets.js';
-import { findUserByEmail, normaliseEmail } from './users.js';
+import { findUserByEmail, normaliseEmail, type User } from './users.js';
 
 export interface SignupInput {
   email: string;
   password: string;
   name: string;
-}
-
-function emailTaken(): AppError {
-  return new AppError(
-    'conflict',
-    'An account with this e-mail address exists; log in or reset the password',
-    {
-      field: 'email',
-    },
-  );
 }
 
 async function queueVerificationEmail(
@@ -34,8 +32,9 @@ async function queueVerificationEmail(
   language: Language,
 ): Promise<string> {
   const token = await issueToken(tx, user.id, 'verify_email', ctx.now());
+  // The address is not proved yet: the e-mail repeats the name only if it is short and link-free.
   const mail = verifyEmailTemplate(language, {
-    name: user.name,
+    name: salutationName(user.name),
     link: `${ctx.config.publicUrl}/verify-email?token=${token}`,
     hours: TOKEN_LIFETIME_MS.verify_email / 3_600_000,
   });
@@ -49,39 +48,88 @@ export async function signUp(
 ): Promise<{ accountId: string; userId: string }> {
   const email = normaliseEmail(input.email);
   const name = input.name.trim();
-  if (name === '') throw validationFailed([{ path: 'body.name', message: 'is required' }]);
+  const invalidName = nameProblem(name);
+  if (invalidName) throw validationFailed([{ path: 'body.name', message: invalidName }]);
   const problem = passwordProblem(input.password, { email, name });
   if (problem) throw validationFailed([{ path: 'body.password', message: problem }]);
-  if (await findUserByEmail(ctx.db, email)) throw emailTaken();
+  // Hashed before anything is looked up: the slowest step costs the same on both paths.
   const passwordHash = await hashPassword(input.password);
-  const accountId = newId('acc');
-  const userId = newId('usr');
-  const now = ctx.now();
+  const existing = await findUserByEmail(ctx.db, email);
+  const fresh = { accountId: newId('acc'), userId: newId('usr'), email, name, passwordHash };
+  if (existing) return tellOwner(ctx, existing, fresh, language);
   let outbox: string;
   try {
     outbox = await ctx.db.transaction(async (tx) => {
-      await ctx.ledger.openCustomerAccount(accountId, tx);
-      await tx.query('insert into accounts (id, name, language, created_at) values ($1, $2, $3, $4)', [
-        accountId,
-        name,
-        language,
-        now,
-      ]);
-      await tx.query(
-        `insert into users (id, account_id, role, email, name, password_hash, password_changed_at, created_at)
-         values ($1, $2, 'owner', $3, $4, $5, $6, $6)`,
-        [userId, accountId, email, name, passwordHash, now],
-      );
-      return queueVerificationEmail(ctx, tx, { id: userId, email, name }, language);
+      await insertAccount(ctx, tx, fresh, language);
+      return queueVerificationEmail(ctx, tx, { id: fresh.userId, email, name }, language);
     });
   } catch (error) {
+    // Another sign-up with this address won the race: answer as for any address with an account.
     if (sqlState(error) === SQLSTATE.uniqueViolation && constraintName(error) === 'users_email_key') {
-      throw emailTaken();
+      const winner = await findUserByEmail(ctx.db, email);
+      if (winner) return tellOwner(ctx, winner, fresh, language);
     }
     throw error;
   }
   ctx.mailer.sendSoon([outbox]);
-  return { accountId, userId };
+  return { accountId: fresh.accountId, userId: fresh.userId };
+}
+
+interface NewAccount {
+  accountId: string;
+  userId: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+}
+
+/** The account, its ledger account and its owner. */
+async function insertAccount(
+  ctx: AppContext,
+  tx: Queryable,
+  v: NewAccount,
+  language: Language,
+): Promise<void> {
+  const now = ctx.now();
+  await ctx.ledger.openCustomerAccount(v.accountId, tx);
+  await tx.query('insert into accounts (id, name, language, created_at) values ($1, $2, $3, $4)', [
+    v.accountId,
+    v.name,
+    language,
+    now,
+  ]);
+  await tx.query(
+    `insert into users (id, account_id, role, email, name, password_hash, password_changed_at, created_at)
+     values ($1, $2, 'owner', $3, $4, $5, $6, $6)`,
+    [v.userId, v.accountId, v.email, v.name, v.passwordHash, now],
+  );
+}
+
+/**
+ * A sign-up with an address that has a user: its owner is told by e-mail (in the account's
+ * language), and the caller gets the ids made for the attempt, which name nothing. The writes a
+ * new account makes are made too and rolled back (to a savepoint), so that this answer takes
+ * the same time as a real sign-up's.
+ */
+async function tellOwner(
+  ctx: AppContext,
+  user: User,
+  attempt: NewAccount,
+  language: Language,
+): Promise<{ accountId: string; userId: string }> {
+  const outbox = await ctx.db.transaction(async (tx) => {
+    await tx.query('savepoint same_work');
+    await insertAccount(ctx, tx, { ...attempt, email: `${attempt.userId}@signup.invalid` }, language);
+    await issueToken(tx, attempt.userId, 'verify_email', ctx.now());
+    await tx.query('rollback to savepoint same_work');
+    const mail = signupAttempted(await languageOf(tx, user.accountId), {
+      loginUrl: `${ctx.config.publicUrl}/login`,
+      resetUrl: `${ctx.config.publicUrl}/forgot-password`,
+    });
+    return ctx.mailer.enqueue(tx, { ...mail, template: 'signup-attempted', to: user.email });
+  });
+  ctx.mailer.sendSoon([outbox]);
+  return { accountId: attempt.accountId, userId: attempt.userId };
 }
 
 /** Marks the owner's address verified (and activates the account if that was all it lacked). */
@@ -103,10 +151,7 @@ export async function resendVerification(ctx: AppContext, email: string): Promis
   const user = await findUserByEmail(ctx.db, email);
   if (!user || user.emailVerified) return;
   const outbox = await ctx.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ language: Language }>('select language from accounts where id = $1', [
-      user.accountId,
-    ]);
-    return queueVerificationEmail(ctx, tx, user, rows[0]?.language ?? 'en');
+    return queueVerificationEmail(ctx, tx, user, await languageOf(tx, user.accountId));
   });
   ctx.mailer.sendSoon([outbox]);
 }

@@ -91,7 +91,13 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
       servers: [{ url: ctx.config.publicUrl }],
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/v1/api-keys' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key from POST /api/v1/api-keys. A route lists the scope it needs: read (every key), ' +
+              'send, or billing (a key of that scope or full), or full.',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'tollgate_session' },
         },
       },

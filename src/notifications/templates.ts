@@ -10,7 +10,7 @@ export interface RenderedEmail {
   html: string;
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -19,7 +19,7 @@ function escapeHtml(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
-interface Parts {
+export interface Parts {
   subject: string;
   greeting: string;
   paragraphs: string[];
@@ -27,7 +27,7 @@ interface Parts {
   footer: string;
 }
 
-function render(parts: Parts): RenderedEmail {
+export function render(parts: Parts): RenderedEmail {
   const text = [
     parts.greeting,
     '',
@@ -53,16 +53,26 @@ ${button}
   return { subject: parts.subject, text, html };
 }
 
-const FOOTER: Record<Language, string> = {
+export const FOOTER: Record<Language, string> = {
   en: 'Tollgate. You receive this e-mail because of your account with us.',
   es: 'Tollgate. Recibe este correo por su cuenta con nosotros.',
 };
 
-export function verifyEmail(lang: Language, v: { name: string; link: string; hours: number }): RenderedEmail {
+/** "Hello Ana," / "Hola, Ana:", or without a name when there is none to use. */
+export function greeting(lang: Language, name: string | null): string {
+  if (lang === 'es') return name ? `Hola, ${name}:` : 'Hola:';
+  return name ? `Hello ${name},` : 'Hello,';
+}
+
+/** `name` null: the address is not verified and the name not safe to repeat (accounts/names.ts). */
+export function verifyEmail(
+  lang: Language,
+  v: { name: string | null; link: string; hours: number },
+): RenderedEmail {
   if (lang === 'es') {
     return render({
       subject: 'Confirme su dirección de correo',
-      greeting: `Hola, ${v.name}:`,
+      greeting: greeting('es', v.name),
       paragraphs: [
         'Gracias por registrarse. Confirme su dirección de correo para poder iniciar sesión.',
         `El enlace caduca en ${v.hours} horas y solo sirve una vez. Si no creó esta cuenta, ignore este correo.`,
@@ -73,7 +83,7 @@ export function verifyEmail(lang: Language, v: { name: string; link: string; hou
   }
   return render({
     subject: 'Confirm your e-mail address',
-    greeting: `Hello ${v.name},`,
+    greeting: greeting('en', v.name),
     paragraphs: [
       'Thank you for signing up. Please confirm your e-mail address so that you can log in.',
       `The link expires in ${v.hours} hours and works once. If you did not create this account, ignore this e-mail.`,
@@ -85,12 +95,12 @@ export function verifyEmail(lang: Language, v: { name: string; link: string; hou
 
 export function resetPassword(
   lang: Language,
-  v: { name: string; link: string; minutes: number },
+  v: { name: string | null; link: string; minutes: number },
 ): RenderedEmail {
   if (lang === 'es') {
     return render({
       subject: 'Restablezca su contraseña',
-      greeting: `Hola, ${v.name}:`,
+      greeting: greeting('es', v.name),
       paragraphs: [
         'Alguien pidió restablecer la contraseña de su cuenta. Si fue usted, elija una nueva con este enlace.',
         `El enlace caduca en ${v.minutes} minutos y solo sirve una vez. Si no lo pidió, ignore este correo: su contraseña no cambia.`,
@@ -101,7 +111,7 @@ export function resetPassword(
   }
   return render({
     subject: 'Reset your password',
-    greeting: `Hello ${v.name},`,
+    greeting: greeting('en', v.name),
     paragraphs: [
       'Someone asked to reset the password of your account. If it was you, choose a new one with this link.',
       `The link expires in ${v.minutes} minutes and works once. If you did not ask for it, ignore this e-mail: your password stays as it is.`,

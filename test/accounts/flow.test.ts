@@ -293,6 +293,7 @@ describe('a new customer, from sign-up to an API key', () => {
         id: apiKeyId,
         name: 'Production server',
         prefix: apiKey.slice(0, 11),
+        scope: 'full',
         createdAt: expect.any(String),
         lastUsedAt: expect.any(String),
       },
@@ -352,7 +353,7 @@ describe('a new customer, from sign-up to an API key', () => {
       payload: { token, password: newPassword },
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ passwordChanged: true });
+    expect(res.json()).toEqual({ passwordChanged: true, apiKeysRevoked: 0 });
     const ended = await t.app.inject({
       method: 'GET',
       url: '/api/v1/account',

@@ -48,7 +48,11 @@
  * @property {boolean} [emailVerified]
  */
 
-/** @typedef {{ user: User, account: Account | null, csrfToken: string | null }} SessionAnswer */
+/**
+ * POST /auth/login answers the session, or (202) a two-factor challenge to answer first.
+ * @typedef {{ challenge: string, expiresAt: string, enrolment: unknown }} TwoFactorChallenge
+ * @typedef {{ user: User, account: Account | null, csrfToken: string | null, twoFactor?: TwoFactorChallenge }} SessionAnswer
+ */
 
 /** @typedef {{ status: string, database?: string, version?: string, sandbox?: boolean }} Health */
 

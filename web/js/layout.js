@@ -37,6 +37,10 @@ export function refreshOutboxBadge() {
   return outboxPoll?.();
 }
 
+/** Two-factor settings: for customers (My account) and operator staff alike. */
+/** @type {NavItem} */
+const SECURITY_LINK = { href: '/account/security', label: 'security.nav', icon: 'lock' };
+
 /**
  * @typedef {object} NavItem
  * @property {string} href
@@ -90,6 +94,7 @@ const NAV = [
       { href: '/account/mobile', label: 'shell.nav.mobile', icon: 'phone' },
       { href: '/account/preferences', label: 'shell.nav.preferences', icon: 'sliders' },
       { href: '/account/api-keys', label: 'shell.nav.apiKeys', icon: 'key' },
+      SECURITY_LINK,
     ],
   },
   {
@@ -100,6 +105,7 @@ const NAV = [
       { href: '/admin/purchases', label: 'shell.nav.adminPurchases', icon: 'receipt' },
       { href: '/admin/bank-statements', label: 'shell.nav.bankStatements', icon: 'bank' },
       { href: '/admin/pricing', label: 'shell.nav.adminPricing', icon: 'tag' },
+      SECURITY_LINK,
     ],
   },
 ];

@@ -35,6 +35,7 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { securityPage } from './pages/security.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
 import { browserLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
@@ -42,14 +43,15 @@ import { compile, currentPath, interceptLinks, navigate, onNavigate, redraw } fr
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
 
 // access: 'guest' (only signed out), 'any', 'customer' (a customer account's user), 'admin'
-// (operator staff, who have no customer account). layout: 'auth' or 'app'. title: a catalogue key.
+// (operator staff, who have no customer account), 'user' (either). layout: 'auth' or 'app'.
+// title: a catalogue key.
 /**
  * @typedef {object} Route
  * @property {string} path
  * @property {(args: PageArgs) => Node | Promise<Node>} [page]
  * @property {string} [title]
  * @property {string} [redirect]
- * @property {'guest' | 'any' | 'customer' | 'admin'} access
+ * @property {'guest' | 'any' | 'customer' | 'admin' | 'user'} access
  * @property {'auth' | 'app'} [layout]
  */
 /** @typedef {{ params: Record<string, string>, query: URLSearchParams, signal: AbortSignal }} PageArgs */
@@ -164,6 +166,14 @@ const ROUTE_TABLE = [
     access: 'customer',
     layout: 'app',
   },
+  // Customers and operator staff alike ('user': anyone logged in).
+  {
+    path: '/account/security',
+    page: securityPage,
+    title: 'security.nav',
+    access: 'user',
+    layout: 'app',
+  },
   { path: '/admin', redirect: '/admin/accounts', access: 'admin' },
   {
     path: '/admin/accounts',
@@ -256,7 +266,7 @@ async function render({ initial = false } = {}) {
   }
   const { route, params } = found;
   if (route.redirect) return navigate(route.redirect, { replace: true });
-  if ((route.access === 'customer' || route.access === 'admin') && !signedIn) {
+  if ((route.access === 'customer' || route.access === 'admin' || route.access === 'user') && !signedIn) {
     const next = currentPath();
     return navigate(next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, { replace: true });
   }

@@ -3,12 +3,20 @@
 // and settled: a 2xx is delivered; anything else (an error status, a timeout, no connection)
 // is tried again after WEBHOOK_RETRY_BASE_MS × 2^(attempt − 1) (at most an hour), until
 // WEBHOOK_MAX_ATTEMPTS, then failed. Receivers get the event at least once and dedupe by its id.
-// With WEBHOOK_PRIVATE_ADDRESSES=refuse, a URL that leads to an address that is not public
-// fails at once, without retries (see address.ts).
+// Unless WEBHOOK_PRIVATE_ADDRESSES=allow, a URL written with an address that is not public fails
+// at once; a host name is resolved and checked before each attempt and the connection goes to a
+// checked address (see address.ts); a name that resolves to no public address is retried like
+// any other failure, with a message that does not tell what it resolved to.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AppContext } from '../../context.js';
-import { isPublicAddress, literalAddress, PrivateAddressError, publicOnlyLookup } from './address.js';
+import {
+  checkedLookup,
+  isPublicAddress,
+  literalAddress,
+  PrivateAddressError,
+  resolvePublic,
+} from './address.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 
 const CLAIM_BATCH = 100;
@@ -69,7 +77,7 @@ async function attempt(
   }
   let code: number | null = null;
   let error: string | null = null;
-  let refused = false;
+  let final = false;
   try {
     code = await post(
       new URL(row.url),
@@ -80,7 +88,7 @@ async function attempt(
       },
       row.payload,
       timeoutMs,
-      ctx.config.campaigns.webhookPrivateAddresses === 'refuse',
+      ctx.config.campaigns.webhookPrivateAddresses !== 'allow',
     );
     if (code >= 200 && code < 300) {
       await settle(ctx, row, { ok: true, code, error: null, final: true });
@@ -88,10 +96,11 @@ async function attempt(
     }
     error = `answered ${code}`;
   } catch (err) {
-    refused = err instanceof PrivateAddressError;
+    // An address written in the URL will not change: no point in trying it again.
+    final = err instanceof PrivateAddressError && err.literal;
     error = err instanceof WebhookTimeout ? `no answer within ${timeoutMs} ms` : describe(err);
   }
-  const final = refused || row.attempts >= ctx.config.campaigns.webhookMaxAttempts;
+  final ||= row.attempts >= ctx.config.campaigns.webhookMaxAttempts;
   await settle(ctx, row, { ok: false, code, error, final });
   return final ? 'failed' : 'retried';
 }
@@ -100,9 +109,10 @@ class WebhookTimeout extends Error {}
 
 /**
  * POSTs the body and answers the status code (redirects are not followed). With `publicOnly`,
- * the connection is refused unless every address of the host is public.
+ * an address in the URL must be public, and a host name must resolve to public addresses only;
+ * the socket then connects to one of the addresses checked.
  */
-function post(
+export async function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
@@ -111,17 +121,17 @@ function post(
 ): Promise<number> {
   const address = literalAddress(url.hostname);
   if (publicOnly && address !== null && !isPublicAddress(address)) {
-    return Promise.reject(new PrivateAddressError(url.hostname, address));
+    throw new PrivateAddressError(url.hostname, true);
   }
+  const lookup =
+    publicOnly && address === null
+      ? checkedLookup(await withinTime(resolvePublic(url.hostname), timeoutMs))
+      : undefined;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        lookup: publicOnly ? publicOnlyLookup : undefined,
-      },
+      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup },
       (res) => {
         clearTimeout(timer);
         res.resume();
@@ -135,6 +145,14 @@ function post(
     });
     req.end(body);
   });
+}
+
+function withinTime<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new WebhookTimeout()), timeoutMs);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function describe(err: unknown): string {

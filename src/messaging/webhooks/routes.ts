@@ -12,7 +12,8 @@ const WebhookBody = Type.Object(
   {
     url: Type.String({
       maxLength: 2_000,
-      description: 'https://… (http only for localhost) that receives a POST for every status change',
+      description:
+        'https://… that receives a POST for every status change; local and private addresses are refused unless the operator allows them',
     }),
   },
   { additionalProperties: false },

@@ -1,10 +1,11 @@
-// An account's message webhook: one URL (https; http only to this machine, for development;
-// no private or local address when WEBHOOK_PRIVATE_ADDRESSES=refuse) and a signing secret shown once — when the webhook is created and when it is rotated — like
-// an API key. The secret is stored as given, since signing needs it.
+// An account's message webhook: one URL (https; no local or private address unless the operator
+// sets WEBHOOK_PRIVATE_ADDRESSES=allow, and then also http to this machine, for development) and
+// a signing secret shown once — when the webhook is created and when it is rotated — like an API
+// key. The secret is stored as given, since signing needs it.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/types.js';
 import { validationFailed } from '../../http/errors.js';
-import { isPublicAddress, literalAddress } from './address.js';
+import { isLocalName, isPublicAddress, literalAddress } from './address.js';
 
 export interface WebhookView {
   url: string;
@@ -20,7 +21,7 @@ export function newWebhookSecret(): string {
 }
 
 /** The URL as stored, or a 400 saying why not. */
-export function checkedWebhookUrl(raw: string, privateAddresses: 'allow' | 'refuse' = 'allow'): string {
+export function checkedWebhookUrl(raw: string, privateAddresses: 'allow' | 'refuse' = 'refuse'): string {
   const refuse = (message: string) =>
     validationFailed([{ path: 'body.url', message }], 'The webhook URL is refused');
   if (raw.length > MAX_URL_LENGTH) throw refuse(`must be at most ${MAX_URL_LENGTH} characters`);
@@ -30,14 +31,17 @@ export function checkedWebhookUrl(raw: string, privateAddresses: 'allow' | 'refu
   } catch {
     throw refuse('must be an absolute URL such as https://example.com/hooks/sms');
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))) {
-    throw refuse('must use https (http only for localhost)');
+  const local = LOCAL_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local && privateAddresses === 'allow')) {
+    throw refuse(
+      privateAddresses === 'allow' ? 'must use https (http only for localhost)' : 'must use https',
+    );
   }
   if (url.username || url.password) throw refuse('must not carry a user name or password');
   if (url.hash) throw refuse('must not have a #fragment');
   if (privateAddresses === 'refuse') {
     const address = literalAddress(url.hostname);
-    if (url.hostname === 'localhost' || (address !== null && !isPublicAddress(address))) {
+    if (address === null ? isLocalName(url.hostname) : !isPublicAddress(address)) {
       throw refuse('must not point at a local or private address');
     }
   }
@@ -70,7 +74,7 @@ export async function putWebhook(
   accountId: string,
   rawUrl: string,
   now: Date,
-  privateAddresses: 'allow' | 'refuse' = 'allow',
+  privateAddresses: 'allow' | 'refuse' = 'refuse',
 ): Promise<WebhookView & { secret?: string }> {
   const url = checkedWebhookUrl(rawUrl, privateAddresses);
   const secret = newWebhookSecret();

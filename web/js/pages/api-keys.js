@@ -3,8 +3,10 @@ import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { dateTime, relativeTime } from '../format.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
+import { t } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { confirmDialog } from './dialog.js';
+import { scopeField, scopeLabel } from './key-safety.js';
 
 function list(data) {
   return Array.isArray(data) ? data : Array.isArray(data?.data) ? data.data : [];
@@ -84,6 +86,7 @@ export async function apiKeysPage({ signal }) {
               {},
               h('th', { scope: 'col' }, 'Name'),
               h('th', { scope: 'col' }, 'Key'),
+              h('th', { scope: 'col' }, t('security.apiKeys.scope')),
               h('th', { scope: 'col' }, 'Created'),
               h('th', { scope: 'col' }, 'Last used'),
               h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
@@ -119,6 +122,7 @@ export async function apiKeysPage({ signal }) {
                 { 'data-key-id': k.id },
                 h('td', {}, k.name),
                 h('td', {}, h('code', {}, `${k.prefix}…`)),
+                h('td', {}, scopeLabel(k.scope)),
                 h('td', {}, dateTime(k.createdAt)),
                 h('td', { title: k.lastUsedAt ? dateTime(k.lastUsedAt) : '' }, relativeTime(k.lastUsedAt)),
                 h('td', { class: 'cell-actions' }, revoke),
@@ -142,6 +146,7 @@ export async function apiKeysPage({ signal }) {
       hint: 'A name to recognise where the key is used.',
       attrs: { maxlength: 100 },
     }),
+    scopeField(),
     h('div', { class: 'form-actions' }, submitButton('Create key')),
   );
   onSubmit(form, async (values, f) => {

@@ -2,12 +2,14 @@
 // Signing up, in and out of the portal: sign-up, "check your e-mail", log in, forgot and
 // reset password, and the e-mail verification link's landing page.
 import { ApiError, api, isAbort } from '../api.js';
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms.js';
 import { language, setLanguage, t } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { isAdmin, setSession } from '../session.js';
+import { keysRevokedNote, revokeKeysField } from './key-safety.js';
+import { twoFactorStep } from './two-factor.js';
 
 /** @typedef {{ query: URLSearchParams, signal: AbortSignal }} PageArgs */
 
@@ -79,12 +81,20 @@ export function loginPage(/** @type {PageArgs} */ { query }) {
       }
       throw error;
     }
+    if (data.twoFactor) {
+      page.replaceChildren(twoFactorStep(data.twoFactor, finish));
+      page.querySelector('input')?.focus();
+      return;
+    }
+    await finish(data);
+  });
+  const finish = async (/** @type {import('../api-types.js').SessionAnswer} */ data) => {
     setSession(data);
     // The account's language from now on (its preference), whatever this page was shown in.
     await setLanguage(data.account?.preferences?.language ?? language());
     navigate(safeNext(query.get('next'), isAdmin() ? '/admin/accounts' : '/'), { replace: true });
-  });
-  return h(
+  };
+  const page = h(
     'section',
     {},
     header(t('auth.login.title'), t('auth.login.lead')),
@@ -96,6 +106,7 @@ export function loginPage(/** @type {PageArgs} */ { query }) {
       h('a', { href: '/signup' }, t('auth.login.create')),
     ),
   );
+  return page;
 }
 
 export function signupPage() {
@@ -108,7 +119,7 @@ export function signupPage() {
       label: t('auth.signup.name'),
       required: true,
       autocomplete: 'organization',
-      attrs: { autofocus: true, maxlength: 200 },
+      attrs: { autofocus: true, maxlength: 100 },
     }),
     field({
       name: 'email',
@@ -268,16 +279,25 @@ export function resetPasswordPage(/** @type {PageArgs} */ { query }) {
       required: true,
       autocomplete: 'new-password',
     }),
+    revokeKeysField(),
     h('div', { class: 'form-actions' }, submitButton(t('auth.reset.submit'))),
   );
-  onSubmit(form, async ({ password, confirm }, f) => {
+  onSubmit(form, async ({ password, confirm, revokeApiKeys }, f) => {
     if (password !== confirm) {
       showErrors(f, [{ path: 'confirm', message: t('auth.reset.mismatch') }]);
       return;
     }
-    await api.post('/auth/password-reset/confirm', { token, password });
-    body.replaceChildren(
+    const done = /** @type {{ apiKeysRevoked?: number }} */ (
+      await api.post('/auth/password-reset/confirm', {
+        token,
+        password,
+        revokeApiKeys: Boolean(revokeApiKeys),
+      })
+    );
+    replace(
+      body,
       h('p', { class: 'callout callout-success', role: 'status' }, t('auth.reset.done')),
+      keysRevokedNote(done?.apiKeysRevoked ?? 0),
       h(
         'div',
         { class: 'form-actions' },
