@@ -7,6 +7,7 @@ import { campaignRoutes } from './messaging/campaigns/routes.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { estimateRoutes } from './messaging/estimate/routes.js';
 import { messagingRoutes } from './messaging/routes.js';
+import { opsRoutes } from './ops/routes.js';
 import { webhookRoutes } from './messaging/webhooks/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
@@ -15,6 +16,7 @@ import { transactionsRoutes } from './transactions/index.js';
 
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
+  opsRoutes,
   accountsRoutes,
   messagingRoutes,
   campaignRoutes,

@@ -1,6 +1,7 @@
 // /api/v1/auth/*: sign-up, e-mail verification, login, logout, the current session, password reset.
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../http/app.js';
+import { identifyRequest } from '../logger.js';
 import { accountView, getAccount } from './account.js';
 import { requireUser, userOf } from './auth.js';
 import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
@@ -59,6 +60,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
         [LIMITS.signupPerAddress, normaliseEmail(req.body.email)],
       ]);
       const created = await signUp(ctx, req.body, requestLanguage(req));
+      identifyRequest(created.accountId, created.userId);
       return reply.code(201).send(created);
     },
   );
@@ -129,6 +131,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
         userAgent: req.headers['user-agent'],
         previousToken: sessionCookieOf(req),
       });
+      identifyRequest(result.user.accountId, result.user.id);
       setSessionCookie(reply, result.token, secure);
       noStore(reply);
       return sessionOf(result.user.id, result.csrfToken);

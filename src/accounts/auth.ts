@@ -16,6 +16,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
+import { identifyRequest } from '../logger.js';
 import { type AccountStanding, findApiKey } from './api-keys.js';
 import { findSession, sessionCookieOf } from './sessions.js';
 import { sameSecret } from './secrets.js';
@@ -107,6 +108,7 @@ export function requireUser(ctx: AppContext): Hook {
     const auth = await authenticate(ctx, req);
     if (!auth) throw unauthenticated();
     req.auth = auth;
+    identifyRequest(auth.accountId, auth.userId);
   };
 }
 
@@ -119,6 +121,7 @@ export function requireCustomer(ctx: AppContext): Hook {
       throw new AppError('forbidden', 'This route is for customer accounts');
     }
     req.auth = auth;
+    identifyRequest(auth.accountId, auth.userId);
   };
 }
 
@@ -129,6 +132,7 @@ export function requireAdmin(ctx: AppContext): Hook {
     if (!auth) throw unauthenticated();
     if (auth.role !== 'admin') throw new AppError('forbidden', 'This route is for operator admins');
     req.auth = auth;
+    identifyRequest(auth.accountId, auth.userId);
   };
 }
 

@@ -8,6 +8,7 @@ import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError } from '../http/errors.js';
+import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
 import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
@@ -133,6 +134,7 @@ export async function createPurchase(
         return { purchase: toPurchase(row), fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;
+      metrics.purchases.inc({ method: purchase.purchase.paymentMethod, outcome: 'created' });
       return await startPayment(ctx, purchase.purchase, input);
     } catch (error) {
       // A concurrent request with the same key won the insert: answer with its purchase.
