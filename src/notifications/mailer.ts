@@ -49,15 +49,16 @@ const UNREACHABLE = 'unreachable: ';
 
 /**
  * The SMTP server was not there to answer (or refused our login): nodemailer's connection,
- * socket, DNS, timeout and auth errors, or any error without an SMTP reply code (a disk that
- * is full, for the file transport). A reply code (450 mailbox busy, 550 no such user) is about
- * this e-mail and follows the usual back-off and attempt limit.
+ * socket, DNS, timeout and auth errors, a 421 (service not available), or any error without an
+ * SMTP reply code (a disk that is full, for the file transport). Another reply code (450 mailbox
+ * busy, 550 no such user) is about this e-mail and follows the usual back-off and attempt limit.
  */
 export function isTransportFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
   const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
   if (code === 'EAUTH' || code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET') return true;
-  return typeof responseCode !== 'number';
+  // 421: the service is not available (shutting down, overloaded), whatever the e-mail.
+  return typeof responseCode !== 'number' || responseCode === 421;
 }
 
 /** The wait after the n-th failed attempt: 30 s, 1 min, 2 min, … at most 6 hours. */

@@ -183,7 +183,18 @@ async function startPayment(
   } catch (error) {
     // The order stays on record, failed, and the error (a typed AppError such as payment_failed,
     // or an internal one) reaches the caller.
-    await markFailed(ctx, purchase.id, error instanceof AppError ? error.code : 'provider_error');
+    const unavailable = error instanceof AppError && error.code === 'unavailable';
+    const reason = unavailable
+      ? 'payment_service_unavailable'
+      : error instanceof AppError
+        ? error.code
+        : 'provider_error';
+    await markFailed(ctx, purchase.id, reason);
+    if (unavailable) {
+      // The payment service never took it: a retry with the same Idempotency-Key is a new attempt.
+      await ctx.db.query('update purchases set idempotency_key = null where id = $1', [purchase.id]);
+      metrics.purchases.inc({ method: purchase.paymentMethod, outcome: 'unavailable' });
+    }
     throw error;
   }
   // The provider may have settled it already (a saved card charged at once).
