@@ -107,6 +107,8 @@ export interface OpsConfig {
     /** METRICS_PORT: /metrics on a port of its own (also for `tollgate worker`). */
     port: number | undefined;
     host: string;
+    /** How long the gauges read from the database (outbox, held credits…) are reused between scrapes. */
+    gaugeMaxAgeMs: number;
     /** True when either is set: requests, batches, sends… are measured. */
     enabled: boolean;
   };
@@ -554,7 +556,7 @@ function opsConfig(env: Env): OpsConfig {
       'must be 16 to 256 visible ASCII characters (a long random value)',
     );
   const rawPort = text(env, 'METRICS_PORT', '').trim();
-  const port = rawPort === '' ? undefined : integer(env, 'METRICS_PORT', 0, 1, 65535);
+  const port = rawPort === '' ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
   return {
     readyRequires: requires,
     readyCacheMs: integer(env, 'HEALTH_READY_CACHE_MS', 2_000, 0, 600_000),
@@ -563,6 +565,7 @@ function opsConfig(env: Env): OpsConfig {
       token: token || undefined,
       port,
       host: text(env, 'METRICS_HOST', '127.0.0.1').trim(),
+      gaugeMaxAgeMs: integer(env, 'METRICS_DB_GAUGES_MAX_AGE_MS', 5_000, 0, 600_000),
       enabled: token !== '' || port !== undefined,
     },
   };

@@ -1,5 +1,5 @@
 // The gauges whose truth is in the database, read when /metrics is scraped, at most once per
-// GAUGE_MAX_AGE_MS (concurrent scrapes share one read). Each query uses a partial index of its
+// METRICS_DB_GAUGES_MAX_AGE_MS (concurrent scrapes share one read). Each query uses a partial index of its
 // own (the outbox, the e-mail queue, pending webhook deliveries) or reads one row per customer
 // (held credits), so a scrape costs milliseconds. Every process reports the same database, so
 // aggregate these with max(), not sum(), across instances.
@@ -7,7 +7,6 @@ import type { AppContext } from '../context.js';
 import { metrics } from '../metrics.js';
 import { SmppCarrier } from '../messaging/carriers/smpp/carrier.js';
 
-const GAUGE_MAX_AGE_MS = 5_000;
 const OUTBOX_STATUSES = ['scheduled', 'queued', 'waiting_credit'] as const;
 
 interface Cached {
@@ -24,7 +23,7 @@ export function refreshDatabaseGauges(ctx: AppContext): Promise<void> {
     cache.set(ctx, entry);
   }
   const current = entry;
-  if (Date.now() - current.at < GAUGE_MAX_AGE_MS) return Promise.resolve();
+  if (Date.now() - current.at < ctx.config.ops.metrics.gaugeMaxAgeMs) return Promise.resolve();
   current.refreshing ??= read(ctx)
     .then(() => {
       current.at = Date.now();
