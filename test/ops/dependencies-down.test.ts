@@ -151,6 +151,12 @@ function checkoutCase(): Case {
         requestId: expect.stringMatching(/^req_/),
       });
       expect(error.message).toMatch(/Nothing was charged; try again in a minute/);
+      const cards = await call(
+        'saved cards',
+        s.t.app.inject({ method: 'GET', url: '/api/v1/cards', headers: who.headers }),
+      );
+      expect(cards.statusCode, cards.body).toBe(503);
+      expect(cards.json().error.code).toBe('unavailable');
       const listed = await s.t.app.inject({ method: 'GET', url: '/api/v1/purchases', headers: who.headers });
       const [purchase] = listed.json().data;
       failedId = purchase.id;
