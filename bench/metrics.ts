@@ -1,5 +1,6 @@
 // What watching costs a request, in CPU time (which a busy machine disturbs far less than
-// throughput): the real HTTP app answering GET /health through app.inject, with metrics off
+// throughput): the real HTTP app answering GET /health over keep-alive sockets (a lean client
+// in the same process, the same for every variant), with metrics off
 // and on (METRICS_TOKEN: every request timed into the Prometheus histogram), alternated in
 // rounds in one process; and, on a bare Fastify app with the same hooks, the request-scoped
 // log context (an AsyncLocalStorage per request and the logger's mixin on its one line) against
@@ -8,7 +9,8 @@
 //   npm run bench -- metrics [requests per round=20000] [rounds=6]
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openSync } from 'node:fs';
-import Fastify from 'fastify';
+import { connect, type Socket } from 'node:net';
+import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
@@ -19,6 +21,74 @@ import { createLogger } from '../src/logger.js';
 import { log, round } from './support.js';
 
 type Inject = () => Promise<unknown>;
+
+/** One keep-alive connection sending GET /health, one request at a time. */
+class Connection {
+  private buffer: Buffer = Buffer.alloc(0);
+  private waiting: (() => void) | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(this.buffer.toString('latin1', 0, end));
+      const total = end + 4 + Number(length?.[1] ?? 0);
+      if (this.buffer.length < total) return;
+      this.buffer = this.buffer.subarray(total);
+      const done = this.waiting;
+      this.waiting = null;
+      done?.();
+    });
+  }
+
+  static open(port: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new Connection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  get(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write('GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** `inject` over 64 keep-alive connections, taken in turn. */
+async function client(port: number): Promise<{ inject: Inject; close: () => void }> {
+  const connections = await Promise.all(Array.from({ length: 64 }, () => Connection.open(port)));
+  const idle = [...connections];
+  const waiters: ((c: Connection) => void)[] = [];
+  return {
+    inject: async () => {
+      const connection = idle.pop() ?? (await new Promise<Connection>((resolve) => waiters.push(resolve)));
+      await connection.get();
+      const waiter = waiters.shift();
+      if (waiter) waiter(connection);
+      else idle.push(connection);
+    },
+    close: () => {
+      for (const connection of connections) connection.close();
+    },
+  };
+}
+
+async function listening(app: {
+  listen: (o: { port: number; host: string }) => Promise<string>;
+  server: { address(): unknown };
+}) {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null && 'port' in address ? Number(address.port) : 0;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,10 +114,11 @@ async function realApp(env: Record<string, string>) {
   const devNull = pino.destination({ dest: openSync('/dev/null', 'w'), sync: false });
   const ctx = createContext(config, db, createLogger(config, devNull));
   const app = await buildApp(ctx, [healthRoutes]);
-  await app.ready();
+  const http = await client(await listening(app));
   return {
-    inject: () => app.inject({ method: 'GET', url: '/health' }),
+    inject: http.inject,
     close: async () => {
+      http.close();
       await app.close();
       await ctx.messaging.close();
       await db.close();
@@ -62,7 +133,10 @@ async function bareApp(withContext: boolean) {
     withContext ? { mixin: () => ({ requestId: context.getStore()?.requestId }) } : {},
     pino.destination({ dest: openSync('/dev/null', 'w'), sync: false }),
   );
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.addHook('onRequest', (req, _reply, done) => {
     if (withContext) context.run({ requestId: req.id }, done);
     else done();
@@ -75,8 +149,14 @@ async function bareApp(withContext: boolean) {
     await Promise.resolve();
     return { status: 'ok' };
   });
-  await app.ready();
-  return { inject: () => app.inject({ method: 'GET', url: '/health' }), close: () => app.close() };
+  const http = await client(await listening(app));
+  return {
+    inject: http.inject,
+    close: async () => {
+      http.close();
+      await app.close();
+    },
+  };
 }
 
 export async function run(args: string[]) {
