@@ -14,6 +14,10 @@
 // Content-Length. Its CPU time (and the server's) is reported beside each phase. The server logs
 // at info, as in production, to /dev/null.
 //
+// - metrics on: the batched server again with METRICS_TOKEN set (every request timed into the
+//   Prometheus histogram, /metrics scraped once a second as Prometheus would), with the best
+//   client count and the same offered rate, beside the run above with metrics off.
+//
 //   npm run bench -- send-api [seconds=10] [clients=64,256] [rate=5000]
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
 import { spawn } from 'node:child_process';
@@ -32,10 +36,12 @@ interface Ready {
 async function serve(): Promise<void> {
   const { benchCustomer, benchServer } = await import('./campaign.js');
   const batchMax = process.env.LEDGER_BATCH_MAX;
+  const metricsToken = process.env.METRICS_TOKEN;
   // Logs as in production (a line per request, to stdout, which the parent points at /dev/null).
   const server = await benchServer({
     LOG_LEVEL: 'info',
     ...(batchMax ? { LEDGER_BATCH_MAX: batchMax } : {}),
+    ...(metricsToken ? { METRICS_TOKEN: metricsToken } : {}),
   });
   const customer = await benchCustomer(server.ctx, '100000000');
   writeSync(3, `${JSON.stringify({ port: server.port, authorization: customer.authorization })}\n`);
@@ -52,6 +58,8 @@ async function serve(): Promise<void> {
 interface Server {
   ready: Ready;
   pid: number;
+  /** Started with METRICS_TOKEN: /metrics is scraped during its phases. */
+  metrics: boolean;
   stop: () => Promise<void>;
 }
 
@@ -81,6 +89,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
         resolve({
           ready: JSON.parse(line) as Ready,
           pid: child.pid ?? 0,
+          metrics: env.METRICS_TOKEN !== undefined,
           stop: () =>
             new Promise<void>((done) => {
               child.on('exit', () => done());
@@ -206,7 +215,36 @@ interface PhaseResult {
   postgresCpu: number;
 }
 
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** Scrapes /metrics every second while the server has METRICS_TOKEN set, as Prometheus would. */
+function scrapeEverySecond(server: Server): () => void {
+  if (!server.metrics) return () => {};
+  const timer = setInterval(() => {
+    void fetch(`http://127.0.0.1:${server.ready.port}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+      .then((res) => res.text())
+      .catch(() => undefined);
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
 async function phase(
+  server: Server,
+  seconds: number,
+  clients: number,
+  rate: number | null,
+): Promise<PhaseResult> {
+  const stopScraping = scrapeEverySecond(server);
+  try {
+    return await measurePhase(server, seconds, clients, rate);
+  } finally {
+    stopScraping();
+  }
+}
+
+async function measurePhase(
   server: Server,
   seconds: number,
   clients: number,
@@ -356,6 +394,13 @@ export async function run(args: string[]) {
   const best = batched.closed.reduce((a, b) =>
     b.result.acceptedPerSecond > a.result.acceptedPerSecond ? b : a,
   );
+  const withMetrics = await measure(
+    'batched writer, metrics on (METRICS_TOKEN, scraped every second)',
+    { METRICS_TOKEN: METRICS_TOKEN },
+    seconds,
+    [best.clients],
+    rate,
+  );
   const single = await measure(
     'one transaction per message (LEDGER_BATCH_MAX=1)',
     { LEDGER_BATCH_MAX: '1' },
@@ -365,6 +410,7 @@ export async function run(args: string[]) {
   );
   const b = best.result;
   const s = (single.closed[0] as Measured['closed'][number]).result;
+  const m = (withMetrics.closed[0] as Measured['closed'][number]).result;
   const open = batched.open;
   return {
     name: 'send-api',
@@ -387,6 +433,12 @@ export async function run(args: string[]) {
     baseline_p99_ms: round(s.p99, 2),
     baseline_desc: `the same server with LEDGER_BATCH_MAX=1 (one debit transaction per message), ${best.clients} clients, same run`,
     ratio: round(b.acceptedPerSecond / s.acceptedPerSecond, 1),
+    metrics_on_accepted_per_second: Math.round(m.acceptedPerSecond),
+    metrics_on_p99_ms: round(m.p99, 2),
+    metrics_on_server_cpu_us_per_request: round((m.serverCpu / m.acceptedPerSecond) * 1e6),
+    metrics_on_offered_p99_ms: withMetrics.open ? round(withMetrics.open.p99, 2) : null,
+    metrics_ratio: round(m.acceptedPerSecond / b.acceptedPerSecond, 3),
+    metrics_desc: `the same batched server with METRICS_TOKEN set and /metrics scraped every second, ${best.clients} clients, same run; metrics_ratio = on / off`,
     seconds,
     answers: b.statuses,
     baseline_answers: s.statuses,

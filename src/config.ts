@@ -101,7 +101,32 @@ export interface Config {
     | undefined;
   /** Card payments through Stripe (src/purchases/providers/stripe). */
   stripe: StripeConfig;
+  /** Readiness probes and Prometheus metrics (src/ops). */
+  ops: OpsConfig;
 }
+
+/** What operators watch: GET /health/ready and /metrics (src/ops, docs/OPERATIONS.md). */
+export interface OpsConfig {
+  /** Dependencies whose failure makes GET /health/ready answer 503 (all are reported). */
+  readyRequires: readonly ReadyDependency[];
+  /** How long one readiness answer is reused, so a load balancer may ask every second. */
+  readyCacheMs: number;
+  /** How long one probe may take before its dependency counts as down. */
+  readyTimeoutMs: number;
+  metrics: {
+    /** METRICS_TOKEN: /metrics on the main port, for `Authorization: Bearer <token>` only. */
+    token: string | undefined;
+    /** METRICS_PORT: /metrics on a port of its own (also for `tollgate worker`). */
+    port: number | undefined;
+    host: string;
+    /** How long the gauges read from the database (outbox, held credits…) are reused between scrapes. */
+    gaugeMaxAgeMs: number;
+    /** True when either is set: requests, batches, sends… are measured. */
+    enabled: boolean;
+  };
+}
+
+export type ReadyDependency = 'database' | 'smtp' | 'stripe' | 'carrier';
 
 /** Stripe, or the Stripe sandbox (tools/stripe-sandbox) that stands in for it. */
 export interface StripeConfig {
@@ -541,6 +566,43 @@ export function loadConfig(env: Env = process.env): Config {
     issuer: issuerConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),
+    ops: opsConfig(env),
+  };
+}
+
+const READY_DEPENDENCIES: readonly ReadyDependency[] = ['database', 'smtp', 'stripe', 'carrier'];
+
+function opsConfig(env: Env): OpsConfig {
+  const requires: ReadyDependency[] = [];
+  for (const raw of text(env, 'HEALTH_READY_REQUIRES', READY_DEPENDENCIES.join(',')).split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(READY_DEPENDENCIES as readonly string[]).includes(name))
+      throw new ConfigError(
+        'HEALTH_READY_REQUIRES',
+        `"${name}" is not one of ${READY_DEPENDENCIES.join(', ')}`,
+      );
+    if (!requires.includes(name as ReadyDependency)) requires.push(name as ReadyDependency);
+  }
+  const token = text(env, 'METRICS_TOKEN', '').trim();
+  if (token && !/^[\x21-\x7e]{16,256}$/.test(token))
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'must be 16 to 256 visible ASCII characters (a long random value)',
+    );
+  const rawPort = text(env, 'METRICS_PORT', '').trim();
+  const port = rawPort === '' ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  return {
+    readyRequires: requires,
+    readyCacheMs: integer(env, 'HEALTH_READY_CACHE_MS', 2_000, 0, 600_000),
+    readyTimeoutMs: integer(env, 'HEALTH_READY_TIMEOUT_MS', 2_000, 100, 60_000),
+    metrics: {
+      token: token || undefined,
+      port,
+      host: text(env, 'METRICS_HOST', '127.0.0.1').trim(),
+      gaugeMaxAgeMs: integer(env, 'METRICS_DB_GAUGES_MAX_AGE_MS', 5_000, 0, 600_000),
+      enabled: token !== '' || port !== undefined,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
 import { estimateRoutes } from './messaging/estimate/routes.js';
 import { messagingRoutes } from './messaging/routes.js';
 import { usageRoutes } from './messaging/usage-routes.js';
+import { opsRoutes } from './ops/routes.js';
 import { webhookRoutes } from './messaging/webhooks/routes.js';
 import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
@@ -18,6 +19,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   // First: it declares the OpenAPI security of every guarded route added after it.
   routeSecurity,
   healthRoutes,
+  opsRoutes,
   accountsRoutes,
   messagingRoutes,
   usageRoutes,

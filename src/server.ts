@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { startMetricsServer } from './ops/metrics-server.js';
 import { type App, buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startDispatcher } from './messaging/dispatcher.js';
@@ -46,6 +47,7 @@ export async function start(config: Config, { http = true, worker = true } = {})
   const app = http ? await buildApp(ctx, ROUTE_MODULES) : null;
   const jobs = worker ? startWorker(ctx) : null;
   const dispatcher = worker ? startDispatcher(ctx) : null;
+  const metricsServer = await startMetricsServer(ctx).catch(stopSandbox);
   let url: string | null = null;
   if (app) {
     await app.listen({ port: config.port, host: config.host }).catch(stopSandbox);
@@ -66,6 +68,7 @@ export async function start(config: Config, { http = true, worker = true } = {})
       // First, so that no webhook delivery of the sandbox keeps a connection to the app open.
       await sandbox?.stop();
       await app?.close();
+      await metricsServer?.close();
       // Submits in flight finish and are settled; nothing new is claimed.
       await dispatcher?.stop();
       await jobs?.stop();

@@ -1,6 +1,7 @@
 // /api/v1/auth/*: sign-up, e-mail verification, login, logout, the current session, password reset.
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../http/app.js';
+import { identifyRequest } from '../logger.js';
 import { accountView, getAccount } from './account.js';
 import { requireUser, userOf } from './auth.js';
 import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
@@ -73,6 +74,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
         [LIMITS.signupPerAddress, normaliseEmail(req.body.email)],
       ]);
       const created = await signUp(ctx, req.body, requestLanguage(req));
+      identifyRequest(created.accountId, created.userId);
       return reply.code(201).send(created);
     },
   );
@@ -151,6 +153,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
         const { challenge, expiresAt, enrolment } = result;
         return reply.code(202).send({ twoFactor: { challenge, expiresAt, enrolment } });
       }
+      identifyRequest(result.user.accountId, result.user.id);
       setSessionCookie(reply, result.token, secure);
       return sessionOf(result.user.id, result.csrfToken);
     },
@@ -176,6 +179,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
         userAgent: req.headers['user-agent'],
         previousToken: sessionCookieOf(req),
       });
+      identifyRequest(result.user.accountId, result.user.id);
       setSessionCookie(reply, result.token, secure);
       noStore(reply);
       const session = await sessionOf(result.user.id, result.csrfToken);

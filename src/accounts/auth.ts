@@ -18,6 +18,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
+import { identifyRequest } from '../logger.js';
 import { type ApiKeyScope, assertScope } from './api-key-scopes.js';
 import { type AccountStanding, findApiKey } from './api-keys.js';
 import { findSession, sessionCookieOf } from './sessions.js';
@@ -138,6 +139,7 @@ export function requireUser(ctx: AppContext): Hook {
     const auth = await authenticate(ctx, req);
     if (!auth) throw unauthenticated();
     req.auth = withinScope(req, auth);
+    identifyRequest(auth.accountId, auth.userId);
   });
 }
 
@@ -152,6 +154,7 @@ export function requireSession(ctx: AppContext): Hook {
       });
     }
     req.auth = auth;
+    identifyRequest(auth.accountId, auth.userId);
   });
 }
 
@@ -164,6 +167,7 @@ export function requireCustomer(ctx: AppContext): Hook {
       throw new AppError('forbidden', 'This route is for customer accounts');
     }
     req.auth = withinScope(req, auth);
+    identifyRequest(auth.accountId, auth.userId);
   });
 }
 
@@ -180,6 +184,7 @@ export function requireAdmin(ctx: AppContext): Hook {
       });
     }
     req.auth = auth;
+    identifyRequest(auth.accountId, auth.userId);
   });
 }
 

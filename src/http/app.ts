@@ -10,7 +10,9 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { AppContext } from '../context.js';
+import { requestLogContext } from '../logger.js';
 import { AppError, errorBody, validationFailed } from './errors.js';
+import { instrumentHttp } from './metrics.js';
 import { randomBase64url } from './random-pool.js';
 import { fieldProblems, validatorCompiler } from './validation.js';
 
@@ -41,6 +43,9 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
     },
     // One line per request, when it is answered (below), instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    // No child logger per request: the logger's mixin adds the request's ids (and its account's,
+    // once known) to every line from the request context below, whoever writes it.
+    childLoggerFactory: (logger) => logger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -50,8 +55,9 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    done();
+    requestLogContext.run({ requestId: req.id }, done);
   });
+  if (ctx.config.ops.metrics.enabled) instrumentHttp(app);
   app.addHook('onResponse', (req, reply, done) => {
     req.log.info(
       {

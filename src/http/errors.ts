@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   payment_failed: 402,
   payload_too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 } as const;
 

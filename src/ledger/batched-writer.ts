@@ -7,6 +7,7 @@
 // serialises their batches and the no-overdraft CHECK stands behind the code's own check.
 import type { Db, Queryable } from '../db/types.js';
 import { SQLSTATE, sqlState } from '../db/types.js';
+import { metrics, observeLedgerBatch } from '../metrics.js';
 import { type Companion, executeBatch, writeCompanion } from './engine.js';
 import type { ItemResult, LedgerRequest } from './types.js';
 
@@ -20,6 +21,8 @@ export interface DecidedItem<Extra> {
 export interface BatchedWriterOptions<Extra = unknown> {
   lingerMs: number;
   maxBatch: number;
+  /** The writer's name in the metrics (`tollgate_ledger_batch_*{writer}`); default `ledger`. */
+  name?: string;
   /** Called after each batch commits (metrics, tests). */
   onBatch?: (size: number, ms: number) => void;
   /**
@@ -59,6 +62,15 @@ const MAX_ATTEMPTS = 5;
 /** Whether the batch inserted a transfer (then the engine asked for the companion). */
 function fresh(results: readonly ItemResult[]): boolean {
   return results.some((r) => r.ok && !r.replayed);
+}
+
+/** The refused requests of a batch, by reason. */
+function refusalsOf(results: readonly ItemResult[]): Map<string, number> {
+  const refusals = new Map<string, number>();
+  for (const result of results) {
+    if (!result.ok) refusals.set(result.error.code, (refusals.get(result.error.code) ?? 0) + 1);
+  }
+  return refusals;
 }
 
 export class WriterClosedError extends Error {
@@ -117,8 +129,11 @@ export class BatchedWriter<Extra = unknown> {
       results.forEach((result, i) => {
         batch[i]?.resolve(result);
       });
-      this.options.onBatch?.(batch.length, performance.now() - started);
+      const ms = performance.now() - started;
+      this.options.onBatch?.(batch.length, ms);
+      observeLedgerBatch(this.options.name ?? 'ledger', batch.length, ms, refusalsOf(results));
     } catch (error) {
+      metrics.ledgerBatchFailures.inc({ writer: this.options.name ?? 'ledger' });
       for (const waiting of batch) waiting.reject(error);
     } finally {
       lane.flushing = null;

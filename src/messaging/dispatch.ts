@@ -15,6 +15,7 @@
 // campaign becomes messages (campaigns/materialise.ts), so a large campaign is turned into
 // message rows only as fast as the carriers take them.
 import type { AppContext } from '../context.js';
+import { countMessages, metrics } from '../metrics.js';
 import { feedChunk } from './campaigns/materialise.js';
 import type { SubmitResult } from './carriers/types.js';
 import { type ClaimedMessage, claimDue } from './claim.js';
@@ -186,6 +187,7 @@ async function handOff(
     }
     // Its receipt may overtake the record of this hand-off: the inbox applies it once settled.
     messaging.receipts.expect(message.id);
+    const submitted = performance.now();
     try {
       result = await withTimeout(
         carrier.submit({
@@ -203,6 +205,10 @@ async function handOff(
       ctx.logger.warn({ err, messageId: message.id, carrier: carrier.id }, 'submit failed without an answer');
       result = null;
     }
+    metrics.carrierSubmitDuration.observe(
+      { carrier: carrier.id, outcome: submitOutcome(result) },
+      (performance.now() - submitted) / 1000,
+    );
   } finally {
     release();
   }
@@ -240,8 +246,10 @@ async function settleOne(
       carrierMessageId: result.carrierMessageId,
       detail: `accepted by ${carrier.id} as ${result.carrierMessageId}`,
     });
-    if (posted.ok) report.sent++;
-    else
+    if (posted.ok) {
+      report.sent++;
+      if (!posted.replayed) countMessages('sent', 1, carrier.id);
+    } else
       ctx.logger.error(
         { messageId: message.id, error: posted.error.message },
         'a sent message was not charged',
@@ -259,8 +267,10 @@ async function settleOne(
       at,
       reason,
     });
-    if (voided.ok) report.failed++;
-    else
+    if (voided.ok) {
+      report.failed++;
+      if (!voided.replayed) countMessages('failed', 1, carrier.id);
+    } else
       ctx.logger.error(
         { messageId: message.id, error: voided.error.message },
         'a failed message was not released',
@@ -274,6 +284,12 @@ async function settleOne(
     reason: `${carrier.id}: ${result.reason}`,
     progress: result.progress,
   });
+}
+
+function submitOutcome(result: SubmitResult | null): string {
+  if (result === null) return 'no_answer';
+  if (result.ok) return 'accepted';
+  return result.permanent ? 'refused' : 'retry';
 }
 
 /** The promise's value, or null when it takes longer than `ms`. */

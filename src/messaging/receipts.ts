@@ -13,6 +13,7 @@ import { SQLSTATE, sqlState } from '../db/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import type { Receipt } from './carriers/types.js';
+import { countMessages } from '../metrics.js';
 import { refundTransferId } from './ids.js';
 import { enqueueWebhookEvents } from './webhooks/enqueue.js';
 
@@ -34,6 +35,7 @@ interface StoredReceipt {
   message_status: string | null;
   account_id: string | null;
   credits: bigint | null;
+  carrier: string | null;
 }
 
 interface Buffered {
@@ -283,7 +285,8 @@ export class ReceiptInbox {
     // status it read (`sent`), so a message another transaction changed in between is left
     // alone, and only the transaction whose update changed it refunds it.
     const { rows: receipts } = await tx.query<StoredReceipt>(
-      `select r.seq, r.message_id, r.status, r.reason, r.at, m.status as message_status, m.account_id, m.credits
+      `select r.seq, r.message_id, r.status, r.reason, r.at, m.status as message_status, m.account_id, m.credits,
+              m.carrier
          from message_receipts r left join messages m on m.id = r.message_id
         where r.seq = any($1::bigint[]) and r.applied_at is null
         order by r.seq for update of r skip locked`,
@@ -332,6 +335,8 @@ export class ReceiptInbox {
     );
     if (changed.length > 0) {
       const done = changed.map((row) => changes.get(row.id) as StoredReceipt);
+      // Counted in the transaction: one retried after a deadlock may count its receipts twice.
+      for (const r of done) countMessages(r.status, 1, r.carrier ?? '');
       await enqueueWebhookEvents(
         tx,
         done.map((r) => ({ messageId: r.message_id, status: r.status, at: r.at, detail: detail(r) })),

@@ -11,6 +11,7 @@
 // Every step names the claim (attempt number, lease run out), so it is safe with several
 // workers reconciling, and with a late settlement from the original dispatcher.
 import type { AppContext } from '../context.js';
+import { countMessages } from '../metrics.js';
 import type { LookupResult } from './carriers/types.js';
 import { requeueMessages, type Requeue } from './requeue.js';
 import { postRequest, voidRequest } from './settle.js';
@@ -71,6 +72,7 @@ export async function reconcileExpiredLeases(ctx: AppContext): Promise<Reconcile
           .then((result) => {
             if (!result.ok) return;
             report.sent++;
+            if (!result.replayed) countMessages('sent', 1, carrier.id);
             if (status !== 'accepted') {
               messaging.receipts.accept(carrier.id, {
                 messageId: row.id,
@@ -130,5 +132,8 @@ async function fail(
     outcome: 'failed',
     reason,
   });
-  if (result.ok) report.failed++;
+  if (result.ok) {
+    report.failed++;
+    if (!result.replayed) countMessages('failed');
+  }
 }

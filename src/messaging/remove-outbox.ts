@@ -8,6 +8,7 @@
 // canceled whole: the chunk's hold is voided and its rows dropped.
 import { type Db, SQLSTATE, sqlState } from '../db/types.js';
 import { executeBatch } from '../ledger/engine.js';
+import { countMessages } from '../metrics.js';
 import { chunkVoidRequest } from './campaigns/materialise.js';
 import { recordEvents } from './events.js';
 import { voidRequest } from './settle.js';
@@ -120,6 +121,7 @@ export async function removeOutbox(
     if ((rows[0]?.n ?? 0n) === 0n) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  countMessages('canceled', total.canceled);
   return total;
 }
 

@@ -5,6 +5,7 @@
 // Called when a purchase is credited and, as a safety net, by a periodic worker job.
 import type { AppContext } from '../context.js';
 import { LedgerError } from '../ledger/types.js';
+import { countMessages } from '../metrics.js';
 import { recordEvents } from './events.js';
 import { holdTransferId } from './ids.js';
 import { holdRequest } from './send-message.js';
@@ -27,7 +28,7 @@ export async function resumeWaiting(
   const total: ResumeResult = { reserved: 0, reservedMicros: 0n, stillWaiting: false };
   let races = 0;
   for (;;) {
-    let step: { reserved: number; micros: bigint; more: boolean };
+    let step: { reserved: number; micros: bigint; more: boolean; scheduled: number };
     try {
       step = await reserveChunk(ctx, accountId, chunk);
     } catch (error) {
@@ -38,6 +39,8 @@ export async function resumeWaiting(
     }
     total.reserved += step.reserved;
     total.reservedMicros += step.micros;
+    countMessages('queued', step.reserved - step.scheduled);
+    countMessages('scheduled', step.scheduled);
     if (!step.more) break;
   }
   total.stillWaiting = await hasWaiting(ctx, accountId);
@@ -57,7 +60,7 @@ async function reserveChunk(
   ctx: AppContext,
   accountId: string,
   chunk: number,
-): Promise<{ reserved: number; micros: bigint; more: boolean }> {
+): Promise<{ reserved: number; micros: bigint; more: boolean; scheduled: number }> {
   return ctx.db.transaction(async (tx) => {
     const { rows } = await tx.query<{
       id: string;
@@ -70,7 +73,7 @@ async function reserveChunk(
         order by created_at, id limit $2 for update skip locked`,
       [accountId, chunk],
     );
-    if (rows.length === 0) return { reserved: 0, micros: 0n, more: false };
+    if (rows.length === 0) return { reserved: 0, micros: 0n, more: false, scheduled: 0 };
     const balance = await ctx.ledger.balance(accountId, tx);
     let available = balance?.available ?? 0n;
     const fits: typeof rows = [];
@@ -79,7 +82,7 @@ async function reserveChunk(
       available -= row.credits;
       fits.push(row);
     }
-    if (fits.length === 0) return { reserved: 0, micros: 0n, more: false };
+    if (fits.length === 0) return { reserved: 0, micros: 0n, more: false, scheduled: 0 };
     await ctx.ledger.apply(
       fits.map((row) => holdRequest({ id: row.id, accountId, credits: row.credits, to: row.to_number })),
       tx,
@@ -103,7 +106,12 @@ async function reserveChunk(
       })),
     );
     const micros = fits.reduce((sum, row) => sum + row.credits, 0n);
-    return { reserved: fits.length, micros, more: fits.length === rows.length && rows.length === chunk };
+    return {
+      reserved: fits.length,
+      micros,
+      more: fits.length === rows.length && rows.length === chunk,
+      scheduled: statuses.filter((status) => status === 'scheduled').length,
+    };
   });
 }
 

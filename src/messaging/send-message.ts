@@ -10,6 +10,7 @@ import { AppError, validationFailed } from '../http/errors.js';
 import type { DecidedItem } from '../ledger/batched-writer.js';
 import type { Companion } from '../ledger/engine.js';
 import type { LedgerRequest } from '../ledger/types.js';
+import { countMessages } from '../metrics.js';
 import { type ComposeInput, compose } from './compose.js';
 import { holdTransferId, messageIdForKey, newMessageId } from './ids.js';
 import { type NewMessage, newMessageCtes } from './store.js';
@@ -124,11 +125,15 @@ export async function sendMessage(
     credits: message.credits,
   });
   if (result.ok) {
+    if (!result.replayed) countMessages(message.status);
     ctx.messaging.wake();
     return answer(message.status);
   }
   if (result.error.code === 'insufficient_credit') {
-    if (queueIfShort) return answer('waiting_credit');
+    if (queueIfShort) {
+      countMessages('waiting_credit');
+      return answer('waiting_credit');
+    }
     throw new AppError('insufficient_credit', 'Not enough available credit to send this message', {
       required: result.error.details.required,
       available: result.error.details.available,

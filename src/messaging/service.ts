@@ -56,6 +56,7 @@ export class MessagingService {
     const batch = { lingerMs: deps.config.ledger.batchLingerMs, maxBatch: deps.config.ledger.batchMax };
     this.accept = new BatchedWriter<AcceptExtra>(deps.db, {
       ...batch,
+      name: 'messages.accept',
       companion: decidedMessages,
       onBatch: (size, ms) => {
         this.acceptStats.batches++;
@@ -63,7 +64,11 @@ export class MessagingService {
         this.acceptStats.ms += ms;
       },
     });
-    this.settle = new BatchedWriter<Settlement>(deps.db, { ...batch, onDecided: recordSettlements });
+    this.settle = new BatchedWriter<Settlement>(deps.db, {
+      ...batch,
+      name: 'messages.settle',
+      onDecided: recordSettlements,
+    });
     this.receipts = new ReceiptInbox({
       db: deps.db,
       ledger: deps.ledger,

@@ -2,13 +2,20 @@
 // that causes it (`enqueue`), and asks for it to be sent once that transaction has committed
 // (`sendSoon`); a rolled-back transaction leaves nothing to send. Anything not sent at once
 // is retried by the `notifications.send-outbox` job with exponential back-off.
+//
+// When the SMTP server itself is down (no connection, no greeting, a refused login), the
+// e-mail is not at fault: such failures never use up its attempts, and as soon as the server
+// answers again (a send succeeds, the readiness probe or the retry job's probe connects) every
+// e-mail that waits because of it is due at once, so an outage delays e-mail but loses none.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../db/types.js';
+import { metrics } from '../metrics.js';
 import type { RenderedEmail } from './templates.js';
 
 export interface OutgoingEmail extends RenderedEmail {
@@ -28,6 +35,8 @@ export interface MailTransport {
     text: string;
     html: string;
   }): Promise<void>;
+  /** Throws when the transport cannot take e-mail now (SMTP: connect, greet, log in). */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -35,6 +44,22 @@ const MAX_ATTEMPTS = 10;
 const CLAIM_MS = 2 * 60_000;
 const FIRST_RETRY_MS = 30_000;
 const MAX_RETRY_MS = 6 * 3_600_000;
+/** Marks `last_error` of a failure of the server, not of the e-mail (see isTransportFailure). */
+const UNREACHABLE = 'unreachable: ';
+
+/**
+ * The SMTP server was not there to answer (or refused our login): nodemailer's connection,
+ * socket, DNS, timeout and auth errors, a 421 (service not available), or any error without an
+ * SMTP reply code (a disk that is full, for the file transport). Another reply code (450 mailbox
+ * busy, 550 no such user) is about this e-mail and follows the usual back-off and attempt limit.
+ */
+export function isTransportFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  if (code === 'EAUTH' || code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET') return true;
+  // 421: the service is not available (shutting down, overloaded), whatever the e-mail.
+  return typeof responseCode !== 'number' || responseCode === 421;
+}
 
 /** The wait after the n-th failed attempt: 30 s, 1 min, 2 min, … at most 6 hours. */
 export function retryDelayMs(attempts: number): number {
@@ -60,6 +85,9 @@ function smtpTransport(smtpUrl: string): MailTransport {
     async send(mail) {
       await transporter.sendMail(mail);
     },
+    async verify() {
+      await transporter.verify();
+    },
     close: () => transporter.close(),
   };
 }
@@ -80,6 +108,10 @@ function fileTransport(dir: string): MailTransport {
       const readable = `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n`;
       await writeFile(path.join(dir, name.replace(/\.eml$/, '.txt')), readable);
     },
+    async verify() {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+    },
     close: () => composer.close(),
   };
 }
@@ -97,10 +129,13 @@ interface OutboxRow {
   text_body: string | null;
   html_body: string | null;
   attempts: number;
+  last_error: string | null;
 }
 
 export class Mailer {
   private readonly inFlight = new Set<Promise<void>>();
+  /** This process met the server unreachable since its last successful send. */
+  private sawUnreachable = false;
   private readonly host: string;
 
   constructor(
@@ -135,8 +170,22 @@ export class Mailer {
     }
   }
 
+  /**
+   * Checks that the transport can take e-mail now (the readiness probe); when it can, e-mails
+   * waiting because the server was unreachable are due at once.
+   */
+  async verify(): Promise<void> {
+    await this.transport.verify();
+    // The answer is about the transport: a database that cannot be written now is its own probe.
+    await this.dueNowIfReachable(false).catch((err: unknown) =>
+      this.options.logger.error({ err }, 'e-mails waiting for the mail server could not be made due'),
+    );
+  }
+
   /** Sends every e-mail whose next attempt is due (the retry job). */
   async sendDue(limit = 50): Promise<{ sent: number; failed: number }> {
+    // E-mails waiting for an unreachable server: one probe tells whether it is back.
+    await this.dueNowIfReachable(true).catch(() => undefined);
     const { rows } = await this.db.query<{ id: string }>(
       `select id from email_outbox
         where sent_at is null and failed_at is null and next_attempt_at <= $1
@@ -152,6 +201,31 @@ export class Mailer {
       else if (outcome === 'failed') failed++;
     }
     return { sent, failed };
+  }
+
+  /**
+   * Makes the e-mails that wait only because the server was unreachable due now. With `probe`,
+   * only when there are such e-mails and the transport answers (else it throws).
+   */
+  private async dueNowIfReachable(probe: boolean): Promise<number> {
+    const now = this.options.now();
+    if (probe) {
+      const { rows } = await this.db.query(
+        `select 1 from email_outbox
+          where sent_at is null and failed_at is null and next_attempt_at > $1 and last_error like $2 limit 1`,
+        [now, `${UNREACHABLE}%`],
+      );
+      if (rows.length === 0) return 0;
+      await this.transport.verify();
+    }
+    const { rowCount } = await this.db.query(
+      `update email_outbox set next_attempt_at = $1
+        where sent_at is null and failed_at is null and next_attempt_at > $1 and last_error like $2`,
+      [now, `${UNREACHABLE}%`],
+    );
+    if (rowCount > 0)
+      this.options.logger.info({ emails: rowCount }, 'the mail server answers again: retrying now');
+    return rowCount;
   }
 
   /** Waits for the attempts started by sendSoon (shutdown, tests). */
@@ -173,7 +247,7 @@ export class Mailer {
       `update email_outbox set claimed_until = $2, attempts = attempts + 1
         where id = $1 and sent_at is null and failed_at is null
           and (claimed_until is null or claimed_until < $3)
-        returning id, to_address, subject, text_body, html_body, attempts`,
+        returning id, to_address, subject, text_body, html_body, attempts, last_error`,
       [id, new Date(now.getTime() + CLAIM_MS), now],
     );
     const row = rows[0];
@@ -188,9 +262,13 @@ export class Mailer {
         html: row.html_body ?? '',
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
+      const unreachable = isTransportFailure(err);
+      if (unreachable) this.sawUnreachable = true;
+      const message = err instanceof Error ? err.message : 'unknown error';
+      const reason = `${unreachable ? UNREACHABLE : ''}${message}`.slice(0, 500);
       const finished = this.options.now();
-      if (row.attempts >= MAX_ATTEMPTS) {
+      if (row.attempts >= MAX_ATTEMPTS && !unreachable) {
+        metrics.emails.inc({ outcome: 'failed' });
         await this.db.query(
           `update email_outbox set failed_at = $2, claimed_until = null, last_error = $3 where id = $1`,
           [id, finished, reason],
@@ -198,6 +276,7 @@ export class Mailer {
         this.options.logger.error({ outboxId: id, attempts: row.attempts, reason }, 'e-mail given up');
         return 'failed';
       }
+      metrics.emails.inc({ outcome: 'retry' });
       const next = new Date(finished.getTime() + retryDelayMs(row.attempts));
       await this.db.query(
         `update email_outbox set next_attempt_at = $2, claimed_until = null, last_error = $3 where id = $1`,
@@ -216,7 +295,15 @@ export class Mailer {
         where id = $1`,
       [id, this.options.now()],
     );
+    metrics.emails.inc({ outcome: 'sent' });
     this.options.logger.info({ outboxId: id, transport: this.transport.kind }, 'e-mail sent');
+    // The server answers: whatever waited because it did not is due now.
+    if (this.sawUnreachable || row.last_error?.startsWith(UNREACHABLE)) {
+      this.sawUnreachable = false;
+      await this.dueNowIfReachable(false).catch((err: unknown) =>
+        this.options.logger.error({ err }, 'e-mails waiting for the mail server could not be made due'),
+      );
+    }
     return 'sent';
   }
 }

@@ -2,6 +2,7 @@
 // told afterwards (a card checkout page is closed); if the money arrives anyway, settlePaid
 // still credits it, because it is the customer's money.
 import type { AppContext } from '../context.js';
+import { metrics } from '../metrics.js';
 import { AppError, notFound } from '../http/errors.js';
 import { lockPurchase, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
 import { providerById } from './providers/registry.js';
@@ -32,6 +33,7 @@ export async function cancelPurchase(
     if (!row) throw new Error(`purchase ${purchaseId} disappeared`);
     return toPurchase(row);
   });
+  metrics.purchases.inc({ method: canceled.paymentMethod, outcome: 'canceled' });
   const provider = providerById(ctx, canceled.provider);
   await provider
     ?.cancelPayment(ctx, canceled)

@@ -8,6 +8,7 @@ import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError } from '../http/errors.js';
+import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
 import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
@@ -133,6 +134,7 @@ export async function createPurchase(
         return { purchase: toPurchase(row), fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;
+      metrics.purchases.inc({ method: purchase.purchase.paymentMethod, outcome: 'created' });
       return await startPayment(ctx, purchase.purchase, input);
     } catch (error) {
       // A concurrent request with the same key won the insert: answer with its purchase.
@@ -181,7 +183,18 @@ async function startPayment(
   } catch (error) {
     // The order stays on record, failed, and the error (a typed AppError such as payment_failed,
     // or an internal one) reaches the caller.
-    await markFailed(ctx, purchase.id, error instanceof AppError ? error.code : 'provider_error');
+    const unavailable = error instanceof AppError && error.code === 'unavailable';
+    const reason = unavailable
+      ? 'payment_service_unavailable'
+      : error instanceof AppError
+        ? error.code
+        : 'provider_error';
+    await markFailed(ctx, purchase.id, reason);
+    if (unavailable) {
+      // The payment service never took it: a retry with the same Idempotency-Key is a new attempt.
+      await ctx.db.query('update purchases set idempotency_key = null where id = $1', [purchase.id]);
+      metrics.purchases.inc({ method: purchase.paymentMethod, outcome: 'unavailable' });
+    }
     throw error;
   }
   // The provider may have settled it already (a saved card charged at once).

@@ -3,6 +3,7 @@
 // purchase being settled holds its row lock, so it is either credited or expired, never both.
 // A transfer that arrives later still matches its expired order (import-statement.ts).
 import type { AppContext } from '../context.js';
+import { metrics } from '../metrics.js';
 
 const BATCH = 1000;
 
@@ -21,6 +22,7 @@ export async function expireOverduePurchases(ctx: AppContext): Promise<number> {
       [now, BATCH],
     );
     total += rows.length;
+    if (rows.length > 0) metrics.purchases.inc({ method: 'bank_transfer', outcome: 'expired' }, rows.length);
     if (rows.length < BATCH) return total;
   }
 }

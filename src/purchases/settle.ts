@@ -12,6 +12,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import type { LedgerRequest } from '../ledger/types.js';
+import { metrics } from '../metrics.js';
 import { emitCreditArrived } from './credit-arrived.js';
 import {
   getPurchase,
@@ -128,13 +129,16 @@ export async function settlePaid(
     if (!credited) throw new Error(`purchase ${purchaseId} was not credited`);
     return { outcome: 'credited', purchase: credited };
   });
-  if (result.outcome === 'credited') announceCredited(ctx, [result.purchase]);
+  if (result.outcome === 'credited') {
+    metrics.purchases.inc({ method: result.purchase.paymentMethod, outcome: 'credited' });
+    announceCredited(ctx, [result.purchase]);
+  }
   return result;
 }
 
 /** The payment failed: an order awaiting payment becomes failed; anything else is left alone. */
 export async function markFailed(ctx: AppContext, purchaseId: string, reason: string): Promise<FailResult> {
-  return ctx.db.transaction(async (tx): Promise<FailResult> => {
+  const result = await ctx.db.transaction(async (tx): Promise<FailResult> => {
     const purchase = await lockPurchase(tx, purchaseId);
     if (!purchase) return { outcome: 'not_found' };
     if (purchase.status !== 'awaiting_payment') return { outcome: 'unchanged', purchase };
@@ -148,6 +152,9 @@ export async function markFailed(ctx: AppContext, purchaseId: string, reason: st
     if (!row) throw new Error(`purchase ${purchaseId} disappeared`);
     return { outcome: 'failed', purchase: toPurchase(row) };
   });
+  if (result.outcome === 'failed')
+    metrics.purchases.inc({ method: result.purchase.paymentMethod, outcome: 'failed' });
+  return result;
 }
 
 export interface PaymentDetails {

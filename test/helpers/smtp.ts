@@ -22,6 +22,10 @@ export interface TestSmtp {
   waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   /** While true, the server answers every message with a temporary failure. */
   failing: boolean;
+  /** The server goes away: connections to its port are refused until start(). */
+  stop(): Promise<void>;
+  /** Listens again on the same port (and address, so SMTP_URL stays right). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,45 +130,69 @@ export async function startTestSmtp({ user = 'mailer', pass = 'smtp-secret' } = 
         });
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // A closed SMTPServer refuses every command for good: a fresh one takes the port back.
+    start: async () => {
+      server = newServer();
+      await listen(server, port);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.server.listening) return resolve();
+        server.close(() => resolve());
+      }),
   };
-  const server = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === user && auth.password === pass) return callback(null, { user });
-      state.refusedLogins++;
-      return callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        if (state.failing) {
-          const error = new Error('Mailbox temporarily unavailable') as Error & { responseCode: number };
-          error.responseCode = 451;
-          return callback(error);
-        }
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const to = session.envelope.rcptTo.map((r) => r.address);
-        const mail = parseMail(Buffer.concat(chunks).toString('utf8'), from, to);
-        state.messages.push(mail);
-        for (const waiter of [...waiters]) {
-          if (waiter.match(mail)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve(mail);
+  const newServer = () =>
+    new SMTPServer({
+      // A stopped server hangs up on a client still connected within this, as a crashed one would.
+      closeTimeout: 200,
+      authOptional: false,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _session, callback) {
+        if (auth.username === user && auth.password === pass) return callback(null, { user });
+        state.refusedLogins++;
+        return callback(new Error('Invalid username or password'));
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          if (state.failing) {
+            const error = new Error('Mailbox temporarily unavailable') as Error & { responseCode: number };
+            error.responseCode = 451;
+            return callback(error);
           }
-        }
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          const to = session.envelope.rcptTo.map((r) => r.address);
+          const mail = parseMail(Buffer.concat(chunks).toString('utf8'), from, to);
+          state.messages.push(mail);
+          for (const waiter of [...waiters]) {
+            if (waiter.match(mail)) {
+              waiters.splice(waiters.indexOf(waiter), 1);
+              waiter.resolve(mail);
+            }
+          }
+          callback();
+        });
+      },
+    });
+  let server = newServer();
+  await listen(server, 0);
   const { port } = server.server.address() as AddressInfo;
   state.url = `smtp://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}`;
   return state;
+}
+
+function listen(server: SMTPServer, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** The token in a link of the e-mail, e.g. linkToken(mail, '/verify-email'). */

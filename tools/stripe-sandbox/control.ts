@@ -19,6 +19,10 @@ export interface SandboxControl {
   failNextRequests(count: number, options?: { when?: FailWhen; status?: number }): void;
   /** The next `count` API requests wait `ms` before running and answering. */
   hangNextRequests(count: number, ms: number): void;
+  /** Stripe's API down: every API request answers `status` (503) and runs nothing, until apiUp(). */
+  apiDown(options?: { status?: number }): void;
+  /** The API answers again; returns how many requests the outage refused. */
+  apiUp(): number;
   /** Every delivery attempt so far, oldest first. */
   deliveries(): DeliveryRecord[];
   /** Every event so far, oldest first. */
@@ -50,6 +54,8 @@ export function createControl(
     releaseEvents: (order = 'reverse') => webhooks.release(order),
     failNextRequests: (count, options = {}) => faults.failNext(count, options.when, options.status),
     hangNextRequests: (count, ms) => faults.hangNext(count, ms),
+    apiDown: (options = {}) => faults.down(options.status),
+    apiUp: () => faults.up(),
     deliveries: () => webhooks.deliveries(),
     events: () => [...core.store.events.values()].map((event) => structuredClone(event)),
     resendEvent: (id) => webhooks.resend(core.store.event(id)),
@@ -171,6 +177,19 @@ const ROUTES: Route<ControlHandler>[] = [
       deps.control.hangNextRequests(count(form, 'count'), count(form, 'ms'));
       return state(deps);
     },
+  },
+  {
+    method: 'POST',
+    pattern: '/_sandbox/outage/start',
+    handler: (deps, form) => {
+      deps.control.apiDown({ status: count(form, 'status', 503) });
+      return state(deps);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_sandbox/outage/end',
+    handler: (deps) => ({ refused: deps.control.apiUp(), ...state(deps) }),
   },
   {
     method: 'POST',

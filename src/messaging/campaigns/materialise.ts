@@ -21,6 +21,7 @@
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/types.js';
 import { LedgerError, type LedgerRequest } from '../../ledger/types.js';
+import { countMessages } from '../../metrics.js';
 import { holdTransferId, newMessageId } from '../ids.js';
 import { holdRequest } from '../send-message.js';
 
@@ -124,6 +125,7 @@ export async function materialiseCampaign(
     if (step.kind === 'done') break;
     total.messages += step.messages;
     total.waitingCredit += step.messages;
+    countMessages('waiting_credit', step.messages);
     after = step.last;
   }
   if (plan.reservedRows > 0) ctx.messaging.wake();
@@ -349,6 +351,7 @@ export async function feedChunk(
     return rows.length;
   });
   if (fed > 0) ctx.messaging.wake();
+  countMessages('queued', fed);
   return fed;
 }
 

@@ -10,6 +10,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AppContext } from '../../context.js';
+import { metrics } from '../../metrics.js';
 import {
   checkedLookup,
   isPublicAddress,
@@ -60,6 +61,7 @@ export async function deliverDueWebhooks(ctx: AppContext): Promise<DeliveryRepor
       for (let row = rows[next++]; row; row = rows[next++]) {
         const outcome = await attempt(ctx, row, timeoutMs);
         report[outcome]++;
+        metrics.webhookDeliveries.inc({ outcome: outcome === 'retried' ? 'retry' : outcome });
       }
     }),
   );

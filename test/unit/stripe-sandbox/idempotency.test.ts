@@ -99,6 +99,43 @@ describe('failing the next requests', () => {
   });
 });
 
+describe('an outage of the API', () => {
+  it('answers every request 503 and runs none until it ends; the same key then runs once', async () => {
+    h.sandbox.control.apiDown();
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        h.stripe.paymentIntents.create(CHARGE, { idempotencyKey: 'during_outage' }),
+      ).rejects.toMatchObject({ type: 'StripeAPIError', statusCode: 503 });
+    }
+    await expect(h.stripe.customers.create({})).rejects.toMatchObject({ statusCode: 503 });
+    expect(chargesMade()).toBe(0);
+    expect(h.sandbox.control.apiUp()).toBe(4);
+    const intent = await h.stripe.paymentIntents.create(CHARGE, { idempotencyKey: 'during_outage' });
+    expect(intent.status).toBe('succeeded');
+    expect(intent.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+    expect(chargesMade()).toBe(1);
+  });
+
+  it('is switched over HTTP too, with the status asked for, and reset() ends it', async () => {
+    const call = (path: string, body: Record<string, string> = {}) =>
+      fetch(`${h.sandbox.url}/_sandbox${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.sandbox.secretKey}` },
+        body: new URLSearchParams(body),
+      });
+    expect((await call('/outage/start', { status: '404' })).status).toBe(400);
+    const started = await call('/outage/start', { status: '502' });
+    expect(await started.json()).toMatchObject({ requests: { down: true } });
+    await expect(h.stripe.customers.create({})).rejects.toMatchObject({ statusCode: 502 });
+    const ended = await call('/outage/end');
+    expect(await ended.json()).toMatchObject({ refused: 1, requests: { down: false } });
+    expect((await h.stripe.customers.create({})).id).toMatch(/^cus_/);
+    h.sandbox.control.apiDown();
+    h.sandbox.control.reset();
+    expect((await h.stripe.customers.create({})).id).toMatch(/^cus_/);
+  });
+});
+
 describe('hanging the next requests', () => {
   it('a client that times out retries with the same key; the payment is made once', async () => {
     const stripe = h.client({ maxNetworkRetries: 4, timeout: 300 });

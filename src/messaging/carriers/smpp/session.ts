@@ -4,6 +4,7 @@
 // again with capped, jittered exponential back-off until close(). Requests made while bound
 // get their response, or ConnectionLost / ResponseTimeout.
 import type { Logger } from 'pino';
+import { metrics } from '../../../metrics.js';
 import { type Backoff, backoffDelay, sleep } from './backoff.js';
 import { connectSession, type PDU, pdu, SMPP_3_4, type Session, STATUS, statusName } from './lib.js';
 
@@ -161,6 +162,7 @@ export class SmppSession {
       return;
     }
     if (response.command_status !== STATUS.OK) {
+      metrics.carrierBinds.inc({ carrier: 'smpp', event: 'refused' });
       this.lastProblem = `bind refused: ${statusName(response.command_status)}`;
       logger.warn({ status: response.command_status }, `SMPP ${this.lastProblem}`);
       connection.session.destroy();
@@ -168,6 +170,7 @@ export class SmppSession {
     }
     if (this.closed || this.connection !== connection) return;
     connection.bound = true;
+    metrics.carrierBinds.inc({ carrier: 'smpp', event: 'bound' });
     this.failures = 0;
     this.lastProblem = '';
     logger.info({ host: this.options.host, port: this.options.port }, 'SMPP bound as transceiver');
@@ -193,6 +196,7 @@ export class SmppSession {
     for (const reject of [...connection.requests]) reject(new ConnectionLost('the SMPP connection closed'));
     if (this.closed) return;
     if (connection.bound) {
+      metrics.carrierBinds.inc({ carrier: 'smpp', event: 'lost' });
       this.lastProblem = 'connection lost';
       this.options.logger.warn('SMPP connection lost; reconnecting');
     }

@@ -5,6 +5,7 @@
 // deadline, the result is a temporary failure for the caller to retry later. Other refusals
 // are final unless classed temporary.
 import type { Logger } from 'pino';
+import { metrics } from '../../../metrics.js';
 import { type Backoff, backoffDelay } from './backoff.js';
 import type { Pace, Window } from './flow.js';
 import { type PduFields, pdu, STATUS, statusName } from './lib.js';
@@ -70,6 +71,7 @@ export async function submitPart(flow: SubmitFlow, fields: PduFields, deadline: 
     }
     const reason = `the SMSC answered ${statusName(status)}`;
     if (RETRY_HERE.has(status)) {
+      metrics.carrierThrottles.inc({ carrier: 'smpp' });
       lastReason = reason;
       const delay = backoffDelay(attempt - 1, flow.retry);
       flow.logger.debug({ attempt, delay }, `SMPP ${reason}; pausing`);

@@ -10,6 +10,7 @@
 // A malformed file, or one for another account, is refused before anything is written.
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../../context.js';
+import { metrics } from '../../../metrics.js';
 import type { Queryable } from '../../../db/types.js';
 import { AppError } from '../../../http/errors.js';
 import { CURRENCY_EXPONENT, isCurrency } from '../../../pricing/money.js';
@@ -281,6 +282,8 @@ export async function importStatement(
     };
     return { result, credited: matches.map((d) => d.purchase) };
   });
+  if (credited.length > 0)
+    metrics.purchases.inc({ method: 'bank_transfer', outcome: 'credited' }, credited.length);
   announceCredited(ctx, credited);
   return result;
 }

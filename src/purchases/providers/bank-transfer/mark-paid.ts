@@ -3,6 +3,7 @@
 // the second one meets a credited purchase and is told so (409), crediting nothing.
 // Allowed for an expired or canceled order too: the money arrived, and the operator decides.
 import type { AppContext } from '../../../context.js';
+import { metrics } from '../../../metrics.js';
 import { AppError, notFound, validationFailed } from '../../../http/errors.js';
 import { getPurchase, lockPurchase, type Purchase } from '../../purchase.js';
 import { announceCredited, creditLockedPurchases } from '../../settle.js';
@@ -40,6 +41,7 @@ export async function markPaidByOperator(
     if (!done) throw new Error(`purchase ${purchaseId} was not credited`);
     return done;
   });
+  metrics.purchases.inc({ method: credited.paymentMethod, outcome: 'credited' });
   announceCredited(ctx, [credited]);
   return credited;
 }

@@ -13,6 +13,8 @@
 //   jobs.ts          the worker re-reads card purchases still awaiting payment (no webhooks needed)
 //   customers.ts     one Stripe Customer per account (stripe_customers)
 //   sandbox.ts       the in-process sandbox for `serve` without STRIPE_SECRET_KEY
+//   health.ts        the readiness probe (GET /health/ready)
+export { stripeProbe } from './health.js';
 export { convergeCardPayments, STRIPE_JOBS } from './jobs.js';
 export { STRIPE_PROVIDER_ID, StripeProvider, stripeProvider } from './provider.js';
 export { stripeRoutes, WEBHOOK_PATH } from './routes.js';

@@ -23,7 +23,7 @@ import { createCheckoutSession } from './checkout.js';
 import { stripeConfigured, stripeOf } from './client.js';
 import { applyObservation } from './converge.js';
 import { ensureCustomer } from './customers.js';
-import { classifyStripeError } from './errors.js';
+import { classifyStripeError, orUnavailable } from './errors.js';
 import { idempotencyKeys } from './keys.js';
 import { observeIntent } from './observe.js';
 import { refundPayment } from './refunds.js';
@@ -45,12 +45,14 @@ export class StripeProvider implements PaymentProvider {
     if (input.idempotencyKey !== idempotencyKeys.purchase(purchase.id)) {
       throw new Error(`unexpected idempotency key ${input.idempotencyKey} for ${purchase.id}`);
     }
-    const customerId = await ensureCustomer(ctx, purchase.accountId);
+    // Until the charge itself, Stripe not answering charged nothing: 503, and the core fails
+    // the purchase (its key free for the retry). An unknown charge converges instead.
+    const customerId = await orUnavailable(ensureCustomer(ctx, purchase.accountId));
     if (input.cardId === null) {
-      const session = await createCheckoutSession(ctx, purchase, customerId);
+      const session = await orUnavailable(createCheckoutSession(ctx, purchase, customerId));
       return { providerRef: session.id, checkoutUrl: session.url, status: 'checkout' };
     }
-    await ownCard(ctx, customerId, input.cardId);
+    await orUnavailable(ownCard(ctx, customerId, input.cardId));
     return chargeSavedCard(ctx, purchase, customerId);
   }
 

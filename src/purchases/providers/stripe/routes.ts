@@ -18,6 +18,7 @@ import { getPurchase } from '../../purchase.js';
 import { listCards, removeCard, startCardSetup } from './cards.js';
 import { INTERACTIVE_READ, stripeConfigured, stripeOf } from './client.js';
 import { convergePurchase } from './converge.js';
+import { orUnavailable } from './errors.js';
 import { processEvent, storeEvent } from './events.js';
 import { STRIPE_PROVIDER_ID } from './provider.js';
 
@@ -77,7 +78,7 @@ function cardRoutes(app: App, ctx: AppContext): void {
     async (req, reply) => {
       if (!stripeConfigured(ctx)) throw notConfigured();
       reply.header('cache-control', 'no-store');
-      return listCards(ctx, customerOf(req).accountId);
+      return orUnavailable(listCards(ctx, customerOf(req).accountId));
     },
   );
 
@@ -94,7 +95,7 @@ function cardRoutes(app: App, ctx: AppContext): void {
     },
     async (req, reply) => {
       if (!stripeConfigured(ctx)) throw notConfigured();
-      const setupUrl = await startCardSetup(ctx, customerOf(req).accountId, randomUUID());
+      const setupUrl = await orUnavailable(startCardSetup(ctx, customerOf(req).accountId, randomUUID()));
       reply.code(201).header('cache-control', 'no-store');
       return { setupUrl };
     },
@@ -114,7 +115,7 @@ function cardRoutes(app: App, ctx: AppContext): void {
     },
     async (req, reply) => {
       if (!stripeConfigured(ctx)) throw notConfigured();
-      await removeCard(ctx, customerOf(req).accountId, req.params.id);
+      await orUnavailable(removeCard(ctx, customerOf(req).accountId, req.params.id));
       return reply.code(204).send(null);
     },
   );
