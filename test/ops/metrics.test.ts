@@ -26,7 +26,14 @@ let hookUrl: string;
 
 beforeAll(async () => {
   t = await createTestApp({
-    env: { ...FAST, METRICS_TOKEN: TOKEN, HEALTH_READY_CACHE_MS: '0', METRICS_DB_GAUGES_MAX_AGE_MS: '0' },
+    env: {
+      ...FAST,
+      METRICS_TOKEN: TOKEN,
+      HEALTH_READY_CACHE_MS: '0',
+      METRICS_DB_GAUGES_MAX_AGE_MS: '0',
+      // The webhook receiver of this test listens on this machine.
+      WEBHOOK_PRIVATE_ADDRESSES: 'allow',
+    },
   });
   hooks = createServer((_req, res) => res.writeHead(204).end());
   await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
