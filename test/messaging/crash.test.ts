@@ -29,7 +29,12 @@ const child = path.join(import.meta.dirname, 'fixtures', 'dispatch-child.ts');
 
 /** An application on an existing database, as the test harness would build it. */
 async function appOn(db: Db): Promise<TestApp> {
-  const config = loadConfig({ DATA_DIR: '/tmp/tollgate-test', LOG_LEVEL: 'silent', ...FAST });
+  const config = loadConfig({
+    DATA_DIR: '/tmp/tollgate-test',
+    LOG_LEVEL: 'silent',
+    ACCOUNT_VERIFICATION: 'mobile',
+    ...FAST,
+  });
   const ctx = createContext(config, db, createLogger(config));
   const app = await buildApp(ctx, ROUTE_MODULES);
   await app.ready();
