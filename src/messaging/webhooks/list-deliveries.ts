@@ -4,7 +4,8 @@ import { decodeCursor, encodeCursor } from '../../http/pagination.js';
 
 export interface DeliveryView {
   id: string;
-  messageId: string;
+  messageId: string | null;
+  type: string;
   status: 'pending' | 'delivered' | 'failed';
   event: unknown;
   attempts: number;
@@ -17,7 +18,8 @@ export interface DeliveryView {
 
 interface Row {
   id: string;
-  message_id: string;
+  message_id: string | null;
+  event_type: string;
   status: DeliveryView['status'];
   payload: string;
   attempts: number;
@@ -35,7 +37,7 @@ export async function listDeliveries(
 ): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
   const after = decodeCursor(query.cursor);
   const { rows } = await q.query<Row>(
-    `select id, message_id, status, payload, attempts, last_status_code, last_error, next_attempt_at, created_at,
+    `select id, message_id, event_type, status, payload, attempts, last_status_code, last_error, next_attempt_at, created_at,
             delivered_at
        from webhook_deliveries
       where account_id = $1 and ($2::text is null or status = $2)
@@ -49,6 +51,7 @@ export async function listDeliveries(
     data: page.map((r) => ({
       id: r.id,
       messageId: r.message_id,
+      type: r.event_type,
       status: r.status,
       event: JSON.parse(r.payload) as unknown,
       attempts: r.attempts,

@@ -38,7 +38,12 @@ const DeliveryPage = Type.Object({
   data: Type.Array(
     Type.Object({
       id: Type.String({ description: 'The event id (also in the body): receivers dedupe by it' }),
-      messageId: Type.String(),
+      messageId: nullable(
+        Type.String({ description: 'The message of a message.status event; null for account events' }),
+      ),
+      type: Type.String({
+        description: 'message.status, purchase.credited, balance.low, auto_refill.*, invoice.issued',
+      }),
       status: DeliveryStatus,
       event: Type.Unknown({ description: 'The JSON body sent' }),
       attempts: Type.Integer(),
