@@ -13,11 +13,19 @@ import { invoiceSummaryView } from './views.js';
 
 export const INVOICE_PDF_ATTACHMENT = 'invoice_pdf';
 
+const monthLabels = new Map<string, string>();
+
 function monthLabel(month: string, language: 'en' | 'es'): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(language, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(y, m - 1, 1)),
-  );
+  const key = `${language}|${month}`;
+  let label = monthLabels.get(key);
+  if (label === undefined) {
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    label = new Intl.DateTimeFormat(language, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(Date.UTC(y, m - 1, 1)),
+    );
+    monthLabels.set(key, label);
+  }
+  return label;
 }
 
 export function invoiceUrl(ctx: AppContext, invoice: Pick<InvoiceRecord, 'id'>): string {
