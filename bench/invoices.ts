@@ -63,11 +63,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     );
 
     const config = loadConfig({
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'info',
       DATA_DIR: '/tmp/tollgate-bench',
       INVOICE_RUN_BATCH: values.batch ?? '2000',
     });
-    const ctx = createContext(config, db, createLogger(config));
+    const ctx = createContext(
+      config,
+      db,
+      createLogger(config, {
+        write: (line: string) => line.includes('invoice run finished') && log(line.trim()),
+      }),
+    );
     // The run queues the e-mails in the outbox; sending them is the mail worker's work, not the run's.
     ctx.mailer.sendSoon = () => undefined;
     peakRss = process.memoryUsage().rss;

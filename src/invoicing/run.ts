@@ -95,6 +95,7 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
   );
   ctx.logger.info({ runId, month, trigger: options.trigger }, 'invoice run started');
   const result: RunResult = { runId, month, issued: 0, creditNotes: 0, skipped: 0, failed: 0, failures: [] };
+  const stages: Stages = { read: 0, insert: 0, deliver: 0, total: 0 };
   try {
     const { rows } = await ctx.db.query<{ account_id: string; currency: Currency }>(
       `select account_id, currency from purchases
@@ -107,7 +108,7 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
     for (let start = 0; start < groups.length; start += size) {
       const batch = groups.slice(start, start + size);
       try {
-        const outcome = await issueBatch(ctx, runId, period, batch);
+        const outcome = await issueBatch(ctx, runId, period, batch, stages);
         result.issued += outcome.issued;
         result.skipped += outcome.skipped;
       } catch (err) {
@@ -115,7 +116,7 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
         ctx.logger.warn({ err, runId, month }, 'invoice batch failed; issuing its accounts one by one');
         for (const group of batch) {
           try {
-            const outcome = await issueBatch(ctx, runId, period, [group]);
+            const outcome = await issueBatch(ctx, runId, period, [group], stages);
             result.issued += outcome.issued;
             result.skipped += outcome.skipped;
           } catch (error) {
@@ -145,7 +146,8 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
       ],
     );
     metrics.invoiceRuns.inc({ outcome: 'completed' });
-    ctx.logger.info({ ...result, failures: undefined }, 'invoice run finished');
+    const ms = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(v)]));
+    ctx.logger.info({ ...result, failures: undefined, ms }, 'invoice run finished');
     return result;
   } catch (err) {
     metrics.invoiceRuns.inc({ outcome: 'failed' });
@@ -171,6 +173,14 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
   }
 }
 
+/** Milliseconds spent per stage of the batches (logged at the end of a run). */
+interface Stages {
+  read: number;
+  insert: number;
+  deliver: number;
+  total: number;
+}
+
 /** The month's lock: batches of concurrent runs of one month take turns. */
 async function lockMonth(tx: Queryable, month: string): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`tollgate.invoices.${month}`]);
@@ -181,7 +191,9 @@ async function issueBatch(
   runId: string,
   period: MonthPeriod,
   batch: readonly Group[],
+  stages: Stages,
 ): Promise<{ issued: number; skipped: number }> {
+  const began = performance.now();
   const { invoices, emailIds, skipped } = await ctx.db.transaction(async (tx) => {
     await lockMonth(tx, period.month);
     const accountIds = [...new Set(batch.map((g) => g.accountId))];
@@ -269,10 +281,16 @@ async function issueBatch(
       lines.push(...own);
       seq++;
     }
+    const built = performance.now();
     await insertInvoices(tx, invoices, lines);
+    const inserted = performance.now();
     const emailIds = await enqueueDelivery(ctx, tx, invoices);
+    stages.read += built - began;
+    stages.insert += inserted - built;
+    stages.deliver += performance.now() - inserted;
     return { invoices, emailIds, skipped: batch.length - invoices.length };
   });
+  stages.total += performance.now() - began;
   if (invoices.length > 0) metrics.invoicesIssued.inc({ kind: 'invoice' }, invoices.length);
   // A few at once; a large run's e-mails go out through the outbox job, not all in one burst.
   ctx.mailer.sendSoon(emailIds.slice(0, SEND_AT_ONCE));
