@@ -60,7 +60,9 @@ create table invoices (
   corrects_invoice_id text references invoices (id),
   refund_id text references purchase_refunds (id),
   run_id text references invoice_runs (id),
-  constraint invoices_number_unique unique (series, year, seq),
+  -- The number is series, year and seq written out: its uniqueness is theirs (one index, not two).
+  constraint invoices_number_format check (
+    number = series || '-' || year || '-' || case when seq < 1000000 then lpad(seq::text, 6, '0') else seq::text end),
   constraint invoices_total check (total = subtotal + tax_amount),
   constraint invoices_credit_note check (
     (kind = 'credit_note') = (corrects_invoice_id is not null and refund_id is not null))
