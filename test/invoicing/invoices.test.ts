@@ -6,6 +6,7 @@ import { adminSession, type Customer, readyCustomer, type Session } from '../hel
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { localDate } from '../../src/invoicing/calendar.js';
 import { issueCreditNotes } from '../../src/invoicing/index.js';
+import { putWebhook } from '../../src/messaging/webhooks/settings.js';
 import { creditedPurchase, get, post } from '../purchases/helpers.js';
 
 describe('monthly invoices', () => {
@@ -25,6 +26,8 @@ describe('monthly invoices', () => {
     ops = await adminSession(t);
     alice = await readyCustomer(t);
     bob = await readyCustomer(t);
+    // Alice listens for account events; Bob has no webhook.
+    await putWebhook(t.ctx.db, alice.accountId, 'https://hooks.example.com/tollgate', new Date(), 'refuse');
     purchases.a1 = (await creditedPurchase(t, alice, '1000')).id;
     purchases.a2 = (await creditedPurchase(t, alice, '2500')).id;
     purchases.b1 = (await creditedPurchase(t, bob, '500')).id;
@@ -179,6 +182,21 @@ describe('monthly invoices', () => {
     const resend = await post(t, `/api/v1/admin/invoices/${invoice.id}/resend`, ops);
     expect(resend.statusCode, resend.body).toBe(202);
     expect(resend.json().to).toBe('invoices@example.com');
+  });
+
+  it('tells a webhook listener of each invoice and credit note issued', async () => {
+    const { rows } = await t.ctx.db.query<{ account_id: string; payload: string }>(
+      `select account_id, payload from webhook_deliveries where event_type = 'invoice.issued' order by created_at`,
+    );
+    expect(rows.map((r) => r.account_id)).toEqual([alice.accountId, alice.accountId]);
+    const events = rows.map((r) => JSON.parse(r.payload));
+    expect(events.map((e) => e.data.kind).sort()).toEqual(['credit_note', 'invoice']);
+    const invoice = events.find((e) => e.data.kind === 'invoice');
+    expect(invoice).toMatchObject({
+      type: 'invoice.issued',
+      data: { status: 'paid', period: { month: '2026-11' } },
+    });
+    expect(invoice.data.number).toMatch(/^TG-\d{4}-000002$/);
   });
 
   it('lets operators search every invoice', async () => {
