@@ -20,6 +20,8 @@ create table invoice_runs (
   started_by text,
   status text not null check (status in ('running', 'completed', 'failed')),
   started_at timestamptz not null,
+  -- Written after each batch (with the counts so far): a run silent for long was interrupted.
+  progress_at timestamptz,
   finished_at timestamptz,
   issued integer not null default 0,
   credit_notes integer not null default 0,

@@ -71,6 +71,8 @@ interface PurchaseForInvoice {
 }
 
 const SEND_AT_ONCE = 50;
+/** A running run without progress for this long is taken for dead (a batch takes seconds). */
+const STALE_RUN_MS = 10 * 60_000;
 
 /** A purchase counts as paid once its payment is established (paid, then credited). */
 const PAID = `status in ('paid', 'credited')`;
@@ -89,6 +91,13 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
     });
   }
   const runId = newInvoiceId('irun');
+  // A run of this month that has made no progress for a while died with its process: say so.
+  await ctx.db.query(
+    `update invoice_runs set status = 'failed', finished_at = $2,
+            error = 'interrupted: the process running it ended (its invoices stay issued; later runs issue the rest)'
+      where month = $1 and status = 'running' and coalesce(progress_at, started_at) < $3`,
+    [month, ctx.now(), new Date(ctx.now().getTime() - STALE_RUN_MS)],
+  );
   await ctx.db.query(
     `insert into invoice_runs (id, month, trigger, started_by, status, started_at) values ($1, $2, $3, $4, 'running', $5)`,
     [runId, month, options.trigger, options.startedBy ?? null, ctx.now()],
@@ -127,6 +136,10 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
           }
         }
       }
+      await ctx.db.query(
+        'update invoice_runs set issued = $2, skipped = $3, failed = $4, progress_at = $5 where id = $1',
+        [runId, result.issued, result.skipped, result.failed, ctx.now()],
+      );
       await options.onBatch?.(result.issued);
     }
     // Refunds of purchases invoiced now (or earlier): their credit notes, in this same run.

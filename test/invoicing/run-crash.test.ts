@@ -45,6 +45,9 @@ describe('an invoice run killed midway', () => {
       INVOICE_RUN_BATCH: '7',
     });
     const ctx = createContext(config, db, createLogger(config));
+    // The next run comes later: the killed one, silent since, is recorded as interrupted.
+    const later = Date.now() + 11 * 60_000;
+    ctx.now = () => new Date(later);
     const result = await runInvoices(ctx, { month: '2026-10', trigger: 'cli' });
     expect(result.issued).toBe(accounts - before.seqs.length);
     expect(result.skipped).toBe(before.seqs.length);
@@ -61,6 +64,14 @@ describe('an invoice run killed midway', () => {
         where not exists (select 1 from invoice_lines l where l.purchase_id = p.id)`,
     );
     expect(Number(rows[0]?.n)).toBe(0);
+    const runs = await db.query<{ status: string; issued: number; error: string | null }>(
+      'select status, issued, error from invoice_runs order by started_at',
+    );
+    expect(runs.rows.map((r) => r.status)).toEqual(['failed', 'completed']);
+    // Its counts as of its last batch recorded: at least what it reported, at most what it issued.
+    expect(runs.rows[0]?.issued).toBeGreaterThanOrEqual(progress);
+    expect(runs.rows[0]?.issued).toBeLessThanOrEqual(before.seqs.length);
+    expect(runs.rows[0]?.error).toMatch(/^interrupted/);
     await ctx.mailer.drain();
     await ctx.writer.close();
   });
