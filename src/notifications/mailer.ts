@@ -40,8 +40,11 @@ export interface Attachment {
   content: Buffer;
 }
 
-/** Renders an attachment at send time; a throw makes the attempt fail (and be retried). */
-export type AttachmentSource = (ref: string) => Promise<Attachment>;
+/**
+ * Renders an attachment at send time; a throw makes the attempt fail (and be retried); null
+ * sends the e-mail without it (the source cannot make such files in this installation).
+ */
+export type AttachmentSource = (ref: string) => Promise<Attachment | null>;
 
 /** Hands a finished e-mail to the world: an SMTP server, or a file in the data folder. */
 export interface MailTransport {
@@ -304,7 +307,8 @@ export class Mailer {
       if (!source)
         throw Object.assign(new Error(`no attachment source for ${ref.kind}`), { responseCode: 554 });
       try {
-        out.push(await source(ref.ref));
+        const file = await source(ref.ref);
+        if (file) out.push(file);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         throw Object.assign(new Error(`attachment ${ref.kind} ${ref.ref}: ${message}`), {

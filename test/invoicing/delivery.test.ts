@@ -30,6 +30,7 @@ describe('e-mail attachments rendered at send time', () => {
     mailer.registerAttachmentSource('invoice_pdf', async (ref) => {
       renders++;
       if (ref === 'inv_broken') throw new Error('cannot render');
+      if (ref === 'inv_none') return null;
       return {
         filename: `${ref}.pdf`,
         contentType: 'application/pdf',
@@ -71,6 +72,15 @@ describe('e-mail attachments rendered at send time', () => {
       contentType: 'application/pdf',
     });
     expect(sent[0]?.attachments?.[0]?.content.toString()).toMatch(/^%PDF/);
+  });
+
+  it('sends the e-mail without the file when the source has none to give', async () => {
+    const id = await t.ctx.db.transaction((tx) => mailer.enqueue(tx, mail('inv_none')));
+    mailer.sendSoon([id]);
+    await mailer.drain();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.attachments).toBeUndefined();
+    sent.pop();
   });
 
   it('retries an e-mail whose file cannot be rendered, without sending it bare', async () => {
