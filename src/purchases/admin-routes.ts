@@ -13,6 +13,7 @@ import { adminOf, requireAdmin } from '../accounts/index.js';
 import type { App, RouteModule } from '../http/app.js';
 import { notFound, validationFailed } from '../http/errors.js';
 import { idempotent } from '../http/idempotency.js';
+import { invoiceIdsOfPurchases } from '../invoicing/store.js';
 import { acceptUploads, uploadBodyLimit, uploadedFile } from '../http/uploads.js';
 import { AmountError, parseCredits } from '../ledger/amounts.js';
 import { importStatement, STATEMENT_LIMIT_BYTES } from './providers/bank-transfer/import-statement.js';
@@ -97,8 +98,15 @@ export const adminPurchaseRoutes: RouteModule = async (app, ctx) => {
         ctx.db,
         purchases.map((p) => p.id),
       );
+      const invoices = await invoiceIdsOfPurchases(
+        ctx.db,
+        purchases.map((p) => p.id),
+      );
       return {
-        data: purchases.map((p) => ({ ...purchaseView(p, refunded.get(p.id)), accountId: p.accountId })),
+        data: purchases.map((p) => ({
+          ...purchaseView(p, refunded.get(p.id), invoices.get(p.id) ?? null),
+          accountId: p.accountId,
+        })),
         nextCursor,
       };
     },
@@ -119,7 +127,12 @@ export const adminPurchaseRoutes: RouteModule = async (app, ctx) => {
     async (req) => {
       const purchase = await getPurchase(ctx.db, req.params.id);
       if (!purchase) throw notFound('purchase');
-      return adminPurchaseView(purchase, await refundsOf(ctx, purchase.id));
+      const invoices = await invoiceIdsOfPurchases(ctx.db, [purchase.id]);
+      return adminPurchaseView(
+        purchase,
+        await refundsOf(ctx, purchase.id),
+        invoices.get(purchase.id) ?? null,
+      );
     },
   );
 
@@ -141,7 +154,12 @@ export const adminPurchaseRoutes: RouteModule = async (app, ctx) => {
         paidAt: new Date(req.body.paidAt),
         bankReference: req.body.bankReference.trim(),
       });
-      return adminPurchaseView(purchase, await refundsOf(ctx, purchase.id));
+      const invoices = await invoiceIdsOfPurchases(ctx.db, [purchase.id]);
+      return adminPurchaseView(
+        purchase,
+        await refundsOf(ctx, purchase.id),
+        invoices.get(purchase.id) ?? null,
+      );
     },
   );
 

@@ -180,10 +180,10 @@ export function refundView(refund: Refund) {
   };
 }
 
-export function adminPurchaseView(purchase: Purchase, refunds: Refund[]) {
+export function adminPurchaseView(purchase: Purchase, refunds: Refund[], invoiceId: string | null = null) {
   const refunded = refunds.reduce((sum, r) => sum + r.creditsMicros, 0n);
   return {
-    ...purchaseView(purchase, refunded),
+    ...purchaseView(purchase, refunded, invoiceId),
     accountId: purchase.accountId,
     paidVia: purchase.paidVia,
     paidReference: purchase.paidReference,

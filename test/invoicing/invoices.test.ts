@@ -130,6 +130,10 @@ describe('monthly invoices', () => {
 
     const purchase = await get(t, `/api/v1/purchases/${purchases.a1}`, alice);
     expect(purchase.json().invoiceId).toBe(invoice.id);
+    const asAdmin = await get(t, `/api/v1/admin/purchases/${purchases.a1}`, ops);
+    expect(asAdmin.json().invoiceId).toBe(invoice.id);
+    const listed = (await get(t, `/api/v1/purchases`, alice)).json().data;
+    expect(listed.find((p: { id: string }) => p.id === purchases.a2).invoiceId).toBe(invoice.id);
     const notYet = await get(t, `/api/v1/purchases/${purchases.later}`, bob);
     expect(notYet.json().invoiceId).toBeNull();
 
