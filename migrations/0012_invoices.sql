@@ -50,15 +50,16 @@ create table invoices (
   issue_date date not null,
   issued_at timestamptz not null,
   language text not null check (language in ('en', 'es')),
-  -- The parties as printed: frozen when issued, never read again from live data.
-  issuer jsonb not null,
-  customer jsonb not null,
+  -- The parties as printed: frozen when issued, never read again from live data. `json`, not
+  -- `jsonb`: written once and read whole, so the text is kept as it came (cheaper to write).
+  issuer json not null,
+  customer json not null,
   -- Minor units; negative on a credit note.
   subtotal bigint not null,
   tax_amount bigint not null,
   total bigint not null,
   -- [{rate (bp), treatment, base, amount}] with base and amount as strings of minor units.
-  vat_breakdown jsonb not null,
+  vat_breakdown json not null,
   corrects_invoice_id text references invoices (id),
   refund_id text references purchase_refunds (id),
   run_id text references invoice_runs (id),

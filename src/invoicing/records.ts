@@ -220,10 +220,10 @@ export async function insertInvoices(
      select id, kind, series, year, seq, number, account_id, currency, month, period_start, period_end,
             issue_date, issued_at, language, issuer, customer, subtotal, tax_amount, total, vat_breakdown,
             corrects_invoice_id, refund_id, run_id
-       from jsonb_to_recordset($1::jsonb) as r(id text, kind text, series text, year integer, seq integer,
+       from json_to_recordset($1::json) as r(id text, kind text, series text, year integer, seq integer,
             number text, account_id text, currency text, month text, period_start date, period_end date,
-            issue_date date, issued_at timestamptz, language text, issuer jsonb, customer jsonb,
-            subtotal bigint, tax_amount bigint, total bigint, vat_breakdown jsonb,
+            issue_date date, issued_at timestamptz, language text, issuer json, customer json,
+            subtotal bigint, tax_amount bigint, total bigint, vat_breakdown json,
             corrects_invoice_id text, refund_id text, run_id text)`,
     [JSON.stringify(invoiceRows)],
   );
@@ -246,7 +246,7 @@ export async function insertInvoices(
        vat_rate_bp, vat_treatment, payment_method, payment_reference)
      select invoice_id, position, purchase_id, refund_id, paid_at, credits, net, vat, vat_rate_bp, vat_treatment,
             payment_method, payment_reference
-       from jsonb_to_recordset($1::jsonb) as r(invoice_id text, position integer, purchase_id text, refund_id text,
+       from json_to_recordset($1::json) as r(invoice_id text, position integer, purchase_id text, refund_id text,
             paid_at timestamptz, credits bigint, net bigint, vat bigint, vat_rate_bp integer, vat_treatment text,
             payment_method text, payment_reference text)`,
     [JSON.stringify(lineRows)],

@@ -212,9 +212,9 @@ export class Mailer {
     }));
     await tx.query(
       `insert into email_outbox (id, template, to_address, subject, text_body, html_body, attachments, created_at, next_attempt_at)
-       select r.id, r.template, r.to_address, r.subject, r.text_body, r.html_body, r.attachments, $2, $2
-         from jsonb_to_recordset($1::jsonb) as r(id text, template text, to_address text, subject text,
-              text_body text, html_body text, attachments jsonb)`,
+       select r.id, r.template, r.to_address, r.subject, r.text_body, r.html_body, r.attachments::jsonb, $2, $2
+         from json_to_recordset($1::json) as r(id text, template text, to_address text, subject text,
+              text_body text, html_body text, attachments json)`,
       [JSON.stringify(rows), this.options.now()],
     );
     return ids;
