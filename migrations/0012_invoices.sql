@@ -74,7 +74,7 @@ create table invoices (
 create unique index invoices_one_per_month on invoices (account_id, currency, month) where kind = 'invoice';
 -- One credit note per refund.
 create unique index invoices_refund on invoices (refund_id) where refund_id is not null;
-create index invoices_account on invoices (account_id, issue_date desc, id desc);
+create index invoices_account on invoices (account_id, issued_at desc, id desc);
 create index invoices_issued on invoices (issued_at desc, id desc);
 create index invoices_corrects on invoices (corrects_invoice_id) where corrects_invoice_id is not null;
 
