@@ -50,7 +50,13 @@ describe('decideTax for an issuer in Spain at 21 %', () => {
     [
       'a Greek VAT id written with GR',
       bill('GR', 'GR094014201'),
-      { treatment: 'eu_consumer', rateBasisPoints: 2400, rate: '24', country: 'GR', vatIdIgnored: 'country_mismatch' },
+      {
+        treatment: 'eu_consumer',
+        rateBasisPoints: 2400,
+        rate: '24',
+        country: 'GR',
+        vatIdIgnored: 'country_mismatch',
+      },
     ],
     [
       'a German customer with a French VAT id',
@@ -62,11 +68,7 @@ describe('decideTax for an issuer in Spain at 21 %', () => {
       bill('DE', 'DE136695977'),
       { ...german19, vatIdIgnored: 'invalid' },
     ],
-    [
-      'a German VAT id of the wrong length',
-      bill('DE', 'DE12345'),
-      { ...german19, vatIdIgnored: 'invalid' },
-    ],
+    ['a German VAT id of the wrong length', bill('DE', 'DE12345'), { ...german19, vatIdIgnored: 'invalid' }],
     ['a US business', bill('US', 'EIN 12-3456789'), zero('outside_scope')],
     ['a British business with a GB VAT id', bill('GB', 'GB980780684'), zero('outside_scope')],
     ['a Swiss consumer', bill('CH'), zero('outside_scope')],
