@@ -473,12 +473,11 @@ function vatConfig(env: Env): VatConfig {
     overrides[country] = basisPoints;
   }
   const viesUrl = url(env, 'VIES_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, '');
+  const viesTimeoutMs = integer(env, 'VIES_TIMEOUT_MS', 5_000, 100, 60_000);
   return {
     euRateOverrides: Object.freeze(overrides),
     euRates: euVatRates(overrides),
-    vies: viesUrl
-      ? { url: viesUrl, timeoutMs: integer(env, 'VIES_TIMEOUT_MS', 5_000, 100, 60_000) }
-      : undefined,
+    vies: viesUrl ? { url: viesUrl, timeoutMs: viesTimeoutMs } : undefined,
   };
 }
 
