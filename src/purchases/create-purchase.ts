@@ -75,7 +75,8 @@ export async function createPurchase(
   const bank = ctx.config.bankTransfer;
   // Outside the transaction: on PGlite's single connection a seeding transaction cannot nest.
   await ensurePricingSeeded(ctx.db);
-  const before = await getAccount(ctx.db, accountId);
+  // VIES (when configured) is asked before the transaction: it may take up to VIES_TIMEOUT_MS.
+  const before = ctx.config.vat.vies ? await getAccount(ctx.db, accountId) : null;
   const vies = before ? await viesCheckForAccount(ctx, before) : null;
 
   for (let attempt = 0; ; attempt++) {
