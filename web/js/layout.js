@@ -105,6 +105,7 @@ const NAV = [
       { href: '/admin/purchases', label: 'shell.nav.adminPurchases', icon: 'receipt' },
       { href: '/admin/bank-statements', label: 'shell.nav.bankStatements', icon: 'bank' },
       { href: '/admin/pricing', label: 'shell.nav.adminPricing', icon: 'tag' },
+      { href: '/admin/vat-evidence', label: 'vat.nav', icon: 'globe' },
       SECURITY_LINK,
     ],
   },

@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { keepScrollRegionsFocusable, mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
 import { accountDetailPage, accountsPage } from './pages/admin.js';
+import { adminVatEvidencePage } from './pages/admin-vat.js';
 import {
   adminPricingPage,
   adminPurchasePage,
@@ -214,6 +215,13 @@ const ROUTE_TABLE = [
     path: '/admin/pricing',
     page: adminPricingPage,
     title: 'shell.nav.adminPricing',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/admin/vat-evidence',
+    page: adminVatEvidencePage,
+    title: 'vat.title',
     access: 'admin',
     layout: 'app',
   },
