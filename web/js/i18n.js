@@ -28,6 +28,7 @@ export const AREAS = [
   'messaging',
   'campaigns',
   'security',
+  'invoices',
   'vat',
 ];
 

@@ -36,6 +36,8 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { invoicePage, invoicesPage } from './pages/invoices.js';
+import { adminInvoicesPage } from './pages/admin-invoices.js';
 import { securityPage } from './pages/security.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
@@ -187,6 +189,27 @@ const ROUTE_TABLE = [
     path: '/admin/accounts/:id',
     page: accountDetailPage,
     title: 'shell.titles.account',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/account/invoices',
+    page: invoicesPage,
+    title: 'invoices.title',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/account/invoices/:id',
+    page: invoicePage,
+    title: 'invoices.kind.invoice',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/admin/invoices',
+    page: adminInvoicesPage,
+    title: 'invoices.admin.title',
     access: 'admin',
     layout: 'app',
   },
