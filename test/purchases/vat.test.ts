@@ -307,6 +307,13 @@ describe('VAT per purchase', () => {
     for (const id of agreed) expect(ids).not.toContain(id);
     const row = res.json().data.find((r: { id: string }) => r.id === flagged[0]);
     expect(row.vatEvidence).toMatchObject({ billingCountry: 'DE', mobileCountry: 'ES', disagreement: true });
+    // The short form the operator's Invoices page lists.
+    expect(row).toMatchObject({
+      purchaseId: row.id,
+      billingCountry: 'DE',
+      mobileCountry: 'ES',
+      disagreement: true,
+    });
     expect(row.accountId).toBe(made.get(CASES[4]?.name ?? '')?.customer.accountId);
   });
 

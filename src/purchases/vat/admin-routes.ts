@@ -7,7 +7,7 @@ import { requireAdmin } from '../../accounts/index.js';
 import type { Queryable } from '../../db/types.js';
 import type { RouteModule } from '../../http/app.js';
 import { decodeCursor, encodeCursor } from '../../http/pagination.js';
-import { literals } from '../../http/schemas.js';
+import { literals, nullable } from '../../http/schemas.js';
 import { TAX_TREATMENTS, type TaxTreatment, type ViesVerdict } from '../../pricing/tax.js';
 import { type PurchaseRow, toPurchase } from '../purchase.js';
 import { pageOf, PurchaseResponse, purchaseView, VatEvidenceSchema, vatEvidenceView } from '../views.js';
@@ -62,7 +62,11 @@ export async function listVatEvidence(q: Queryable, filter: VatEvidenceFilter) {
   return {
     data: page.map((purchase) => ({
       ...purchaseView(purchase),
+      purchaseId: purchase.id,
       accountId: purchase.accountId,
+      billingCountry: purchase.vat.billingCountry,
+      mobileCountry: purchase.vat.mobileCountry,
+      disagreement: purchase.vat.disagrees,
       vatEvidence: vatEvidenceView(purchase),
     })),
     nextCursor: rows.length > filter.limit && last ? encodeCursor(last.createdAt, last.id) : null,
@@ -86,7 +90,14 @@ export const vatEvidenceRoutes: RouteModule = async (app, ctx) => {
           200: pageOf(
             Type.Intersect([
               PurchaseResponse,
-              Type.Object({ accountId: Type.String(), vatEvidence: VatEvidenceSchema }),
+              Type.Object({
+                purchaseId: Type.String({ description: 'The purchase (the same as id)' }),
+                accountId: Type.String(),
+                billingCountry: nullable(Type.String({ description: 'As in vatEvidence, for short lists' })),
+                mobileCountry: nullable(Type.String({ description: 'As in vatEvidence, for short lists' })),
+                disagreement: Type.Boolean(),
+                vatEvidence: VatEvidenceSchema,
+              }),
             ]),
           ),
         },
