@@ -34,8 +34,7 @@ alter table purchases
   -- Why a VAT id that was given did not make a reverse charge (country_mismatch, invalid, vies_invalid).
   add column vat_id_ignored text,
   -- The VIES consultation the tax rests on, and its outcome; vies_recheck_at is set while the
-  -- outcome is `unavailable` (the purchase proceeded on the form check) or a later re-check
-  -- found the id invalid and someone has to look at it.
+  -- outcome is `unavailable` (the purchase proceeded on the form check): when the worker asks again.
   add column vies_check_id text references vies_checks (id),
   add column vies_status text check (vies_status in ('valid', 'invalid', 'unavailable')),
   add column vies_request_identifier text,
