@@ -1,5 +1,6 @@
 // Configuration: the environment, read and validated in one place at start-up.
 // Every other module receives a typed Config; nothing else reads process.env.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { EU_STANDARD_VAT_RATES, type EuVatRates, euVatRates } from './pricing/eu-vat-rates.js';
@@ -106,6 +107,31 @@ export interface Config {
   stripe: StripeConfig;
   /** Readiness probes and Prometheus metrics (src/ops). */
   ops: OpsConfig;
+  /** Monthly invoices and credit notes (src/invoicing). */
+  invoicing: InvoicingConfig;
+}
+
+/** What invoices print about the issuer and how they are numbered and delivered (src/invoicing). */
+export interface InvoicingConfig {
+  /** The issuer's postal address as an invoice prints it (ISSUER_STREET, ISSUER_CITY, ISSUER_POSTAL_CODE). */
+  issuerAddressLines: string[];
+  issuerCity: string;
+  issuerPostalCode: string;
+  /** ISSUER_TIME_ZONE (IANA): months, issue dates and the business-day calendar are read there. */
+  timeZone: string;
+  /** ISSUER_REGION: a region of the issuer's country whose public holidays also count (e.g. MD). */
+  region: string | undefined;
+  /** INVOICE_SERIES (default TG) and CREDIT_NOTE_SERIES (default TGC): numbers TG-2026-000123. */
+  invoiceSeries: string;
+  creditNoteSeries: string;
+  /** INVOICE_LOGO: a PNG or JPEG printed on the PDF, if set (checked to exist at start-up). */
+  logoPath: string | undefined;
+  /** INVOICE_EMAIL_ATTACH_PDF: the delivery e-mail carries the PDF (true) or only the link. */
+  attachPdf: boolean;
+  /** INVOICE_RUN_SCHEDULE: the worker issues each month's invoices by itself (true) or only by hand. */
+  schedule: boolean;
+  /** INVOICE_RUN_BATCH: accounts invoiced per transaction. */
+  batchSize: number;
 }
 
 export interface VatConfig {
@@ -616,6 +642,73 @@ export function loadConfig(env: Env = process.env): Config {
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),
     ops: opsConfig(env),
+    invoicing: invoicingConfig(env),
+  };
+}
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function invoicingConfig(env: Env): InvoicingConfig {
+  const timeZone = text(env, 'ISSUER_TIME_ZONE', 'Europe/Madrid').trim();
+  if (!validTimeZone(timeZone))
+    throw new ConfigError(
+      'ISSUER_TIME_ZONE',
+      `must be an IANA time zone such as Europe/Madrid, got "${timeZone}"`,
+    );
+  const series = (name: string, fallback: string) => {
+    const value = text(env, name, fallback).trim().toUpperCase();
+    if (!/^[A-Z][A-Z0-9]{0,9}$/.test(value))
+      throw new ConfigError(
+        name,
+        `must be 1 to 10 letters and digits starting with a letter, got "${value}"`,
+      );
+    return value;
+  };
+  const invoiceSeries = series('INVOICE_SERIES', 'TG');
+  const creditNoteSeries = series('CREDIT_NOTE_SERIES', 'TGC');
+  if (invoiceSeries === creditNoteSeries)
+    throw new ConfigError('CREDIT_NOTE_SERIES', `must differ from INVOICE_SERIES (${invoiceSeries})`);
+  const street = text(env, 'ISSUER_STREET', 'Calle de Ejemplo 1').replace(/\\n/g, '\n');
+  const lines = street
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length > 3 || lines.some((line) => line.length > 100))
+    throw new ConfigError('ISSUER_STREET', 'must be at most 3 lines of at most 100 characters');
+  const city = text(env, 'ISSUER_CITY', 'Madrid').trim();
+  if (city.length > 100) throw new ConfigError('ISSUER_CITY', 'must be at most 100 characters');
+  const postalCode = text(env, 'ISSUER_POSTAL_CODE', '28001').trim();
+  if (!/^[A-Za-z0-9 -]{2,12}$/.test(postalCode))
+    throw new ConfigError(
+      'ISSUER_POSTAL_CODE',
+      `must be 2 to 12 letters, digits, spaces or dashes, got "${postalCode}"`,
+    );
+  const region = text(env, 'ISSUER_REGION', '').trim().toUpperCase();
+  if (region && !/^[A-Z0-9]{1,3}$/.test(region))
+    throw new ConfigError('ISSUER_REGION', `must be a region code such as MD or BY, got "${region}"`);
+  const logo = text(env, 'INVOICE_LOGO', '').trim();
+  if (logo && !/\.(png|jpe?g)$/i.test(logo))
+    throw new ConfigError('INVOICE_LOGO', `must be a .png or .jpg file, got "${logo}"`);
+  if (logo && !existsSync(logo)) throw new ConfigError('INVOICE_LOGO', `file not found: ${logo}`);
+  return {
+    issuerAddressLines: lines.length > 0 ? lines : ['-'],
+    issuerCity: city || '-',
+    issuerPostalCode: postalCode,
+    timeZone,
+    region: region || undefined,
+    invoiceSeries,
+    creditNoteSeries,
+    logoPath: logo ? path.resolve(logo) : undefined,
+    attachPdf: flag(env, 'INVOICE_EMAIL_ATTACH_PDF', true),
+    schedule: flag(env, 'INVOICE_RUN_SCHEDULE', true),
+    batchSize: integer(env, 'INVOICE_RUN_BATCH', 1000, 1, 50_000),
   };
 }
 

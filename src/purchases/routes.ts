@@ -24,6 +24,8 @@ import {
   refundedMicros,
 } from './purchase.js';
 import { quoteForAccount, viesCheckForAccount } from './quote.js';
+
+import { invoiceIdsOfPurchases } from '../invoicing/store.js';
 import { CurrencySchema, pageOf, PurchaseResponse, purchaseView, QuoteResponse } from './views.js';
 
 const ItemFields = {
@@ -142,7 +144,14 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
         ctx.db,
         purchases.map((p) => p.id),
       );
-      return { data: purchases.map((p) => purchaseView(p, refunded.get(p.id))), nextCursor };
+      const invoices = await invoiceIdsOfPurchases(
+        ctx.db,
+        purchases.map((p) => p.id),
+      );
+      return {
+        data: purchases.map((p) => purchaseView(p, refunded.get(p.id), invoices.get(p.id) ?? null)),
+        nextCursor,
+      };
     },
   );
 
@@ -163,7 +172,8 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
       if (!purchase) throw notFound('purchase');
       noStore(reply);
       const refunded = await refundedMicros(ctx.db, [purchase.id]);
-      return purchaseView(purchase, refunded.get(purchase.id));
+      const invoices = await invoiceIdsOfPurchases(ctx.db, [purchase.id]);
+      return purchaseView(purchase, refunded.get(purchase.id), invoices.get(purchase.id) ?? null);
     },
   );
 

@@ -94,6 +94,11 @@ export const PurchaseResponse = Type.Object({
   failedAt: nullable(Type.String()),
   failureReason: nullable(Type.String()),
   refundedCredits: Type.String(),
+  invoiceId: Type.Optional(
+    nullable(
+      Type.String({ description: 'The invoice this purchase is on, once issued (GET /invoices/{id})' }),
+    ),
+  ),
   bankTransfer: Type.Optional(BankTransferSchema),
   card: Type.Optional(
     Type.Object({
@@ -132,7 +137,7 @@ export const AdminPurchaseResponse = Type.Intersect([
 const money = (amount: bigint, currency: Currency) => moneyToJson({ amount, currency });
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export function purchaseView(purchase: Purchase, refundedMicros = 0n) {
+export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId: string | null = null) {
   const { currency } = purchase;
   const bank = purchase.bankTransfer;
   return {
@@ -159,6 +164,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n) {
     failedAt: iso(purchase.failedAt),
     failureReason: purchase.failureReason,
     refundedCredits: formatCredits(refundedMicros),
+    invoiceId,
     ...(bank
       ? {
           bankTransfer: {
