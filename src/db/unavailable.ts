@@ -52,3 +52,23 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
   return cause !== undefined && isDatabaseUnavailable(cause, depth + 1);
 }
+
+/**
+ * Runs `fn` again while it fails because the database cannot be reached, for up to `maxMs`;
+ * for work that must not fail once something it depends on has committed (a retry of the
+ * failed request would do that something twice). Any other error, or the time running out,
+ * is thrown.
+ */
+export async function whileDatabaseUnavailable<T>(fn: () => Promise<T>, maxMs = 10_000): Promise<T> {
+  const giveUpAt = performance.now() + maxMs;
+  let pause = 100;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || performance.now() + pause > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 1_000);
+    }
+  }
+}
