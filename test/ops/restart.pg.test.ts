@@ -418,6 +418,13 @@ describe.skipIf('unavailable' in owned)('two API processes and a worker through 
       const workerRecoveryMs =
         (sentAfter[0]?.first?.getTime() ?? 0) - (Date.now() - (performance.now() - upAt));
 
+      // How many messages met the restart between the carrier and their settlement (for the summary).
+      const { rows: reconciled } = await db.query<{ n: bigint }>(
+        `select count(distinct e.message_id)::bigint as n from message_events e
+           join messages m on m.id = e.message_id where m.account_id = $1 and e.detail like '%reconciled%'`,
+        [alice.accountId],
+      );
+
       // The ledger's invariants, as an operator checks them.
       const check = await promisify(execFile)(process.execPath, [BIN, 'ledger-check'], {
         env: { ...(process.env as Record<string, string>), DATABASE_URL: pgServer.url, DATA_DIR: dataDir },
@@ -442,7 +449,7 @@ describe.skipIf('unavailable' in owned)('two API processes and a worker through 
           `(${unavailable.length} answered 503, ${noAnswer} unanswered), database down ${Math.round(upAt - downAt)} ms; ` +
           `api2 accepted again ${Math.round(apiRecoveryMs)} ms after the database was back ` +
           `(that request took ${Math.round(apiRecoveryFromRequestMs)} ms; ${unavailableAfterUp} requests sent after it was back got 503), ` +
-          `the worker sent again after ${Math.round(workerRecoveryMs)} ms; retries took ${Math.round(retriedIn)} ms; setup ${Math.round(t0 - testStart)} ms; stream and checks ${Math.round(performance.now() - t0)} ms\n`,
+          `the worker sent again after ${Math.round(workerRecoveryMs)} ms (${reconciled[0]?.n ?? 0n} messages reconciled); retries took ${Math.round(retriedIn)} ms; setup ${Math.round(t0 - testStart)} ms; stream and checks ${Math.round(performance.now() - t0)} ms\n`,
       );
     } finally {
       await db.close();
