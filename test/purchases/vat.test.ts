@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metrics } from '../../src/metrics.js';
 import { taxAmount } from '../../src/pricing/tax.js';
 import { recheckVatIds } from '../../src/purchases/index.js';
 import { adminSession, BILLING, type Customer, readyCustomer, type Session } from '../helpers/accounts.js';
@@ -209,7 +210,8 @@ describe('VAT per purchase', () => {
         ISSUER_VAT_RATE: '21',
         ISSUER_VAT_ID: 'ESB12345674',
         VIES_URL: vies.url,
-        VIES_TIMEOUT_MS: '500',
+        // Long enough that a loaded machine never turns the stand-in's answer into a timeout.
+        VIES_TIMEOUT_MS: '3000',
       },
     });
     ops = await adminSession(t);
@@ -353,8 +355,12 @@ describe('VAT per purchase', () => {
       // Not due yet: nothing is asked.
       expect(await recheckVatIds(t.ctx)).toEqual({ checked: 0, valid: 0, invalid: 0, unavailable: 0 });
       // Due, VIES still down: asked, still unavailable, the next try later.
+      const unanswered = async () =>
+        (await metrics.viesChecks.get()).values.find((v) => v.labels.outcome === 'unavailable')?.value ?? 0;
+      const before = await unanswered();
       t.ctx.now = () => new Date(Date.now() + 11 * 60_000);
       expect(await recheckVatIds(t.ctx)).toMatchObject({ checked: 1, unavailable: 1 });
+      expect(await unanswered()).toBe(before + 1);
       const again = (await get(t, `/api/v1/admin/purchases/${entry.purchaseId}`, ops)).json().vatEvidence
         .vies;
       expect(again).toMatchObject({ status: 'unavailable', recheckAttempts: 1 });

@@ -11,6 +11,7 @@
 // MS_UNAVAILABLE, TIMEOUT, SERVICE_UNAVAILABLE, MS_MAX_CONCURRENT_REQ.
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/types.js';
+import { metrics } from '../../metrics.js';
 import type { ViesVerdict } from '../../pricing/tax.js';
 import { newId } from '../ids.js';
 
@@ -194,5 +195,8 @@ export async function verifyVatId(
     if (recent) return recent;
   }
   const answer = await askVies(vies, vatId, ctx.config.issuer.vatId);
+  metrics.viesChecks.inc({ outcome: answer.outcome });
+  if (answer.outcome === 'unavailable')
+    ctx.logger.warn({ vatId, error: answer.error }, 'VIES did not answer');
   return recordViesCheck(ctx.db, vatId, answer, ctx.now());
 }
