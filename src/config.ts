@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { EU_STANDARD_VAT_RATES, type EuVatRates, euVatRates } from './pricing/eu-vat-rates.js';
 
 /** Who verifies a customer account before it may send (ACCOUNT_VERIFICATION). */
 export const ACCOUNT_VERIFICATIONS = ['staff', 'mobile'] as const;
@@ -87,6 +88,8 @@ export interface Config {
     vatRateBasisPoints: number;
     vatId: string | undefined;
   };
+  /** VAT of sales to other EU member states (src/pricing/tax.ts, src/purchases/vat). */
+  vat: VatConfig;
   /** Where bank-transfer purchases are paid to; undefined: bank transfer is not offered. */
   bankTransfer:
     | {
@@ -129,6 +132,18 @@ export interface InvoicingConfig {
   schedule: boolean;
   /** INVOICE_RUN_BATCH: accounts invoiced per transaction. */
   batchSize: number;
+}
+
+export interface VatConfig {
+  /** EU_VAT_RATES: the operator's replacements for the table's standard rates (basis points). */
+  euRateOverrides: EuVatRates;
+  /** The standard rate of every member state in force: the table with the overrides laid over it. */
+  euRates: EuVatRates;
+  /**
+   * VIES_URL: the base of the European Commission's VIES REST API (POST {url}/check-vat-number),
+   * or a stand-in. Undefined (the default): VAT ids are checked for form and check digits only.
+   */
+  vies: { url: string; timeoutMs: number } | undefined;
 }
 
 /** What operators watch: GET /health/ready and /metrics (src/ops, docs/OPERATIONS.md). */
@@ -459,6 +474,39 @@ function issuerConfig(env: Env): Config['issuer'] {
   };
 }
 
+/** EU_VAT_RATES="FR:20,HU:27,FI:25.5": member states' standard rates in percent. */
+function vatConfig(env: Env): VatConfig {
+  const name = 'EU_VAT_RATES';
+  const overrides: Record<string, number> = {};
+  for (const entry of text(env, name, '').split(',')) {
+    if (entry.trim() === '') continue;
+    const match = /^\s*([A-Za-z]{2})\s*[:=]\s*(\d{1,3}(?:\.\d{1,2})?)\s*%?\s*$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      throw new ConfigError(
+        name,
+        `"${entry.trim()}" is not "<country>:<percent>" such as "FR:20" or "FI:25.5"`,
+      );
+    }
+    const country = match[1].toUpperCase() === 'EL' ? 'GR' : match[1].toUpperCase();
+    if (!(country in EU_STANDARD_VAT_RATES)) {
+      throw new ConfigError(name, `${country} is not an EU member state`);
+    }
+    if (country in overrides) throw new ConfigError(name, `${country} is given twice`);
+    const [whole, fraction = ''] = match[2].split('.');
+    const basisPoints = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+    if (basisPoints > 10_000)
+      throw new ConfigError(name, `${country}: a rate is at most 100 %, got ${match[2]}`);
+    overrides[country] = basisPoints;
+  }
+  const viesUrl = url(env, 'VIES_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, '');
+  const viesTimeoutMs = integer(env, 'VIES_TIMEOUT_MS', 5_000, 100, 60_000);
+  return {
+    euRateOverrides: Object.freeze(overrides),
+    euRates: euVatRates(overrides),
+    vies: viesUrl ? { url: viesUrl, timeoutMs: viesTimeoutMs } : undefined,
+  };
+}
+
 /** ISO 13616: letters count 10–35, the country and check digits move to the end, mod 97 = 1. */
 export function ibanIsValid(iban: string): boolean {
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
@@ -590,6 +638,7 @@ export function loadConfig(env: Env = process.env): Config {
       ] as const),
     },
     issuer: issuerConfig(env),
+    vat: vatConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),
     ops: opsConfig(env),

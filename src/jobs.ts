@@ -7,7 +7,7 @@ import { expireOverdueHolds } from './ledger/expiry.js';
 import { CAMPAIGN_JOBS } from './messaging/campaigns/jobs.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
 import { WEBHOOK_JOBS } from './messaging/webhooks/jobs.js';
-import { expireOverduePurchases } from './purchases/index.js';
+import { expireOverduePurchases, recheckVatIds } from './purchases/index.js';
 import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
 
 export interface Job {
@@ -43,6 +43,12 @@ export const JOBS: Job[] = [
     name: 'purchases.expire',
     intervalMs: 60_000,
     run: (ctx) => expireOverduePurchases(ctx),
+  },
+  {
+    // VAT ids VIES could not check when their purchase was made (VIES_URL set): asked again.
+    name: 'purchases.vies-recheck',
+    intervalMs: 5 * 60_000,
+    run: (ctx) => recheckVatIds(ctx),
   },
   ...INVOICING_JOBS,
   // Card purchases re-read from Stripe until settled, and webhook events whose processing failed.

@@ -75,6 +75,8 @@ export interface InvoiceDocument {
   issuer: Party & {
     /** Bank details for the payment-terms line, if configured. */
     bank: { iban: string; bic: string; beneficiary: string } | null;
+    /** The issuer's IANA time zone, in which each line's paidAt is printed as a date (UTC if absent). */
+    timeZone?: string;
   };
   customer: Party;
   lines: InvoiceLine[];

@@ -98,22 +98,17 @@ async function sendDocument(ctx: AppContext, reply: FastifyReply, found: Invoice
         file = `${name}-facturx.pdf`;
         break;
       case 'ubl':
-        body = renderUbl(doc);
+        body = await renderUbl(doc);
         type = 'application/xml; charset=utf-8';
         file = `${name}-ubl.xml`;
         break;
       case 'cii':
-        body = renderCii(doc);
+        body = await renderCii(doc);
         type = 'application/xml; charset=utf-8';
         file = `${name}-cii.xml`;
         break;
     }
   } catch (err) {
-    if (err instanceof Error && err.name === 'RendererUnavailable') {
-      throw new AppError('unavailable', `This ${format} document cannot be produced by this installation`, {
-        format,
-      });
-    }
     ctx.logger.error({ err, invoiceId: found.invoice.id, format }, 'invoice rendering failed');
     throw err;
   }

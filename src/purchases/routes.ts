@@ -23,7 +23,8 @@ import {
   PURCHASE_STATUSES,
   refundedMicros,
 } from './purchase.js';
-import { quoteForAccount } from './quote.js';
+import { quoteForAccount, viesCheckForAccount } from './quote.js';
+
 import { invoiceIdsOfPurchases } from '../invoicing/store.js';
 import { CurrencySchema, pageOf, PurchaseResponse, purchaseView, QuoteResponse } from './views.js';
 
@@ -81,7 +82,8 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
     async (req) => {
       const account = await getAccount(ctx.db, customerOf(req).accountId);
       if (!account) throw notFound('account');
-      const { quote, estimate } = await quoteForAccount(ctx, account, req.body);
+      const vies = await viesCheckForAccount(ctx, account);
+      const { quote, estimate } = await quoteForAccount(ctx, account, req.body, ctx.db, vies);
       return { ...quoteToJson(quote), taxEstimate: estimate };
     },
   );

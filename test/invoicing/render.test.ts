@@ -1,0 +1,275 @@
+// The renderers of an issued invoice: PDF, UBL (Peppol BIS 3.0), CII and Factur-X, for the five VAT
+// cases and a credit note. No database: each case is a fixture document (fixtures.ts).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvoiceService } from '@e-invoice-eu/core';
+import { describe, expect, it } from 'vitest';
+import type { InvoiceDocument } from '../../src/invoicing/document.js';
+import { VAT_WORDING } from '../../src/invoicing/document.js';
+import { toEInvoiceModel } from '../../src/invoicing/render/en16931.js';
+import { renderCii, renderFacturX, renderInvoicePdf, renderUbl } from '../../src/invoicing/render/index.js';
+import { creditsLabel, decimal, formatMoney } from '../../src/invoicing/render/texts.js';
+import {
+  CASES,
+  creditNote,
+  domesticBusiness,
+  euBusinessReverseCharge,
+  euConsumer,
+  outsideEu,
+} from './fixtures.js';
+import {
+  assertWellFormed,
+  embeddedFiles,
+  en16931Validator,
+  hasPdftotext,
+  pdftotext,
+  squash,
+  standardFontText,
+} from './inspect.js';
+
+const cases = Object.entries(CASES);
+const abs = (n: bigint) => (n < 0n ? -n : n);
+
+/** The first element's text content by local name (namespace prefixes ignored). */
+function first(xml: string, path: string): string | undefined {
+  return xml.match(new RegExp(`<(?:\\w+:)?${path}\\b[^>]*>([^<]*)</`))?.[1];
+}
+
+describe('the PDF of an invoice', () => {
+  it.each(cases)('%s: its text holds the number, the customer, each line and the totals', async (_, doc) => {
+    const text = squash(standardFontText(await renderInvoicePdf(doc)));
+    const money = (n: bigint) => squash(formatMoney(doc.language, doc.currency, n));
+    expect(text).toContain(doc.number);
+    expect(text).toContain(squash(doc.customer.name));
+    for (const l of doc.lines) {
+      expect(text).toContain(squash(creditsLabel(doc.language, l.credits)));
+      expect(text).toContain(money(l.net));
+    }
+    for (const b of doc.vatBreakdown) expect(text).toContain(money(b.vatAmount));
+    expect(text).toContain(money(doc.totals.net));
+    expect(text).toContain(money(doc.totals.vat));
+    expect(text).toContain(money(doc.totals.total));
+  });
+
+  it.each(cases)('%s: the same document renders to identical bytes twice', async (_, doc) => {
+    const a = await renderInvoicePdf(doc);
+    const b = await renderInvoicePdf(structuredClone(doc));
+    expect(a.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(a.equals(b)).toBe(true);
+  });
+
+  it('prints the lines in the account language: "10,000 SMS credits" and "10.000 créditos SMS"', async () => {
+    const en = squash(standardFontText(await renderInvoicePdf(domesticBusiness)));
+    const es = squash(standardFontText(await renderInvoicePdf(creditNote)));
+    expect(en).toContain(squash('10,000 SMS credits'));
+    expect(es).toContain(squash('10.000 créditos SMS'));
+    expect(es).toContain(squash('Base imponible total'));
+  });
+
+  it('words the reverse charge and shows both VAT ids', async () => {
+    const text = squash(standardFontText(await renderInvoicePdf(euBusinessReverseCharge)));
+    expect(text).toContain(squash(VAT_WORDING.en.reverse_charge ?? 'missing'));
+    expect(text).toContain(euBusinessReverseCharge.issuer.vatId);
+    expect(text).toContain(euBusinessReverseCharge.customer.vatId);
+  });
+
+  it('words a sale outside the scope of EU VAT', async () => {
+    const text = squash(standardFontText(await renderInvoicePdf(outsideEu)));
+    expect(text).toContain(squash(VAT_WORDING.en.outside_scope ?? 'missing'));
+    expect(text).not.toContain(squash(VAT_WORDING.en.reverse_charge ?? 'missing'));
+  });
+
+  it('titles a credit note as such and names the invoice it corrects', async () => {
+    const text = squash(standardFontText(await renderInvoicePdf(creditNote)));
+    expect(text).toContain(squash('Factura rectificativa'));
+    expect(text).toContain(creditNote.corrects?.number);
+    expect(text).toContain(squash(formatMoney('es', 'EUR', creditNote.totals.total)));
+  });
+
+  it('prints payment method and reference', async () => {
+    const text = squash(standardFontText(await renderInvoicePdf(domesticBusiness)));
+    expect(text).toContain(squash('bank transfer, reference RF18539007547034'));
+    expect(text).toContain(squash('card, reference Visa •••• 4242'));
+  });
+
+  it('prints the paid date in the issuer time zone (23:30 UTC on the 29th is the 30th in Madrid)', async () => {
+    const text = squash(standardFontText(await renderInvoicePdf(domesticBusiness)));
+    expect(text).toContain('30Nov2026');
+    expect(text).not.toContain('29Nov2026');
+  });
+
+  it('keeps letters Helvetica cannot print readable instead of dropping them (č → c, á stays)', async () => {
+    const doc: InvoiceDocument = withCustomerName('Čapek Dvořák s.r.o.');
+    const text = standardFontText(await renderInvoicePdf(doc));
+    expect(text).toContain('Capek Dvorák s.r.o.');
+  });
+
+  it.runIf(hasPdftotext())('pdftotext reads the same number, customer and total', async () => {
+    const text = squash(pdftotext(await renderInvoicePdf(domesticBusiness)));
+    expect(text).toContain(domesticBusiness.number);
+    expect(text).toContain(squash(domesticBusiness.customer.name));
+    expect(text).toContain(squash(formatMoney('en', 'EUR', domesticBusiness.totals.total)));
+  });
+});
+
+function withCustomerName(name: string): InvoiceDocument {
+  return { ...domesticBusiness, customer: { ...domesticBusiness.customer, name } };
+}
+
+describe('the EN 16931 e-invoices (UBL for Peppol, CII)', () => {
+  it.each(cases)('%s: UBL and CII are well-formed XML with the right document type', async (_, doc) => {
+    const ubl = await renderUbl(doc);
+    const cii = await renderCii(doc);
+    assertWellFormed(ubl);
+    assertWellFormed(cii);
+    const root = doc.kind === 'credit_note' ? 'CreditNote' : 'Invoice';
+    expect(ubl).toMatch(
+      new RegExp(`<${root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:${root}-2"`),
+    );
+    expect(first(ubl, 'CustomizationID')).toBe(
+      'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0',
+    );
+    expect(first(ubl, `${root}TypeCode`)).toBe(doc.kind === 'credit_note' ? '381' : '380');
+    expect(cii).toContain('<rsm:CrossIndustryInvoice');
+    expect(cii).toMatch(
+      /<ram:GuidelineSpecifiedDocumentContextParameter>\s*<ram:ID>urn:cen\.eu:en16931:2017<\/ram:ID>/,
+    );
+    expect(first(cii, 'TypeCode')).toBe(doc.kind === 'credit_note' ? '381' : '380');
+  });
+
+  it.each(cases)('%s: the data satisfies @e-invoice-eu/core JSON schema of EN 16931', async (_, doc) => {
+    // InvoiceService validates its input against the library's schema (cardinalities, code lists)
+    // before writing; the renderers skip that for speed, so it is checked here.
+    const service = new InvoiceService({ log() {}, warn() {}, error() {} });
+    await expect(
+      service.generate(toEInvoiceModel(doc), { format: 'UBL', lang: 'en-gb' }),
+    ).resolves.toBeTruthy();
+  });
+
+  it.each(cases)('%s: the XML totals equal the PDF totals', async (_, doc) => {
+    const pdf = squash(standardFontText(await renderInvoicePdf(doc)));
+    for (const xml of [await renderUbl(doc), await renderCii(doc)]) {
+      const ubl = xml.includes('LegalMonetaryTotal');
+      const net = ubl ? first(xml, 'TaxExclusiveAmount') : first(xml, 'TaxBasisTotalAmount');
+      const vat = ubl ? first(xml, 'TaxAmount') : first(xml, 'TaxTotalAmount');
+      const total = ubl ? first(xml, 'TaxInclusiveAmount') : first(xml, 'GrandTotalAmount');
+      // A credit note's amounts are negative as stored and printed; its XML type carries the sign.
+      expect([net, vat, total]).toEqual([
+        decimal(abs(doc.totals.net)),
+        decimal(abs(doc.totals.vat)),
+        decimal(abs(doc.totals.total)),
+      ]);
+      for (const n of [doc.totals.net, doc.totals.vat, doc.totals.total]) {
+        expect(pdf).toContain(squash(formatMoney(doc.language, doc.currency, n)));
+      }
+    }
+  });
+
+  it('reverse charge: category AE at 0 %, the exemption reason, both VAT ids', async () => {
+    const ubl = await renderUbl(euBusinessReverseCharge);
+    expect(ubl).toContain('<cbc:ID>AE</cbc:ID>');
+    expect(ubl).toContain('<cbc:TaxExemptionReasonCode>VATEX-EU-AE</cbc:TaxExemptionReasonCode>');
+    expect(ubl).toContain(`<cbc:CompanyID>${euBusinessReverseCharge.issuer.vatId}</cbc:CompanyID>`);
+    expect(ubl).toContain(`<cbc:CompanyID>${euBusinessReverseCharge.customer.vatId}</cbc:CompanyID>`);
+    expect(first(ubl, 'TaxAmount')).toBe('0.00');
+  });
+
+  it("EU consumer: category S at the consumer's country rate", async () => {
+    const ubl = await renderUbl(euConsumer);
+    expect(ubl).toMatch(/<cac:TaxCategory>\s*<cbc:ID>S<\/cbc:ID>\s*<cbc:Percent>20<\/cbc:Percent>/);
+    expect(first(ubl, 'TaxAmount')).toBe('5.00');
+  });
+
+  it('outside the EU: category O with no rate and no VAT id (BR-O-02)', async () => {
+    const ubl = await renderUbl(outsideEu);
+    expect(ubl).toContain('<cbc:TaxExemptionReasonCode>VATEX-EU-O</cbc:TaxExemptionReasonCode>');
+    expect(ubl).not.toContain('<cac:PartyTaxScheme>');
+    expect(ubl).not.toMatch(/<cbc:ID>O<\/cbc:ID>\s*<cbc:Percent>/);
+  });
+
+  it('credit note: positive amounts and a reference to the corrected invoice', async () => {
+    const ubl = await renderUbl(creditNote);
+    expect(ubl).toMatch(
+      new RegExp(`<cac:InvoiceDocumentReference>\\s*<cbc:ID>${creditNote.corrects?.number}</cbc:ID>`),
+    );
+    expect(ubl).not.toMatch(/>-\d/);
+    const cii = await renderCii(creditNote);
+    expect(cii).toMatch(
+      new RegExp(
+        `<ram:IssuerAssignedID>${creditNote.corrects?.number}</ram:IssuerAssignedID>\\s*<ram:FormattedIssueDateTime>\\s*<udt:DateTimeString format="102">20261201<`,
+      ),
+    );
+  });
+
+  it('a line is priced for its whole quantity, so quantity × price / base quantity = net exactly', async () => {
+    const ubl = await renderUbl(domesticBusiness);
+    expect(ubl).toMatch(
+      /<cbc:PriceAmount currencyID="EUR">82\.64<\/cbc:PriceAmount>\s*<cbc:BaseQuantity unitCode="C62">10000<\/cbc:BaseQuantity>/,
+    );
+  });
+});
+
+describe('the Factur-X PDF', () => {
+  it.each(cases)('%s: PDF/A-3 with the CII XML attached as factur-x.xml', async (_, doc) => {
+    const pdf = await renderFacturX(doc);
+    const text = pdf.toString('latin1');
+    expect(text.startsWith('%PDF-1.7')).toBe(true);
+    expect(text).toContain('<pdfaid:part>3</pdfaid:part>');
+    expect(text).toContain('<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>');
+    expect(text).toContain('/AFRelationship /Alternative');
+    expect(text).toContain('(factur-x.xml)');
+    expect(text).toContain('/OutputIntents');
+    const files = embeddedFiles(pdf);
+    expect(files).toHaveLength(1);
+    expect(files[0]?.toString('utf8')).toBe(await renderCii(doc));
+  });
+
+  it('the same document renders to identical bytes twice', async () => {
+    const a = await renderFacturX(creditNote);
+    const b = await renderFacturX(structuredClone(creditNote));
+    expect(a.equals(b)).toBe(true);
+  });
+
+  it.runIf(hasPdftotext())('reads as the same invoice as the plain PDF', async () => {
+    const text = squash(pdftotext(await renderFacturX(creditNote)));
+    expect(text).toContain(creditNote.number);
+    expect(text).toContain(squash('10.000 créditos SMS'));
+    expect(text).toContain(squash(formatMoney('es', 'EUR', creditNote.totals.total)));
+  });
+});
+
+// The official CEN rules (shared/tools/en16931) sit beside the project's clone, not in it: without
+// them (a bare clone) this check is skipped; with them it must find no fatal error.
+const validator = en16931Validator();
+describe.skipIf(!validator)('the official EN 16931 validation rules (shared/tools/en16931)', () => {
+  it('find no fatal error in any UBL, CII or Factur-X XML, for the five VAT cases and a credit note', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-en16931-'));
+    try {
+      const files: string[] = [];
+      for (const [name, doc] of cases) {
+        const slug = name.replace(/[^a-z]+/gi, '-');
+        const fx = embeddedFiles(await renderFacturX(doc))[0];
+        for (const [kind, xml] of [
+          ['ubl', await renderUbl(doc)],
+          ['cii', await renderCii(doc)],
+          ['facturx', fx?.toString('utf8') ?? ''],
+        ] as const) {
+          const file = join(dir, `${slug}.${kind}.xml`);
+          writeFileSync(file, xml);
+          files.push(file);
+        }
+      }
+      const { failed, output } = await new Promise<{ failed: boolean; output: string }>((resolve) => {
+        execFile(validator ?? '', files, { encoding: 'utf8', timeout: 240_000 }, (error, stdout, stderr) =>
+          resolve({ failed: error !== null, output: `${stdout}${error ? stderr : ''}` }),
+        );
+      });
+      expect(failed ? output : '').toBe('');
+      expect(output.match(/: 0 fatal,/g)).toHaveLength(files.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
