@@ -232,10 +232,27 @@ describe('monthly invoices', () => {
     expect(after.json().total).toEqual(invoice.total);
   });
 
-  it('answers 503 for a document whose renderer is not installed, or the document', async () => {
+  it('downloads the invoice as PDF, UBL, CII and Factur-X', async () => {
     const [invoice] = (await get(t, '/api/v1/invoices?kind=invoice', alice)).json().data;
-    const res = await get(t, `/api/v1/invoices/${invoice.id}/pdf`, alice);
-    expect([200, 503]).toContain(res.statusCode);
-    if (res.statusCode === 200) expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = await get(t, `/api/v1/invoices/${invoice.id}/pdf`, alice);
+    expect(pdf.statusCode, pdf.body).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-disposition']).toContain(`${invoice.number}.pdf`);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const facturx = await get(t, `/api/v1/invoices/${invoice.id}/facturx`, alice);
+    expect(facturx.statusCode).toBe(200);
+    expect(facturx.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    for (const format of ['ubl', 'cii']) {
+      const xml = await get(t, `/api/v1/invoices/${invoice.id}/${format}`, alice);
+      expect(xml.statusCode, xml.body).toBe(200);
+      expect(xml.headers['content-type']).toContain('application/xml');
+      expect(xml.body).toContain(invoice.number);
+    }
+    const [note] = (await get(t, '/api/v1/invoices?kind=credit_note', alice)).json().data;
+    const ubl = await get(t, `/api/v1/invoices/${note.id}/ubl`, alice);
+    expect(ubl.statusCode, ubl.body).toBe(200);
+    expect(ubl.body).toContain(invoice.number);
+    const asAdmin = await get(t, `/api/v1/admin/invoices/${invoice.id}/pdf`, ops);
+    expect(asAdmin.statusCode).toBe(200);
   });
 });
