@@ -77,6 +77,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     // The run queues the e-mails in the outbox; sending them is the mail worker's work, not the run's.
     ctx.mailer.sendSoon = () => undefined;
     peakRss = process.memoryUsage().rss;
+    log(`RSS before the run (after seeding, the renderers loaded): ${Math.round(peakRss / 1024 / 1024)} MB`);
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const result = await runInvoices(ctx, { month: MONTH, trigger: 'cli' });
