@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvoiceDocument } from '../../src/invoicing/document.js';
 import { VAT_WORDING } from '../../src/invoicing/document.js';
 import { toEInvoiceModel } from '../../src/invoicing/render/en16931.js';
+import { facturXFonts } from '../../src/invoicing/render/facturx.js';
 import { renderCii, renderFacturX, renderInvoicePdf, renderUbl } from '../../src/invoicing/render/index.js';
 import { creditsLabel, decimal, formatMoney } from '../../src/invoicing/render/texts.js';
 import {
@@ -18,6 +19,7 @@ import {
 import {
   assertWellFormed,
   embeddedFiles,
+  pdfStreams,
   hasPdftotext,
   pdftotext,
   squash,
@@ -234,6 +236,30 @@ describe('the Factur-X PDF', () => {
     expect(files).toHaveLength(1);
     expect(files[0]?.toString('utf8')).toBe(await renderCii(doc));
   });
+
+  it('its XMP metadata is well-formed XML, even for an issuer named with an ampersand', async () => {
+    const doc: InvoiceDocument = {
+      ...domesticBusiness,
+      issuer: { ...domesticBusiness.issuer, name: 'Smith & Sons <Ltd>' },
+    };
+    for (const pdf of [await renderFacturX(doc), await renderInvoicePdf(doc)]) {
+      const xmp = pdfStreams(pdf).find((st) => /\/Type\s*\/Metadata/.test(st.dict));
+      const xml = xmp?.data.toString('utf8') ?? '';
+      expect(xml).toContain('<x:xmpmeta');
+      assertWellFormed(xml.replace(/<\?xpacket[^>]*\?>/g, ''));
+    }
+  });
+
+  it.runIf(facturXFonts().embedded)(
+    'embeds its fonts (PDF/A), so every letter prints as written',
+    async () => {
+      const pdf = await renderFacturX(withCustomerName('Čapek Dvořák s.r.o.'));
+      const text = pdf.toString('latin1');
+      expect(text).toContain('/FontFile2');
+      expect(text).not.toContain('/Subtype /Type1');
+      if (hasPdftotext()) expect(pdftotext(pdf)).toContain('Čapek Dvořák s.r.o.');
+    },
+  );
 
   it('the same document renders to identical bytes twice', async () => {
     const a = await renderFacturX(creditNote);
