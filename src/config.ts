@@ -1,7 +1,9 @@
 // Configuration: the environment, read and validated in one place at start-up.
 // Every other module receives a typed Config; nothing else reads process.env.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { EU_STANDARD_VAT_RATES, type EuVatRates, euVatRates } from './pricing/eu-vat-rates.js';
 
 /** Who verifies a customer account before it may send (ACCOUNT_VERIFICATION). */
 export const ACCOUNT_VERIFICATIONS = ['staff', 'mobile'] as const;
@@ -86,6 +88,8 @@ export interface Config {
     vatRateBasisPoints: number;
     vatId: string | undefined;
   };
+  /** VAT of sales to other EU member states (src/pricing/tax.ts, src/purchases/vat). */
+  vat: VatConfig;
   /** Where bank-transfer purchases are paid to; undefined: bank transfer is not offered. */
   bankTransfer:
     | {
@@ -103,6 +107,43 @@ export interface Config {
   stripe: StripeConfig;
   /** Readiness probes and Prometheus metrics (src/ops). */
   ops: OpsConfig;
+  /** Monthly invoices and credit notes (src/invoicing). */
+  invoicing: InvoicingConfig;
+}
+
+/** What invoices print about the issuer and how they are numbered and delivered (src/invoicing). */
+export interface InvoicingConfig {
+  /** The issuer's postal address as an invoice prints it (ISSUER_STREET, ISSUER_CITY, ISSUER_POSTAL_CODE). */
+  issuerAddressLines: string[];
+  issuerCity: string;
+  issuerPostalCode: string;
+  /** ISSUER_TIME_ZONE (IANA): months, issue dates and the business-day calendar are read there. */
+  timeZone: string;
+  /** ISSUER_REGION: a region of the issuer's country whose public holidays also count (e.g. MD). */
+  region: string | undefined;
+  /** INVOICE_SERIES (default TG) and CREDIT_NOTE_SERIES (default TGC): numbers TG-2026-000123. */
+  invoiceSeries: string;
+  creditNoteSeries: string;
+  /** INVOICE_LOGO: a PNG or JPEG printed on the PDF, if set (checked to exist at start-up). */
+  logoPath: string | undefined;
+  /** INVOICE_EMAIL_ATTACH_PDF: the delivery e-mail carries the PDF (true) or only the link. */
+  attachPdf: boolean;
+  /** INVOICE_RUN_SCHEDULE: the worker issues each month's invoices by itself (true) or only by hand. */
+  schedule: boolean;
+  /** INVOICE_RUN_BATCH: accounts invoiced per transaction. */
+  batchSize: number;
+}
+
+export interface VatConfig {
+  /** EU_VAT_RATES: the operator's replacements for the table's standard rates (basis points). */
+  euRateOverrides: EuVatRates;
+  /** The standard rate of every member state in force: the table with the overrides laid over it. */
+  euRates: EuVatRates;
+  /**
+   * VIES_URL: the base of the European Commission's VIES REST API (POST {url}/check-vat-number),
+   * or a stand-in. Undefined (the default): VAT ids are checked for form and check digits only.
+   */
+  vies: { url: string; timeoutMs: number } | undefined;
 }
 
 /** What operators watch: GET /health/ready and /metrics (src/ops, docs/OPERATIONS.md). */
@@ -433,6 +474,39 @@ function issuerConfig(env: Env): Config['issuer'] {
   };
 }
 
+/** EU_VAT_RATES="FR:20,HU:27,FI:25.5": member states' standard rates in percent. */
+function vatConfig(env: Env): VatConfig {
+  const name = 'EU_VAT_RATES';
+  const overrides: Record<string, number> = {};
+  for (const entry of text(env, name, '').split(',')) {
+    if (entry.trim() === '') continue;
+    const match = /^\s*([A-Za-z]{2})\s*[:=]\s*(\d{1,3}(?:\.\d{1,2})?)\s*%?\s*$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      throw new ConfigError(
+        name,
+        `"${entry.trim()}" is not "<country>:<percent>" such as "FR:20" or "FI:25.5"`,
+      );
+    }
+    const country = match[1].toUpperCase() === 'EL' ? 'GR' : match[1].toUpperCase();
+    if (!(country in EU_STANDARD_VAT_RATES)) {
+      throw new ConfigError(name, `${country} is not an EU member state`);
+    }
+    if (country in overrides) throw new ConfigError(name, `${country} is given twice`);
+    const [whole, fraction = ''] = match[2].split('.');
+    const basisPoints = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+    if (basisPoints > 10_000)
+      throw new ConfigError(name, `${country}: a rate is at most 100 %, got ${match[2]}`);
+    overrides[country] = basisPoints;
+  }
+  const viesUrl = url(env, 'VIES_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, '');
+  const viesTimeoutMs = integer(env, 'VIES_TIMEOUT_MS', 5_000, 100, 60_000);
+  return {
+    euRateOverrides: Object.freeze(overrides),
+    euRates: euVatRates(overrides),
+    vies: viesUrl ? { url: viesUrl, timeoutMs: viesTimeoutMs } : undefined,
+  };
+}
+
 /** ISO 13616: letters count 10–35, the country and check digits move to the end, mod 97 = 1. */
 export function ibanIsValid(iban: string): boolean {
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
@@ -564,9 +638,77 @@ export function loadConfig(env: Env = process.env): Config {
       ] as const),
     },
     issuer: issuerConfig(env),
+    vat: vatConfig(env),
     bankTransfer: bankTransferConfig(env, nodeEnv),
     stripe: stripeConfig(env, nodeEnv),
     ops: opsConfig(env),
+    invoicing: invoicingConfig(env),
+  };
+}
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function invoicingConfig(env: Env): InvoicingConfig {
+  const timeZone = text(env, 'ISSUER_TIME_ZONE', 'Europe/Madrid').trim();
+  if (!validTimeZone(timeZone))
+    throw new ConfigError(
+      'ISSUER_TIME_ZONE',
+      `must be an IANA time zone such as Europe/Madrid, got "${timeZone}"`,
+    );
+  const series = (name: string, fallback: string) => {
+    const value = text(env, name, fallback).trim().toUpperCase();
+    if (!/^[A-Z][A-Z0-9]{0,9}$/.test(value))
+      throw new ConfigError(
+        name,
+        `must be 1 to 10 letters and digits starting with a letter, got "${value}"`,
+      );
+    return value;
+  };
+  const invoiceSeries = series('INVOICE_SERIES', 'TG');
+  const creditNoteSeries = series('CREDIT_NOTE_SERIES', 'TGC');
+  if (invoiceSeries === creditNoteSeries)
+    throw new ConfigError('CREDIT_NOTE_SERIES', `must differ from INVOICE_SERIES (${invoiceSeries})`);
+  const street = text(env, 'ISSUER_STREET', 'Calle de Ejemplo 1').replace(/\\n/g, '\n');
+  const lines = street
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length > 3 || lines.some((line) => line.length > 100))
+    throw new ConfigError('ISSUER_STREET', 'must be at most 3 lines of at most 100 characters');
+  const city = text(env, 'ISSUER_CITY', 'Madrid').trim();
+  if (city.length > 100) throw new ConfigError('ISSUER_CITY', 'must be at most 100 characters');
+  const postalCode = text(env, 'ISSUER_POSTAL_CODE', '28001').trim();
+  if (!/^[A-Za-z0-9 -]{2,12}$/.test(postalCode))
+    throw new ConfigError(
+      'ISSUER_POSTAL_CODE',
+      `must be 2 to 12 letters, digits, spaces or dashes, got "${postalCode}"`,
+    );
+  const region = text(env, 'ISSUER_REGION', '').trim().toUpperCase();
+  if (region && !/^[A-Z0-9]{1,3}$/.test(region))
+    throw new ConfigError('ISSUER_REGION', `must be a region code such as MD or BY, got "${region}"`);
+  const logo = text(env, 'INVOICE_LOGO', '').trim();
+  if (logo && !/\.(png|jpe?g)$/i.test(logo))
+    throw new ConfigError('INVOICE_LOGO', `must be a .png or .jpg file, got "${logo}"`);
+  if (logo && !existsSync(logo)) throw new ConfigError('INVOICE_LOGO', `file not found: ${logo}`);
+  return {
+    issuerAddressLines: lines.length > 0 ? lines : ['-'],
+    issuerCity: city || '-',
+    issuerPostalCode: postalCode,
+    timeZone,
+    region: region || undefined,
+    invoiceSeries,
+    creditNoteSeries,
+    logoPath: logo ? path.resolve(logo) : undefined,
+    attachPdf: flag(env, 'INVOICE_EMAIL_ATTACH_PDF', true),
+    schedule: flag(env, 'INVOICE_RUN_SCHEDULE', true),
+    batchSize: integer(env, 'INVOICE_RUN_BATCH', 1000, 1, 50_000),
   };
 }
 

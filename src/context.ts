@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/types.js';
+import { attachInvoicePdfs } from './invoicing/attachments.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
 import { type Carrier, createCarriers, routedCarrier } from './messaging/carriers/index.js';
@@ -62,5 +63,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
     now: () => new Date(),
   };
   resumeWhenCreditArrives(ctx);
+  attachInvoicePdfs(ctx);
   return ctx;
 }

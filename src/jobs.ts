@@ -2,16 +2,19 @@
 import { pruneAuthState } from './accounts/index.js';
 import type { AppContext } from './context.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
+import { INVOICING_JOBS } from './invoicing/jobs.js';
 import { expireOverdueHolds } from './ledger/expiry.js';
 import { CAMPAIGN_JOBS } from './messaging/campaigns/jobs.js';
 import { MESSAGING_JOBS } from './messaging/jobs.js';
 import { WEBHOOK_JOBS } from './messaging/webhooks/jobs.js';
-import { expireOverduePurchases } from './purchases/index.js';
+import { expireOverduePurchases, recheckVatIds } from './purchases/index.js';
 import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
 
 export interface Job {
   name: string;
   intervalMs: number;
+  /** Also run once when the worker starts (a catch-up of what was due while it was down). */
+  atStart?: boolean;
   run(ctx: AppContext): Promise<unknown>;
 }
 
@@ -41,6 +44,13 @@ export const JOBS: Job[] = [
     intervalMs: 60_000,
     run: (ctx) => expireOverduePurchases(ctx),
   },
+  {
+    // VAT ids VIES could not check when their purchase was made (VIES_URL set): asked again.
+    name: 'purchases.vies-recheck',
+    intervalMs: 5 * 60_000,
+    run: (ctx) => recheckVatIds(ctx),
+  },
+  ...INVOICING_JOBS,
   // Card purchases re-read from Stripe until settled, and webhook events whose processing failed.
   ...STRIPE_JOBS,
   {

@@ -1,4 +1,5 @@
-// The `tollgate` command: serve | worker | migrate | ledger-check | create-admin | bank-import.
+// The `tollgate` command: serve | worker | migrate | ledger-check | create-admin | bank-import |
+// invoices run.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdminSetupError, createAdmin } from './accounts/index.js';
@@ -7,6 +8,7 @@ import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { auditLedger } from './ledger/audit.js';
 import { AppError } from './http/errors.js';
+import { runInvoices } from './invoicing/index.js';
 import { importStatement } from './purchases/index.js';
 import { openContext, start } from './server.js';
 
@@ -21,6 +23,9 @@ commands:
                         create an operator admin (migrates the database first)
   bank-import FILE      import a camt.053 bank statement: matching transfers credit their
                         purchases, the rest is listed (and kept for an operator to review)
+  invoices run --month YYYY-MM
+                        issue the invoices (and due credit notes) of a month that has ended;
+                        idempotent: a second run issues nothing new
 
 configuration comes from the environment: see docs/OPERATIONS.md`;
 
@@ -116,6 +121,13 @@ export async function main(argv: string[]): Promise<void> {
       await bankImport(config, file);
       return;
     }
+    case 'invoices': {
+      const [sub, ...args] = rest;
+      const { values } = parseArgs({ args, options: { month: { type: 'string' } } });
+      if (sub !== 'run' || !values.month) fail('usage: tollgate invoices run --month YYYY-MM');
+      await invoicesRun(config, values.month);
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -123,6 +135,29 @@ export async function main(argv: string[]): Promise<void> {
       return;
     default:
       fail(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+async function invoicesRun(config: ReturnType<typeof loadConfig>, month: string): Promise<void> {
+  const ctx = await openContext(config);
+  try {
+    const result = await runInvoices(ctx, { month, trigger: 'cli' });
+    const out = [
+      `invoices ${result.month}: ${result.issued} issued, ${result.creditNotes} credit notes, ${result.skipped} already issued, ${result.failed} failed (run ${result.runId})`,
+      ...result.failures.map((f) => `  failed  ${f.accountId} ${f.currency}: ${f.reason}`),
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    if (result.failed > 0) process.exitCode = 2;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    process.stderr.write(`tollgate: invoices run: ${error.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await ctx.mailer.drain();
+    ctx.mailer.close();
+    await ctx.carrier.close?.();
+    await ctx.writer.close();
+    await ctx.db.close();
   }
 }
 

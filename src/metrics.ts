@@ -108,6 +108,12 @@ export const metrics = {
     labelNames: ['method', 'outcome'] as const,
     registers,
   }),
+  viesChecks: new Counter({
+    name: 'tollgate_vies_checks_total',
+    help: 'VAT ids asked of VIES, by outcome: valid, invalid, unavailable (no answer; the purchase is re-checked later)',
+    labelNames: ['outcome'] as const,
+    registers,
+  }),
   autoRefills: new Counter({
     name: 'tollgate_auto_refills_total',
     help: 'Automatic refills by outcome: started, succeeded, declined, authentication_required, cap_reached, paused',

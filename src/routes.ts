@@ -2,6 +2,7 @@
 import { accountsRoutes, routeSecurity } from './accounts/index.js';
 import type { RouteModule } from './http/app.js';
 import { healthRoutes } from './http/health.js';
+import { invoicingRoutes } from './invoicing/index.js';
 import { portalRoutes } from './http/portal.js';
 import { campaignRoutes } from './messaging/campaigns/routes.js';
 import { simulatorRoutes } from './messaging/carriers/simulator-routes.js';
@@ -30,6 +31,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   purchasesRoutes,
   stripeRoutes,
   transactionsRoutes,
+  invoicingRoutes,
   simulatorRoutes,
   portalRoutes,
 ];

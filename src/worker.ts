@@ -28,6 +28,7 @@ export function startWorker(ctx: AppContext, jobs: Job[] = JOBS, { schedule = tr
 
   if (schedule) {
     for (const job of jobs) {
+      if (job.atStart) void tick(job);
       timers.push(
         setInterval(() => {
           if (!stopped) void tick(job);

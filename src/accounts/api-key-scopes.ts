@@ -37,6 +37,9 @@ const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'POST /api/v1/cards/setup': 'billing',
   'DELETE /api/v1/cards/:id': 'billing',
   'PUT /api/v1/auto-refill': 'billing',
+  // Operators only (session routes): running a month's invoices and re-sending one stay `full`.
+  'POST /api/v1/admin/invoices/run': 'full',
+  'POST /api/v1/admin/invoices/:id/resend': 'full',
 };
 
 export function requiredScope(

@@ -50,6 +50,12 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a client the pool has handed out (it stops listening then): every client keeps a
+  // listener of its own, so a server restart never meets an unhandled 'error' event. A client
+  // whose connection died is dropped by the pool on release (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const statements = new StatementNames();
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
     const name = statements.nameFor(sql);
@@ -66,6 +72,15 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // While checked out, the pool no longer listens for the client's 'error' event: the
+      // server going away (a restart) between two statements of this transaction would be an
+      // unhandled 'error' and end the process. Kept, and the client is then destroyed on release
+      // instead of going back to the pool.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
       const tx: Queryable = {
         query: (sql, params) => run(client, sql, params),
         exec: async (sql) => {
@@ -84,10 +99,11 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!lost) await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(lost);
       }
     },
     exec: async (sql) => {

@@ -11,7 +11,8 @@ import Fastify, {
 } from 'fastify';
 import type { AppContext } from '../context.js';
 import { requestLogContext } from '../logger.js';
-import { AppError, errorBody, validationFailed } from './errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { AppError, databaseUnavailable, errorBody, validationFailed } from './errors.js';
 import { instrumentHttp } from './metrics.js';
 import { randomBase64url } from './random-pool.js';
 import { fieldProblems, validatorCompiler } from './validation.js';
@@ -119,6 +120,7 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
 /** Maps anything thrown in a request to the public error vocabulary. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   const e = error as Partial<FastifyError> & { validationContext?: string };
   if (e.validation) return validationFailed(fieldProblems(e.validation, e.validationContext ?? 'body'));
   switch (e.code) {

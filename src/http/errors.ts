@@ -51,6 +51,19 @@ export function notFound(what = 'object'): AppError {
   return new AppError('not_found', `No such ${what}`);
 }
 
+/** Seconds a client is asked to wait when the database is down for a moment (a restart). */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** The answer to a request that met the database down: retry it, with its Idempotency-Key. */
+export function databaseUnavailable(): AppError {
+  return new AppError(
+    'unavailable',
+    'The service is unavailable for a moment; retry shortly (with the same Idempotency-Key)',
+    { reason: 'database_unavailable', retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+    { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId: string; details: Record<string, unknown> };
 }

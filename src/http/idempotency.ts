@@ -20,19 +20,25 @@
 // - the same key with a different request is 409 idempotency_conflict;
 // - when the handler throws, the key is released (a retry runs again), unless the error's code
 //   is listed in `rememberErrors` (work was done, e.g. a declined card): that answer is stored;
-// - a process that dies mid-request leaves a lease that runs out after LEASE_MS, after which a
-//   retry takes the key over. Handlers that create rows should also store the key with them
-//   (purchases do), so a takeover finds the work already done;
+// - a process that dies mid-request leaves a lease that runs out after LEASE_MS (the owner
+//   renews it every RENEW_MS while its handler runs), after which a retry takes the key over.
+//   Handlers that create rows should also store the key with them (purchases do; a message's
+//   id is derived from its key), so a takeover finds the work already done;
+// - the database going away mid-request (a restart) does not strand the key: the answer, or the
+//   release, that could not be written is written as soon as the database answers again;
 // - keys live at least IDEMPOTENCY_RETENTION_MS; pruneIdempotencyKeys (a job) deletes older ones.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, type ErrorCode, errorBody, validationFailed } from './errors.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** How long a claimed key stays reserved for its first request before a retry may take it over. */
-export const LEASE_MS = 60_000;
+export const LEASE_MS = 15_000;
+/** How often the request holding a key extends its lease while its handler runs. */
+export const RENEW_MS = 5_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export interface IdempotencyOptions {
@@ -78,21 +84,73 @@ export function idempotent<Req extends FastifyRequest, Rep extends FastifyReply,
       return replayed;
     }
     let result: Res;
+    const renewal = renewWhileRunning(ctx, scope, key);
     try {
       result = await handler(req, reply, key);
     } catch (error) {
+      clearInterval(renewal);
       if (error instanceof AppError && remember.has(error.code)) {
-        await complete(ctx, scope, key, error.status, JSON.stringify(errorBody(error, req.id)));
-      } else {
-        await release(ctx, scope, key).catch((err: unknown) =>
-          req.log.error({ err }, 'could not release an idempotency key'),
+        await persist(ctx, req, 'store the answer of', () =>
+          complete(ctx, scope, key, error.status, JSON.stringify(errorBody(error, req.id))),
         );
+      } else {
+        await persist(ctx, req, 'release', () => release(ctx, scope, key)).catch(() => undefined);
       }
       throw error;
     }
-    await complete(ctx, scope, key, reply.statusCode, JSON.stringify(result));
+    clearInterval(renewal);
+    const status = reply.statusCode;
+    await persist(ctx, req, 'store the answer of', () =>
+      complete(ctx, scope, key, status, JSON.stringify(result)),
+    );
     return result;
   };
+}
+
+/** Extends the key's lease while its request runs, so a short lease only frees dead requests' keys. */
+function renewWhileRunning(ctx: AppContext, scope: string, key: string): NodeJS.Timeout {
+  return setInterval(() => {
+    const now = ctx.now();
+    ctx.db
+      .query(
+        `update idempotency_keys set locked_until = $3 where scope = $1 and key = $2 and status = 'running'`,
+        [scope, key, new Date(now.getTime() + LEASE_MS)],
+      )
+      .catch(() => undefined);
+  }, RENEW_MS).unref();
+}
+
+/**
+ * Writes the key's outcome; when the database cannot be reached (a restart), keeps trying in
+ * the background for as long as the lease would hold the key, and fails this request with the
+ * original error. A retry of the request meanwhile waits for the key, then replays the stored
+ * answer (or, released, runs again and meets the work already done).
+ */
+async function persist(
+  ctx: AppContext,
+  req: FastifyRequest,
+  what: string,
+  write: () => Promise<void>,
+): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) {
+      req.log.error({ err: error }, `could not ${what} an idempotency key`);
+      throw error;
+    }
+    const giveUpAt = performance.now() + LEASE_MS;
+    const retry = (pause: number) => {
+      setTimeout(() => {
+        write().catch((err: unknown) => {
+          if (isDatabaseUnavailable(err) && performance.now() < giveUpAt) retry(Math.min(pause * 2, 1_000));
+          else ctx.logger.error({ err }, `could not ${what} an idempotency key`);
+        });
+      }, pause).unref();
+    };
+    retry(100);
+    throw error;
+  }
 }
 
 /** The request's Idempotency-Key, or null; a malformed one is a validation error. */

@@ -22,7 +22,26 @@ export interface OutgoingEmail extends RenderedEmail {
   /** Which template produced it (for the record; never the content). */
   template: string;
   to: string;
+  /**
+   * Files rendered when the e-mail is sent, not stored with it: each names a source registered
+   * with `registerAttachmentSource` and what to render (an invoice's PDF: kind invoice_pdf, ref its id).
+   */
+  attachments?: AttachmentRef[];
 }
+
+export interface AttachmentRef {
+  kind: string;
+  ref: string;
+}
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** Renders an attachment at send time; a throw makes the attempt fail (and be retried). */
+export type AttachmentSource = (ref: string) => Promise<Attachment>;
 
 /** Hands a finished e-mail to the world: an SMTP server, or a file in the data folder. */
 export interface MailTransport {
@@ -34,6 +53,7 @@ export interface MailTransport {
     subject: string;
     text: string;
     html: string;
+    attachments?: Attachment[];
   }): Promise<void>;
   /** Throws when the transport cannot take e-mail now (SMTP: connect, greet, log in). */
   verify(): Promise<void>;
@@ -128,6 +148,7 @@ interface OutboxRow {
   subject: string;
   text_body: string | null;
   html_body: string | null;
+  attachments: AttachmentRef[] | null;
   attempts: number;
   last_error: string | null;
 }
@@ -137,6 +158,7 @@ export class Mailer {
   /** This process met the server unreachable since its last successful send. */
   private sawUnreachable = false;
   private readonly host: string;
+  private readonly attachmentSources = new Map<string, AttachmentSource>();
 
   constructor(
     private readonly db: Db,
@@ -146,16 +168,53 @@ export class Mailer {
     this.host = new URL(options.publicUrl).hostname || 'localhost';
   }
 
+  /** Where attachments of a kind are rendered from (a domain registers its own at start-up). */
+  registerAttachmentSource(kind: string, source: AttachmentSource): void {
+    this.attachmentSources.set(kind, source);
+  }
+
   /** Writes the e-mail to the outbox inside the caller's transaction; returns its id. */
   async enqueue(tx: Queryable, mail: OutgoingEmail): Promise<string> {
     const id = `eml_${randomBytes(12).toString('base64url')}`;
     const now = this.options.now();
     await tx.query(
-      `insert into email_outbox (id, template, to_address, subject, text_body, html_body, created_at, next_attempt_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $7)`,
-      [id, mail.template, mail.to, mail.subject, mail.text, mail.html, now],
+      `insert into email_outbox (id, template, to_address, subject, text_body, html_body, attachments, created_at, next_attempt_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+      [
+        id,
+        mail.template,
+        mail.to,
+        mail.subject,
+        mail.text,
+        mail.html,
+        mail.attachments?.length ? JSON.stringify(mail.attachments) : null,
+        now,
+      ],
     );
     return id;
+  }
+
+  /** Many e-mails in one statement (a batch of invoices); returns their ids in order. */
+  async enqueueMany(tx: Queryable, mails: readonly OutgoingEmail[]): Promise<string[]> {
+    if (mails.length === 0) return [];
+    const ids = mails.map(() => `eml_${randomBytes(12).toString('base64url')}`);
+    const rows = mails.map((mail, i) => ({
+      id: ids[i],
+      template: mail.template,
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html,
+      attachments: mail.attachments?.length ? mail.attachments : null,
+    }));
+    await tx.query(
+      `insert into email_outbox (id, template, to_address, subject, text_body, html_body, attachments, created_at, next_attempt_at)
+       select r.id, r.template, r.to_address, r.subject, r.text_body, r.html_body, r.attachments, $2, $2
+         from jsonb_to_recordset($1::jsonb) as r(id text, template text, to_address text, subject text,
+              text_body text, html_body text, attachments jsonb)`,
+      [JSON.stringify(rows), this.options.now()],
+    );
+    return ids;
   }
 
   /** Tries to send these outbox e-mails now, without making the caller wait. Call after commit. */
@@ -237,6 +296,25 @@ export class Mailer {
     this.transport.close();
   }
 
+  private async renderAttachments(refs: AttachmentRef[] | null): Promise<Attachment[]> {
+    const out: Attachment[] = [];
+    for (const ref of refs ?? []) {
+      const source = this.attachmentSources.get(ref.kind);
+      // A reply code makes it a failure of this e-mail (retried, then given up), not of the server.
+      if (!source)
+        throw Object.assign(new Error(`no attachment source for ${ref.kind}`), { responseCode: 554 });
+      try {
+        out.push(await source(ref.ref));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw Object.assign(new Error(`attachment ${ref.kind} ${ref.ref}: ${message}`), {
+          responseCode: 554,
+        });
+      }
+    }
+    return out;
+  }
+
   /**
    * One attempt at one e-mail. The claim (a short lease) keeps two processes from sending
    * the same e-mail at the same moment; a process that dies mid-send leaves the lease to run out.
@@ -247,12 +325,13 @@ export class Mailer {
       `update email_outbox set claimed_until = $2, attempts = attempts + 1
         where id = $1 and sent_at is null and failed_at is null
           and (claimed_until is null or claimed_until < $3)
-        returning id, to_address, subject, text_body, html_body, attempts, last_error`,
+        returning id, to_address, subject, text_body, html_body, attachments, attempts, last_error`,
       [id, new Date(now.getTime() + CLAIM_MS), now],
     );
     const row = rows[0];
     if (!row) return 'skipped';
     try {
+      const attachments = await this.renderAttachments(row.attachments);
       await this.transport.send({
         messageId: `<${row.id}@${this.host}>`,
         from: this.options.from,
@@ -260,6 +339,7 @@ export class Mailer {
         subject: row.subject,
         text: row.text_body ?? '',
         html: row.html_body ?? '',
+        ...(attachments.length ? { attachments } : {}),
       });
     } catch (err) {
       const unreachable = isTransportFailure(err);

@@ -9,6 +9,7 @@ export * from './default-destinations.js';
 export * from './default-packs.js';
 export * from './destinations.js';
 export * from './destinations-csv.js';
+export * from './eu-vat-rates.js';
 export * from './forbidden-characters.js';
 export * from './money.js';
 export * from './phone.js';

@@ -3,7 +3,14 @@
 // rounded half-up on the subtotal. total = subtotal + tax.
 
 import { type Currency, type Money, type MoneyJson, moneyToJson } from './money.js';
-import { type BillingParty, decideTax, type Issuer, type TaxTreatment, taxAmount } from './tax.js';
+import {
+  type BillingParty,
+  decideTax,
+  type Issuer,
+  type TaxDecision,
+  type TaxTreatment,
+  taxAmount,
+} from './tax.js';
 import type { CheckedPriceTable } from './tiers.js';
 
 export type QuoteItem = { readonly credits: bigint } | { readonly packId: string };
@@ -22,14 +29,7 @@ export interface Quote {
   readonly packId: string | undefined;
   readonly currency: Currency;
   readonly subtotal: Money;
-  readonly tax: {
-    readonly rate: string;
-    readonly rateBasisPoints: number;
-    readonly amount: Money;
-    readonly treatment: TaxTreatment;
-    readonly vatId?: string;
-    readonly vatIdIgnored?: 'country_mismatch' | 'invalid';
-  };
+  readonly tax: TaxDecision & { readonly amount: Money };
   readonly total: Money;
 }
 
@@ -83,7 +83,15 @@ export interface QuoteJson {
   readonly packId?: string;
   readonly currency: Currency;
   readonly subtotal: MoneyJson;
-  readonly tax: { readonly rate: string; readonly amount: MoneyJson; readonly treatment: TaxTreatment };
+  readonly tax: {
+    readonly rate: string;
+    readonly amount: MoneyJson;
+    readonly treatment: TaxTreatment;
+    /** The VAT territory whose rate applies (domestic and eu_consumer). */
+    readonly country?: string;
+    /** The VAT id a reverse charge rests on. */
+    readonly vatId?: string;
+  };
   readonly total: MoneyJson;
 }
 
@@ -92,7 +100,13 @@ export function quoteToJson(value: Quote): QuoteJson {
     credits: value.credits.toString(),
     currency: value.currency,
     subtotal: moneyToJson(value.subtotal),
-    tax: { rate: value.tax.rate, amount: moneyToJson(value.tax.amount), treatment: value.tax.treatment },
+    tax: {
+      rate: value.tax.rate,
+      amount: moneyToJson(value.tax.amount),
+      treatment: value.tax.treatment,
+      ...(value.tax.country ? { country: value.tax.country } : {}),
+      ...(value.tax.vatId ? { vatId: value.tax.vatId } : {}),
+    },
     total: moneyToJson(value.total),
   };
   return value.packId === undefined ? json : { ...json, packId: value.packId };

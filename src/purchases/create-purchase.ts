@@ -1,8 +1,9 @@
-// Making a purchase: check the account may buy, price the item (the same quote the customer
-// saw), decide and store the tax, record the order awaiting payment, commit; then hand it to the
-// payment method's provider. Bank transfers get their terms (IBAN, BIC, beneficiary, a unique
+// Making a purchase: check the account may buy, ask VIES about its VAT id when that is on (before
+// the transaction: VIES may be slow), price the item (the same quote the customer saw), decide
+// and store the tax with its evidence, record the order awaiting payment, commit; then hand it to
+// the payment method's provider. Bank transfers get their terms (IBAN, BIC, beneficiary, a unique
 // RF reference, a due date) in the same insert.
-import { assertCanPurchase } from '../accounts/index.js';
+import { assertCanPurchase, getAccount } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
 import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.js';
 import type { Quote } from '../pricing/quote.js';
@@ -14,7 +15,9 @@ import { markFailed, updatePaymentDetails } from './settle.js';
 import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
 import { bankTransferTerms } from './providers/bank-transfer/terms.js';
 import { providerFor } from './providers/registry.js';
-import { type QuoteRequest, quoteForAccount } from './quote.js';
+import { type QuoteRequest, quoteForAccount, viesCheckForAccount } from './quote.js';
+import { vatEvidenceOf } from './vat/evidence.js';
+import { viesRecheckAt } from './vat/recheck.js';
 
 export interface CreatePurchaseInput extends QuoteRequest {
   paymentMethod: PaymentMethod;
@@ -72,12 +75,15 @@ export async function createPurchase(
   const bank = ctx.config.bankTransfer;
   // Outside the transaction: on PGlite's single connection a seeding transaction cannot nest.
   await ensurePricingSeeded(ctx.db);
+  // VIES (when configured) is asked before the transaction: it may take up to VIES_TIMEOUT_MS.
+  const before = ctx.config.vat.vies ? await getAccount(ctx.db, accountId) : null;
+  const vies = before ? await viesCheckForAccount(ctx, before) : null;
 
   for (let attempt = 0; ; attempt++) {
     try {
       const purchase = await ctx.db.transaction(async (tx) => {
         const account = await assertCanPurchase(tx, accountId);
-        const { quote } = await quoteForAccount(ctx, account, input, tx);
+        const { quote, vies: viesUsed } = await quoteForAccount(ctx, account, input, tx, vies);
         if (input.idempotencyKey !== null) {
           const earlier = await existingForKey(tx, accountId, input.idempotencyKey);
           if (earlier) {
@@ -94,13 +100,23 @@ export async function createPurchase(
         const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
         const billing = account.billing;
         if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
+        const evidence = vatEvidenceOf(account);
+        // VIES was asked (or should have been) when the decision says which way it went.
+        const viesStatus = quote.tax.viesRecheck
+          ? 'unavailable'
+          : quote.tax.vatIdIgnored === 'vies_invalid'
+            ? 'invalid'
+            : viesUsed?.outcome === 'valid' && quote.tax.treatment === 'reverse_charge'
+              ? 'valid'
+              : null;
         const { rows } = await tx.query<PurchaseRow>(
           `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
              subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
              bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
-             created_at, updated_at)
+             created_at, updated_at, vat_country, vat_billing_country, vat_mobile_country, vat_evidence_disagrees,
+             vat_id_ignored, vies_check_id, vies_status, vies_request_identifier, vies_checked_at, vies_recheck_at)
            values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-             $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
            returning *`,
           [
             newId('pur'),
@@ -127,6 +143,16 @@ export async function createPurchase(
             input.saveCard ?? false,
             input.idempotencyKey,
             now,
+            quote.tax.country ?? null,
+            evidence.billingCountry,
+            evidence.mobileCountry,
+            evidence.disagrees,
+            quote.tax.vatIdIgnored ?? null,
+            viesStatus ? (viesUsed?.id ?? null) : null,
+            viesStatus,
+            viesStatus ? (viesUsed?.requestIdentifier ?? null) : null,
+            viesStatus ? (viesUsed?.checkedAt ?? null) : null,
+            viesStatus === 'unavailable' ? viesRecheckAt(now, 0) : null,
           ],
         );
         const row = rows[0];

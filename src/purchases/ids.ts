@@ -1,10 +1,11 @@
 // Ids of this room's objects: a type prefix and 120 random bits in lower-case base32
-// (`pur_…` purchases, `rfd_…` refunds, `bsi_…` statement imports, `bse_…` statement entries).
+// (`pur_…` purchases, `rfd_…` refunds, `bsi_…` statement imports, `bse_…` statement entries,
+// `vies_…` VIES consultations).
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
-export type PurchasesIdPrefix = 'pur' | 'rfd' | 'bsi' | 'bse' | 'adj';
+export type PurchasesIdPrefix = 'pur' | 'rfd' | 'bsi' | 'bse' | 'adj' | 'vies';
 
 const ID_BYTES = 15;
 

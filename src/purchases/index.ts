@@ -54,6 +54,7 @@ export {
 } from './purchase.js';
 export { recordRefundOutcome, type Refund, refundPurchase } from './refund-purchase.js';
 export { purchaseRoutes } from './routes.js';
+export { recheckVatIds } from './vat/recheck.js';
 export {
   type FailResult,
   markFailed,
@@ -68,9 +69,11 @@ export {
 import type { RouteModule } from '../http/app.js';
 import { adminPurchaseRoutes } from './admin-routes.js';
 import { purchaseRoutes } from './routes.js';
+import { vatEvidenceRoutes } from './vat/admin-routes.js';
 
 /** Every purchases route, for src/routes.ts. */
 export const purchasesRoutes: RouteModule = async (app, ctx) => {
   await purchaseRoutes(app, ctx);
   await adminPurchaseRoutes(app, ctx);
+  await vatEvidenceRoutes(app, ctx);
 };

@@ -4,7 +4,7 @@ import type { Billing } from '../accounts/index.js';
 import type { Queryable } from '../db/types.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import type { Currency } from '../pricing/money.js';
-import type { TaxTreatment } from '../pricing/tax.js';
+import type { TaxTreatment, ViesVerdict } from '../pricing/tax.js';
 
 export const PURCHASE_STATUSES = [
   'awaiting_payment',
@@ -32,6 +32,30 @@ export interface BankTransferTerms {
   dueAt: Date;
 }
 
+/** Where the customer lives and what VIES said, kept with the purchase (migration 0017). */
+export interface PurchaseVatEvidence {
+  /** The VAT territory whose rate was charged (domestic, eu_consumer). */
+  country: string | null;
+  billingCountry: string | null;
+  mobileCountry: string | null;
+  /** Billing and mobile countries name different VAT territories: shown to the operator. */
+  disagrees: boolean;
+  /** Why a VAT id that was given did not make a reverse charge. */
+  vatIdIgnored: string | null;
+  /** The VIES consultation the tax rests on; null when VIES is off or was not needed. */
+  vies: {
+    checkId: string | null;
+    status: ViesVerdict;
+    requestIdentifier: string | null;
+    checkedAt: Date | null;
+    /** While VIES was unavailable: when the re-check job asks again. */
+    recheckAt: Date | null;
+    recheckAttempts: number;
+    /** A re-check after the purchase found the id invalid: the operator decides. */
+    invalidAfterPurchase: boolean;
+  } | null;
+}
+
 export interface Purchase {
   id: string;
   accountId: string;
@@ -53,6 +77,7 @@ export interface Purchase {
   issuerCountry: string;
   /** The billing data the tax was decided on. */
   billing: Billing;
+  vat: PurchaseVatEvidence;
   bankTransfer: BankTransferTerms | null;
   providerRef: string | null;
   checkoutUrl: string | null;
@@ -89,6 +114,18 @@ export interface PurchaseRow {
   tax_vat_id: string | null;
   issuer_country: string;
   billing: Billing;
+  vat_country: string | null;
+  vat_billing_country: string | null;
+  vat_mobile_country: string | null;
+  vat_evidence_disagrees: boolean;
+  vat_id_ignored: string | null;
+  vies_check_id: string | null;
+  vies_status: ViesVerdict | null;
+  vies_request_identifier: string | null;
+  vies_checked_at: Date | null;
+  vies_recheck_at: Date | null;
+  vies_recheck_attempts: number;
+  vies_invalid_after_purchase: boolean;
   bank_reference: string | null;
   bank_iban: string | null;
   bank_bic: string | null;
@@ -140,6 +177,24 @@ export function toPurchase(row: PurchaseRow): Purchase {
     taxVatId: row.tax_vat_id,
     issuerCountry: row.issuer_country,
     billing: row.billing,
+    vat: {
+      country: row.vat_country,
+      billingCountry: row.vat_billing_country,
+      mobileCountry: row.vat_mobile_country,
+      disagrees: row.vat_evidence_disagrees,
+      vatIdIgnored: row.vat_id_ignored,
+      vies: row.vies_status
+        ? {
+            checkId: row.vies_check_id,
+            status: row.vies_status,
+            requestIdentifier: row.vies_request_identifier,
+            checkedAt: row.vies_checked_at,
+            recheckAt: row.vies_recheck_at,
+            recheckAttempts: row.vies_recheck_attempts,
+            invalidAfterPurchase: row.vies_invalid_after_purchase,
+          }
+        : null,
+    },
     bankTransfer,
     providerRef: row.provider_ref,
     checkoutUrl: row.checkout_url,

@@ -1,7 +1,9 @@
 // What credits cost this account: the item ({packId} or {credits}) and currency read from a
 // request, priced by the stored price tables, taxed from the account's billing data and the
-// issuer (ISSUER_COUNTRY, ISSUER_VAT_RATE). POST /pricing/quote and POST /purchases both come
-// here, so a quote and the purchase made from it agree to the cent.
+// issuer (ISSUER_COUNTRY, ISSUER_VAT_RATE, EU_VAT_RATES), with VIES's answer about the VAT id
+// when VIES is configured. POST /pricing/quote and POST /purchases both come here, and VIES's
+// answer is reused between them (vat/vies.ts), so a quote and the purchase made from it agree to
+// the cent.
 import type { Account } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
@@ -11,8 +13,9 @@ import { type CountryCode, toCountryCode } from '../pricing/countries.js';
 import { type Currency, isCurrency } from '../pricing/money.js';
 import { type Quote, type QuoteItem, quote } from '../pricing/quote.js';
 import { priceTables } from '../pricing/store.js';
-import type { BillingParty, Issuer } from '../pricing/tax.js';
+import { type BillingParty, type Issuer, normalizeVatId, vatIdToVerify } from '../pricing/tax.js';
 import { parseWholeCredits } from '../pricing/tiers.js';
+import { type ViesCheck, verifyVatId } from './vat/vies.js';
 
 export interface QuoteRequest {
   packId?: string;
@@ -24,7 +27,24 @@ export interface QuoteRequest {
 export function issuerOf(ctx: AppContext): Issuer {
   const country = toCountryCode(ctx.config.issuer.country);
   if (!country) throw new Error(`ISSUER_COUNTRY ${ctx.config.issuer.country} is not a country code`);
-  return { country, vatRateBasisPoints: ctx.config.issuer.vatRateBasisPoints };
+  return {
+    country,
+    vatRateBasisPoints: ctx.config.issuer.vatRateBasisPoints,
+    euRates: ctx.config.vat.euRates,
+  };
+}
+
+/**
+ * VIES's answer about the account's VAT id, when VIES is configured and the answer could change
+ * the tax (an EU business abroad whose id passes the form check); else null. It may wait for
+ * VIES (at most VIES_TIMEOUT_MS): call it before, never inside, a transaction.
+ */
+export async function viesCheckForAccount(ctx: AppContext, account: Account): Promise<ViesCheck | null> {
+  if (!ctx.config.vat.vies) return null;
+  const issuer = issuerOf(ctx);
+  const { party, estimate } = billingPartyOf(account, issuer);
+  const vatId = estimate ? null : vatIdToVerify(issuer, party);
+  return vatId ? verifyVatId(ctx, vatId) : null;
 }
 
 /**
@@ -79,7 +99,8 @@ export async function quoteForAccount(
   account: Account,
   body: QuoteRequest,
   q: Queryable = ctx.db,
-): Promise<{ quote: Quote; estimate: boolean }> {
+  vies: ViesCheck | null = null,
+): Promise<{ quote: Quote; estimate: boolean; vies: ViesCheck | null }> {
   const item = parseItem(body);
   const currency: Currency | undefined =
     body.currency === undefined
@@ -89,9 +110,16 @@ export async function quoteForAccount(
         : undefined;
   if (!currency) throw validationFailed([{ path: 'body.currency', message: 'is not a currency we sell in' }]);
   const issuer = issuerOf(ctx);
-  const { party, estimate } = billingPartyOf(account, issuer);
+  const billed = billingPartyOf(account, issuer);
+  const { estimate } = billed;
+  let party = billed.party;
+  // The answer counts only for the id it was about (the billing data may have changed since);
+  // with VIES on and no answer for this id, the purchase rests on the form check: re-check it.
+  const toVerify = ctx.config.vat.vies && !estimate ? vatIdToVerify(issuer, party) : null;
+  const answer = toVerify && vies && normalizeVatId(vies.vatId) === toVerify ? vies : null;
+  if (toVerify) party = { ...party, vies: answer?.outcome ?? 'unavailable' };
   const result = quote({ item, currency, tables: await priceTables(ctx.db, q), billing: party, issuer });
-  if (result.ok) return { quote: result.quote, estimate };
+  if (result.ok) return { quote: result.quote, estimate, vies: answer };
   switch (result.reason) {
     case 'unsupported_currency':
       throw validationFailed([{ path: 'body.currency', message: `${currency} is not sold` }]);

@@ -23,7 +23,9 @@ import {
   PURCHASE_STATUSES,
   refundedMicros,
 } from './purchase.js';
-import { quoteForAccount } from './quote.js';
+import { quoteForAccount, viesCheckForAccount } from './quote.js';
+
+import { invoiceIdsOfPurchases } from '../invoicing/store.js';
 import { CurrencySchema, pageOf, PurchaseResponse, purchaseView, QuoteResponse } from './views.js';
 
 const ItemFields = {
@@ -80,7 +82,8 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
     async (req) => {
       const account = await getAccount(ctx.db, customerOf(req).accountId);
       if (!account) throw notFound('account');
-      const { quote, estimate } = await quoteForAccount(ctx, account, req.body);
+      const vies = await viesCheckForAccount(ctx, account);
+      const { quote, estimate } = await quoteForAccount(ctx, account, req.body, ctx.db, vies);
       return { ...quoteToJson(quote), taxEstimate: estimate };
     },
   );
@@ -141,7 +144,14 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
         ctx.db,
         purchases.map((p) => p.id),
       );
-      return { data: purchases.map((p) => purchaseView(p, refunded.get(p.id))), nextCursor };
+      const invoices = await invoiceIdsOfPurchases(
+        ctx.db,
+        purchases.map((p) => p.id),
+      );
+      return {
+        data: purchases.map((p) => purchaseView(p, refunded.get(p.id), invoices.get(p.id) ?? null)),
+        nextCursor,
+      };
     },
   );
 
@@ -162,7 +172,8 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
       if (!purchase) throw notFound('purchase');
       noStore(reply);
       const refunded = await refundedMicros(ctx.db, [purchase.id]);
-      return purchaseView(purchase, refunded.get(purchase.id));
+      const invoices = await invoiceIdsOfPurchases(ctx.db, [purchase.id]);
+      return purchaseView(purchase, refunded.get(purchase.id), invoices.get(purchase.id) ?? null);
     },
   );
 

@@ -4,7 +4,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { literals, nullable } from '../http/schemas.js';
 import { formatCredits } from '../ledger/amounts.js';
 import { type Currency, CURRENCIES, moneyToJson } from '../pricing/money.js';
-import { formatRatePercent } from '../pricing/tax.js';
+import { formatRatePercent, TAX_TREATMENTS } from '../pricing/tax.js';
 import { formatCreditorReference } from './providers/bank-transfer/creditor-reference.js';
 import { dueDateOf } from './providers/bank-transfer/terms.js';
 import type { ImportedLine, ImportResult } from './providers/bank-transfer/import-statement.js';
@@ -22,8 +22,36 @@ const AnyMoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.Stri
 export const TaxSchema = Type.Object({
   rate: Type.String({ description: 'Percent, e.g. "21"' }),
   amount: MoneySchema,
-  treatment: literals(['domestic', 'reverse_charge', 'outside_scope'] as const),
+  treatment: literals(TAX_TREATMENTS),
+  country: Type.Optional(
+    Type.String({
+      description:
+        'The VAT territory whose rate applies (domestic: the issuer’s; eu_consumer: the customer’s)',
+    }),
+  ),
   vatId: Type.Optional(Type.String({ description: 'The VAT id a reverse charge rests on' })),
+});
+
+/** What the operator sees of a purchase's VAT decision: the evidence and VIES's answer. */
+export const VatEvidenceSchema = Type.Object({
+  country: nullable(Type.String()),
+  billingCountry: nullable(Type.String({ description: 'Country of the billing address' })),
+  mobileCountry: nullable(Type.String({ description: 'Country of the verified mobile number' })),
+  disagreement: Type.Boolean({ description: 'The two countries name different VAT territories' }),
+  vatIdIgnored: nullable(Type.String({ description: 'country_mismatch, invalid or vies_invalid' })),
+  vies: nullable(
+    Type.Object({
+      status: literals(['valid', 'invalid', 'unavailable'] as const),
+      requestIdentifier: nullable(Type.String({ description: 'VIES consultation number' })),
+      checkedAt: nullable(Type.String()),
+      recheckAt: nullable(Type.String({ description: 'VIES was unavailable: when it is asked again' })),
+      recheckAttempts: Type.Integer(),
+      invalidAfterPurchase: Type.Boolean({
+        description:
+          'A re-check after the purchase found the VAT id invalid: the reverse charge needs a person',
+      }),
+    }),
+  ),
 });
 
 export const QuoteResponse = Type.Object({
@@ -66,6 +94,11 @@ export const PurchaseResponse = Type.Object({
   failedAt: nullable(Type.String()),
   failureReason: nullable(Type.String()),
   refundedCredits: Type.String(),
+  invoiceId: Type.Optional(
+    nullable(
+      Type.String({ description: 'The invoice this purchase is on, once issued (GET /invoices/{id})' }),
+    ),
+  ),
   bankTransfer: Type.Optional(BankTransferSchema),
   card: Type.Optional(
     Type.Object({
@@ -97,13 +130,14 @@ export const AdminPurchaseResponse = Type.Intersect([
     paidVia: nullable(Type.String()),
     paidReference: nullable(Type.String()),
     refunds: Type.Array(RefundResponse),
+    vatEvidence: VatEvidenceSchema,
   }),
 ]);
 
 const money = (amount: bigint, currency: Currency) => moneyToJson({ amount, currency });
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export function purchaseView(purchase: Purchase, refundedMicros = 0n) {
+export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId: string | null = null) {
   const { currency } = purchase;
   const bank = purchase.bankTransfer;
   return {
@@ -118,6 +152,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n) {
       rate: formatRatePercent(purchase.taxRateBasisPoints),
       amount: money(purchase.taxAmount, currency),
       treatment: purchase.taxTreatment,
+      ...(purchase.vat.country ? { country: purchase.vat.country } : {}),
       ...(purchase.taxVatId ? { vatId: purchase.taxVatId } : {}),
     },
     total: money(purchase.total, currency),
@@ -129,6 +164,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n) {
     failedAt: iso(purchase.failedAt),
     failureReason: purchase.failureReason,
     refundedCredits: formatCredits(refundedMicros),
+    invoiceId,
     ...(bank
       ? {
           bankTransfer: {
@@ -182,6 +218,28 @@ export function adminPurchaseView(purchase: Purchase, refunds: Refund[]) {
     paidVia: purchase.paidVia,
     paidReference: purchase.paidReference,
     refunds: refunds.map(refundView),
+    vatEvidence: vatEvidenceView(purchase),
+  };
+}
+
+export function vatEvidenceView(purchase: Purchase) {
+  const { vat } = purchase;
+  return {
+    country: vat.country,
+    billingCountry: vat.billingCountry,
+    mobileCountry: vat.mobileCountry,
+    disagreement: vat.disagrees,
+    vatIdIgnored: vat.vatIdIgnored,
+    vies: vat.vies
+      ? {
+          status: vat.vies.status,
+          requestIdentifier: vat.vies.requestIdentifier,
+          checkedAt: iso(vat.vies.checkedAt),
+          recheckAt: iso(vat.vies.recheckAt),
+          recheckAttempts: vat.vies.recheckAttempts,
+          invalidAfterPurchase: vat.vies.invalidAfterPurchase,
+        }
+      : null,
   };
 }
 

@@ -82,6 +82,7 @@ const PAGES: PageCase[] = [
   { name: 'admin-purchase', path: (ids) => `/admin/purchases/${ids.purchaseId}`, who: 'admin' },
   { name: 'admin-bank-statements', path: () => '/admin/bank-statements', who: 'admin' },
   { name: 'admin-pricing', path: () => '/admin/pricing', who: 'admin' },
+  { name: 'admin-vat-evidence', path: () => '/admin/vat-evidence', who: 'admin', widerThanPhone: true },
 ];
 
 const WIDTHS = [

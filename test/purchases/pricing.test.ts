@@ -1,6 +1,6 @@
 // The price list and the packs over HTTP: what anyone reads, what operators replace (JSON, CSV
 // body, multipart CSV; errors by row; tables with gaps or overlaps refused), the in-memory
-// index following the stored list, and quotes with tax for home, EU business and abroad.
+// index following the stored list, and quotes with tax for home, EU business, EU consumer and abroad.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentDestinationIndex, destinationIndex } from '../../src/pricing/store.js';
 import { adminSession, BILLING, type Customer, readyCustomer, type Session } from '../helpers/accounts.js';
@@ -381,7 +381,7 @@ describe('pricing', () => {
         credits: '1000',
         currency: 'EUR',
         subtotal: { amount: 5000, currency: 'EUR' },
-        tax: { rate: '21', amount: { amount: 1050, currency: 'EUR' }, treatment: 'domestic' },
+        tax: { rate: '21', amount: { amount: 1050, currency: 'EUR' }, treatment: 'domestic', country: 'ES' },
         total: { amount: 6050, currency: 'EUR' },
         taxEstimate: false,
       });
@@ -398,10 +398,10 @@ describe('pricing', () => {
         tax: { rate: '0', amount: { amount: 0 }, treatment: 'reverse_charge' },
         total: { amount: 22_500 },
       });
-      // Without a VAT id the same customer pays the issuer's VAT.
+      // Without a VAT id the same customer is a consumer in Germany and pays the German rate.
       await billAs(berlin, { city: 'Berlin', postalCode: '10115', country: 'DE' }, null);
       const consumer = await post(fresh, '/api/v1/pricing/quote', berlin, { packId: 'pack-5000' });
-      expect(consumer.json().tax).toMatchObject({ rate: '21', treatment: 'domestic' });
+      expect(consumer.json().tax).toMatchObject({ rate: '19', treatment: 'eu_consumer', country: 'DE' });
     });
 
     it('charges no VAT outside the EU', async () => {

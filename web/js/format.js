@@ -222,13 +222,15 @@ export function transactionTypeLabel(/** @type {string | null | undefined} */ ty
 /** The transaction types in words, by their API names. */
 export const TRANSACTION_TYPES = labelTable('transactionType');
 
-/** @typedef {{ treatment?: string, rate?: number | string, vatId?: string | null }} TaxView */
+/** @typedef {{ treatment?: string, rate?: number | string, vatId?: string | null, country?: string | null }} TaxView */
 
 /** How the tax was decided, in an invoice's words. */
 export function taxTreatmentLabel(/** @type {TaxView | null | undefined} */ tax) {
   switch (tax?.treatment) {
     case 'domestic':
       return t('format.tax.domestic', { rate: String(tax.rate) });
+    case 'eu_consumer':
+      return t('format.tax.euConsumer', { rate: String(tax.rate), country: tax.country ?? '' });
     case 'reverse_charge':
       return t('format.tax.reverseCharge');
     case 'outside_scope':
@@ -249,6 +251,8 @@ export function taxTreatmentNote(/** @type {TaxView | null | undefined} */ tax) 
       return t('format.tax.outsideScopeNote');
     case 'domestic':
       return t('format.tax.domesticNote', { rate: String(tax.rate) });
+    case 'eu_consumer':
+      return t('format.tax.euConsumerNote', { rate: String(tax.rate), country: tax.country ?? '' });
     default:
       return '';
   }

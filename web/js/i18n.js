@@ -19,7 +19,18 @@ export const LANGUAGES = /** @type {const} */ (['en', 'es']);
 /** @typedef {(typeof LANGUAGES)[number]} Language */
 
 /** The catalogue files of each language (web/locales/<language>/<area>.json). */
-export const AREAS = ['common', 'shell', 'format', 'auth', 'dashboard', 'messaging', 'campaigns', 'security'];
+export const AREAS = [
+  'common',
+  'shell',
+  'format',
+  'auth',
+  'dashboard',
+  'messaging',
+  'campaigns',
+  'security',
+  'invoices',
+  'vat',
+];
 
 /** @type {Record<string, string>} */
 const INTL_LOCALES = { en: 'en-GB', es: 'es-ES' };

@@ -91,6 +91,7 @@ const NAV = [
     customer: true,
     items: [
       { href: '/account/billing', label: 'shell.nav.billing', icon: 'billing' },
+      { href: '/account/invoices', label: 'invoices.title', icon: 'receipt' },
       { href: '/account/mobile', label: 'shell.nav.mobile', icon: 'phone' },
       { href: '/account/preferences', label: 'shell.nav.preferences', icon: 'sliders' },
       { href: '/account/api-keys', label: 'shell.nav.apiKeys', icon: 'key' },
@@ -105,6 +106,8 @@ const NAV = [
       { href: '/admin/purchases', label: 'shell.nav.adminPurchases', icon: 'receipt' },
       { href: '/admin/bank-statements', label: 'shell.nav.bankStatements', icon: 'bank' },
       { href: '/admin/pricing', label: 'shell.nav.adminPricing', icon: 'tag' },
+      { href: '/admin/invoices', label: 'invoices.admin.title', icon: 'receipt' },
+      { href: '/admin/vat-evidence', label: 'vat.nav', icon: 'globe' },
       SECURITY_LINK,
     ],
   },

@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { keepScrollRegionsFocusable, mountAuthLayout, mountShell } from './layout.js';
 import { notify, notifyError } from './notices.js';
 import { accountDetailPage, accountsPage } from './pages/admin.js';
+import { adminVatEvidencePage } from './pages/admin-vat.js';
 import {
   adminPricingPage,
   adminPurchasePage,
@@ -35,6 +36,8 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { invoicePage, invoicesPage } from './pages/invoices.js';
+import { adminInvoicesPage } from './pages/admin-invoices.js';
 import { securityPage } from './pages/security.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
@@ -190,6 +193,27 @@ const ROUTE_TABLE = [
     layout: 'app',
   },
   {
+    path: '/account/invoices',
+    page: invoicesPage,
+    title: 'invoices.title',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/account/invoices/:id',
+    page: invoicePage,
+    title: 'invoices.kind.invoice',
+    access: 'customer',
+    layout: 'app',
+  },
+  {
+    path: '/admin/invoices',
+    page: adminInvoicesPage,
+    title: 'invoices.admin.title',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
     path: '/admin/purchases',
     page: adminPurchasesPage,
     title: 'shell.nav.adminPurchases',
@@ -214,6 +238,13 @@ const ROUTE_TABLE = [
     path: '/admin/pricing',
     page: adminPricingPage,
     title: 'shell.nav.adminPricing',
+    access: 'admin',
+    layout: 'app',
+  },
+  {
+    path: '/admin/vat-evidence',
+    page: adminVatEvidencePage,
+    title: 'vat.title',
     access: 'admin',
     layout: 'app',
   },

@@ -3,6 +3,7 @@
 // campaign with no row that can be sent is refused (400) and its staged rows removed: nothing
 // is created or held.
 import type { AppContext } from '../../context.js';
+import { whileDatabaseUnavailable } from '../../db/unavailable.js';
 import { validationFailed } from '../../http/errors.js';
 import { formatCredits } from '../../ledger/amounts.js';
 import type { CampaignFields, RowComposer } from './row-composer.js';
@@ -98,8 +99,13 @@ export async function createStagedCampaign(
   });
   // Created started (unless a draft), so a process stopping right here leaves a campaign the
   // worker's job finishes, not a draft nobody asked for.
-  const started = staged.draft ? null : await reserveStarted(ctx, accountId, campaignId);
-  const available = (await ctx.ledger.balance(accountId))?.available ?? 0n;
+  // The campaign is committed from here on: should the database go away now (a restart), the
+  // answer waits for it to come back, for a while, instead of failing, since a retry of a failed
+  // request would create a second campaign. Reserving again is safe (what is done stays done).
+  const started = staged.draft
+    ? null
+    : await whileDatabaseUnavailable(() => reserveStarted(ctx, accountId, campaignId));
+  const available = (await whileDatabaseUnavailable(() => ctx.ledger.balance(accountId)))?.available ?? 0n;
   const unreserved = started ? started.waitingCreditMicros : totals.credits;
   return {
     id: campaignId,

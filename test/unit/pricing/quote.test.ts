@@ -27,6 +27,7 @@ describe('quote', () => {
           treatment: 'domestic',
           rate: '21',
           rateBasisPoints: 2100,
+          country: 'ES',
           amount: { amount: 1_050n, currency: 'EUR' },
         },
         total: { amount: 6_050n, currency: 'EUR' },
@@ -79,11 +80,13 @@ describe('quote', () => {
     });
   });
 
-  it('says why a VAT id was not used', () => {
+  it('says why a VAT id was not used, and charges that consumer their own country’s rate', () => {
     const result = quote(input({ billing: { country: 'DE', vatId: 'FR40303265045' } }));
     expect(result).toMatchObject({
       ok: true,
-      quote: { tax: { treatment: 'domestic', vatIdIgnored: 'country_mismatch' } },
+      quote: {
+        tax: { treatment: 'eu_consumer', rate: '19', country: 'DE', vatIdIgnored: 'country_mismatch' },
+      },
     });
   });
 
@@ -118,7 +121,7 @@ describe('quoteToJson', () => {
       packId: 'pack-1000',
       currency: 'EUR',
       subtotal: { amount: 5000, currency: 'EUR' },
-      tax: { rate: '21', amount: { amount: 1050, currency: 'EUR' }, treatment: 'domestic' },
+      tax: { rate: '21', amount: { amount: 1050, currency: 'EUR' }, treatment: 'domestic', country: 'ES' },
       total: { amount: 6050, currency: 'EUR' },
     });
   });

@@ -16,7 +16,8 @@ import {
 
 const spain: Issuer = { country: 'ES', vatRateBasisPoints: 2100 };
 const bill = (country: CountryCode, vatId?: string): BillingParty => ({ country, vatId });
-const domestic21: TaxDecision = { treatment: 'domestic', rateBasisPoints: 2100, rate: '21' };
+const domestic21: TaxDecision = { treatment: 'domestic', rateBasisPoints: 2100, rate: '21', country: 'ES' };
+const german19: TaxDecision = { treatment: 'eu_consumer', rateBasisPoints: 1900, rate: '19', country: 'DE' };
 const zero = (treatment: TaxDecision['treatment'], vatId?: string): TaxDecision =>
   vatId === undefined
     ? { treatment, rateBasisPoints: 0, rate: '0' }
@@ -44,28 +45,30 @@ describe('decideTax for an issuer in Spain at 21 %', () => {
       bill('MC', 'FR40303265045'),
       zero('reverse_charge', 'FR40303265045'),
     ],
-    ['a German consumer (no VAT id)', bill('DE'), domestic21],
-    ['a German customer with a blank VAT id', bill('DE', '  '), domestic21],
+    ['a German consumer (no VAT id): the German rate', bill('DE'), german19],
+    ['a German customer with a blank VAT id', bill('DE', '  '), german19],
     [
       'a Greek VAT id written with GR',
       bill('GR', 'GR094014201'),
-      { ...domestic21, vatIdIgnored: 'country_mismatch' },
+      {
+        treatment: 'eu_consumer',
+        rateBasisPoints: 2400,
+        rate: '24',
+        country: 'GR',
+        vatIdIgnored: 'country_mismatch',
+      },
     ],
     [
       'a German customer with a French VAT id',
       bill('DE', 'FR40303265045'),
-      { ...domestic21, vatIdIgnored: 'country_mismatch' },
+      { ...german19, vatIdIgnored: 'country_mismatch' },
     ],
     [
       'a German VAT id with a wrong check digit',
       bill('DE', 'DE136695977'),
-      { ...domestic21, vatIdIgnored: 'invalid' },
+      { ...german19, vatIdIgnored: 'invalid' },
     ],
-    [
-      'a German VAT id of the wrong length',
-      bill('DE', 'DE12345'),
-      { ...domestic21, vatIdIgnored: 'invalid' },
-    ],
+    ['a German VAT id of the wrong length', bill('DE', 'DE12345'), { ...german19, vatIdIgnored: 'invalid' }],
     ['a US business', bill('US', 'EIN 12-3456789'), zero('outside_scope')],
     ['a British business with a GB VAT id', bill('GB', 'GB980780684'), zero('outside_scope')],
     ['a Swiss consumer', bill('CH'), zero('outside_scope')],
@@ -82,6 +85,7 @@ describe('decideTax for other issuers', () => {
       treatment: 'domestic',
       rateBasisPoints: 2000,
       rate: '20',
+      country: 'FR',
     });
   });
 
@@ -92,7 +96,7 @@ describe('decideTax for other issuers', () => {
   });
 
   it.each<[BillingParty, TaxDecision]>([
-    [bill('GB'), { treatment: 'domestic', rateBasisPoints: 2000, rate: '20' }],
+    [bill('GB'), { treatment: 'domestic', rateBasisPoints: 2000, rate: '20', country: 'GB' }],
     [bill('DE', 'DE136695976'), zero('outside_scope')],
     [bill('DE'), zero('outside_scope')],
     [bill('US'), zero('outside_scope')],
