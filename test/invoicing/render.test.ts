@@ -1,5 +1,9 @@
 // The renderers of an issued invoice: PDF, UBL (Peppol BIS 3.0), CII and Factur-X, for the five VAT
 // cases and a credit note. No database: each case is a fixture document (fixtures.ts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { InvoiceService } from '@e-invoice-eu/core';
 import { describe, expect, it } from 'vitest';
 import type { InvoiceDocument } from '../../src/invoicing/document.js';
@@ -117,6 +121,28 @@ describe('the PDF of an invoice', () => {
     expect(rows).toHaveLength(60);
   });
 
+  it('prints the configured logo, and leaves out a logo file that has gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-logo-'));
+    try {
+      const logoPath = join(dir, 'logo.png');
+      writeFileSync(logoPath, tinyPng());
+      const withLogo = await renderInvoicePdf({
+        ...domesticBusiness,
+        issuer: { ...domesticBusiness.issuer, logoPath },
+      });
+      expect(withLogo.toString('latin1')).toContain('/Subtype /Image');
+      const gone = {
+        ...domesticBusiness,
+        issuer: { ...domesticBusiness.issuer, logoPath: join(dir, 'gone.png') },
+      };
+      const without = await renderInvoicePdf(gone);
+      expect(without.toString('latin1')).not.toContain('/Subtype /Image');
+      expect(squash(standardFontText(without))).toContain(domesticBusiness.number);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.runIf(hasPdftotext())('pdftotext reads the same number, customer and total', async () => {
     const text = squash(pdftotext(await renderInvoicePdf(domesticBusiness)));
     expect(text).toContain(domesticBusiness.number);
@@ -124,6 +150,39 @@ describe('the PDF of an invoice', () => {
     expect(text).toContain(squash(formatMoney('en', 'EUR', domesticBusiness.totals.total)));
   });
 });
+
+/** A 2×2 RGB PNG, made here so the test needs no image file. */
+function tinyPng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = (crcTable[(c ^ x) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.from([0, 200, 30, 30, 30, 30, 200, 0, 30, 200, 30, 250, 250, 250]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 function withCustomerName(name: string): InvoiceDocument {
   return { ...domesticBusiness, customer: { ...domesticBusiness.customer, name } };
