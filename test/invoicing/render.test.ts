@@ -209,6 +209,19 @@ describe('the EN 16931 e-invoices (UBL for Peppol, CII)', () => {
     expect(first(cii, 'TypeCode')).toBe(doc.kind === 'credit_note' ? '381' : '380');
   });
 
+  it.each(cases)('%s: UBL keeps the Peppol BIS 3.0 rules the CEN tool does not check', async (_, doc) => {
+    const ubl = await renderUbl(doc);
+    expect(first(ubl, 'ProfileID')).toBe('urn:fdc:peppol.eu:2017:poacc:billing:01:1.0'); // R001
+    const header = ubl.slice(0, ubl.search(/<cac:(Invoice|CreditNote)Line>/));
+    expect((header.match(/<cbc:Note>/g) ?? []).length).toBeLessThanOrEqual(1); // R002: one note
+    expect(first(ubl, 'BuyerReference')).toBe(doc.accountId); // R003
+    expect(ubl).not.toMatch(/<(\w+:\w+)[^>]*>\s*<\/\1>|<\w+:\w+[^>]*\/>/); // R008: no empty element
+    expect((ubl.match(/<cac:TaxTotal>/g) ?? []).length).toBe(1); // R053
+    // R010/R020: the electronic addresses, where the document knows them.
+    if (doc.customer.email) expect(ubl).toContain(`<cbc:EndpointID schemeID="EM">${doc.customer.email}<`);
+    if (doc.issuer.email) expect(ubl).toContain(`<cbc:EndpointID schemeID="EM">${doc.issuer.email}<`);
+  });
+
   it.each(cases)('%s: the data satisfies @e-invoice-eu/core JSON schema of EN 16931', async (_, doc) => {
     // InvoiceService validates its input against the library's schema (cardinalities, code lists)
     // before writing; the renderers skip that for speed, so it is checked here.
