@@ -77,6 +77,8 @@ export interface InvoiceDocument {
     bank: { iban: string; bic: string; beneficiary: string } | null;
     /** The issuer's IANA time zone, in which each line's paidAt is printed as a date (UTC if absent). */
     timeZone?: string;
+    /** A PNG or JPEG printed at the top of the PDF (INVOICE_LOGO), if configured and still there. */
+    logoPath?: string;
   };
   customer: Party;
   lines: InvoiceLine[];

@@ -17,6 +17,10 @@ export function issuerParty(config: Config): IssuerParty {
     vatId: config.issuer.vatId ?? null,
     email: null,
     bank: bank ? { iban: bank.iban, bic: bank.bic, beneficiary: bank.beneficiary } : null,
+    // Lines print their paid date in the zone that decided their month (a purchase paid 23:30 UTC
+    // on 31 October is a November purchase in Madrid, and prints as 1 November).
+    timeZone: config.invoicing.timeZone,
+    ...(config.invoicing.logoPath ? { logoPath: config.invoicing.logoPath } : {}),
   };
 }
 

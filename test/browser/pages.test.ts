@@ -76,12 +76,14 @@ const PAGES: PageCase[] = [
   { name: 'mobile', path: () => '/account/mobile', who: 'customer' },
   { name: 'preferences', path: () => '/account/preferences', who: 'customer' },
   { name: 'api-keys', path: () => '/account/api-keys', who: 'customer' },
+  { name: 'invoices', path: () => '/account/invoices', who: 'customer', translated: true },
   { name: 'admin-accounts', path: () => '/admin/accounts', who: 'admin' },
   { name: 'admin-account', path: (ids) => `/admin/accounts/${ids.accountId}`, who: 'admin' },
   { name: 'admin-purchases', path: () => '/admin/purchases', who: 'admin', widerThanPhone: true },
   { name: 'admin-purchase', path: (ids) => `/admin/purchases/${ids.purchaseId}`, who: 'admin' },
   { name: 'admin-bank-statements', path: () => '/admin/bank-statements', who: 'admin' },
   { name: 'admin-pricing', path: () => '/admin/pricing', who: 'admin' },
+  { name: 'admin-invoices', path: () => '/admin/invoices', who: 'admin', translated: true },
   { name: 'admin-vat-evidence', path: () => '/admin/vat-evidence', who: 'admin', widerThanPhone: true },
 ];
 

@@ -2,25 +2,29 @@
 // factur-x.xml (AFRelationship Alternative) and described in the XMP metadata with the Factur-X
 // extension schema. Drawn by the same code as the plain PDF, so both read the same.
 //
-// PDF/A wants every font embedded, so this PDF embeds DejaVu Sans (fonts-dejavu-core on Debian and
-// Ubuntu, or the directory named by TOLLGATE_PDF_FONT_DIR). Where neither is found it falls back
-// to the built-in Helvetica: the e-invoice XML is the same and valid, but the PDF is then not
-// strictly PDF/A (docs/OPERATIONS.md says to install the fonts).
+// PDF/A wants every font embedded, so this PDF embeds DejaVu Sans from where the usual
+// distributions install it (Debian/Ubuntu fonts-dejavu-core, Fedora, Arch, Alpine). Where it is
+// not found it falls back to the built-in Helvetica: the e-invoice XML is the same and valid, but
+// the PDF is then not strictly PDF/A (docs/OPERATIONS.md says to install the fonts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InvoiceDocument } from '../document.js';
 import { renderCii } from './en16931.js';
 import { drawInvoicePdf, type PdfFonts, STANDARD_FONTS } from './pdf.js';
 
-const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/TTF', '/usr/share/fonts/dejavu'];
+const FONT_DIRS = [
+  '/usr/share/fonts/truetype/dejavu',
+  '/usr/share/fonts/dejavu-sans-fonts',
+  '/usr/share/fonts/TTF',
+  '/usr/share/fonts/dejavu',
+];
 
 let fonts: PdfFonts | undefined;
 
 /** The fonts the Factur-X PDF embeds, read once. */
 export function facturXFonts(): PdfFonts {
   if (fonts) return fonts;
-  const dirs = [process.env.TOLLGATE_PDF_FONT_DIR, ...FONT_DIRS].filter((d): d is string => Boolean(d));
-  for (const dir of dirs) {
+  for (const dir of FONT_DIRS) {
     const regular = join(dir, 'DejaVuSans.ttf');
     const bold = join(dir, 'DejaVuSans-Bold.ttf');
     if (existsSync(regular) && existsSync(bold)) {

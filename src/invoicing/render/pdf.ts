@@ -6,6 +6,7 @@
 // Fonts: the plain PDF uses pdfkit's built-in Helvetica (nothing to embed, a few ms); characters
 // outside its Windows-1252 set lose their accents (č → c) rather than print as garbage. The
 // Factur-X PDF/A-3 must embed its fonts and passes TrueType ones in (see facturx.ts).
+import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { loadEmbeddedFont, loadStandardFonts } from './font-cache.js';
 import type { InvoiceDocument, InvoiceLine, Party, VatBreakdown } from '../document.js';
@@ -60,6 +61,27 @@ function winAnsi(text: string): string {
     out += base.length > 0 && (bcp <= 0xff || WIN_ANSI_EXTRA.has(base)) ? base : '?';
   }
   return out;
+}
+
+const LOGO = { width: 140, height: 48 };
+const logos = new Map<string, Buffer | null>();
+
+/**
+ * The logo's bytes, read once per process; a logo that went missing since the invoice was issued
+ * is left out rather than failing the PDF.
+ */
+function logoOf(path: string | undefined): Buffer | null {
+  if (!path) return null;
+  let logo = logos.get(path);
+  if (logo === undefined) {
+    try {
+      logo = readFileSync(path);
+    } catch {
+      logo = null;
+    }
+    logos.set(path, logo);
+  }
+  return logo;
 }
 
 const regionNames = new Map<Language, Intl.DisplayNames>();
@@ -242,8 +264,14 @@ function draw(w: Writer, doc: InvoiceDocument): void {
   const t = TEXTS[lang];
   const title = doc.kind === 'credit_note' ? t.creditNote : t.invoice;
 
-  // Title and the document's identity, top right; the issuer's name, top left.
-  w.text(doc.issuer.name, PAGE.margin, PAGE.margin, 250, { bold: true, size: 13 });
+  // Title and the document's identity, top right; the issuer's logo and name, top left.
+  const logo = logoOf(doc.issuer.logoPath);
+  let nameY = PAGE.margin;
+  if (logo) {
+    w.pdf.image(logo, PAGE.margin, PAGE.margin, { fit: [LOGO.width, LOGO.height] });
+    nameY += LOGO.height + 6;
+  }
+  w.text(doc.issuer.name, PAGE.margin, nameY, 250, { bold: true, size: 13 });
   w.text(title, PAGE.margin + 250, PAGE.margin, RIGHT - PAGE.margin - 250, {
     bold: true,
     size: 18,
@@ -265,7 +293,7 @@ function draw(w: Writer, doc: InvoiceDocument): void {
     });
   }
 
-  const top = Math.max(my, PAGE.margin + 40) + 18;
+  const top = Math.max(my, nameY + 20) + 18;
   const hs = partyBlock(w, t, lang, t.seller, doc.issuer, PAGE.margin, top);
   const hb = partyBlock(w, t, lang, t.buyer, doc.customer, PAGE.margin + 260, top);
   w.y = top + Math.max(hs, hb) + 6;
