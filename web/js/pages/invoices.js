@@ -26,7 +26,9 @@ import { navigate } from '../router.js';
  * @property {Money | number} total
  * @property {string} status
  * @property {string | null} [correctsInvoiceId]
- * @property {string | null} [correctsInvoiceNumber]
+ * @property {string | null} [correctsNumber]
+ * @property {string} [accountId]
+ * @property {{ name: string }} [customer]
  * @property {InvoiceLine[]} [lines]
  * @typedef {object} InvoiceLine
  * @property {string} [purchaseId]
@@ -247,7 +249,7 @@ export async function invoicePage(
                 h(
                   'a',
                   { href: `/account/invoices/${encodeURIComponent(invoice.correctsInvoiceId)}` },
-                  invoice.correctsInvoiceNumber ?? invoice.correctsInvoiceId,
+                  invoice.correctsNumber ?? invoice.correctsInvoiceId,
                 ),
               ),
             ]
