@@ -30,6 +30,7 @@ export const AREAS = [
   'security',
   'invoices',
   'vat',
+  'refills',
 ];
 
 /** @type {Record<string, string>} */
