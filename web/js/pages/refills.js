@@ -693,13 +693,13 @@ export async function refillsPage({ signal }) {
     banner,
     h(
       'section',
-      { class: 'card card-form', 'aria-labelledby': 'refill-form-title' },
+      { class: 'card', 'aria-labelledby': 'refill-form-title' },
       h('h2', { class: 'card-title', id: 'refill-form-title' }, t('refills.form.title')),
       form,
     ),
     h(
       'section',
-      { class: 'card card-form', 'aria-labelledby': 'refill-status-title' },
+      { class: 'card', 'aria-labelledby': 'refill-status-title' },
       h('h2', { class: 'card-title', id: 'refill-status-title' }, t('refills.status.title')),
       state,
     ),
