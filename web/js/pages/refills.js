@@ -65,7 +65,19 @@ const PAUSED_REASONS = [
   'card_removed',
   'card_expired',
 ];
-const OUTCOMES = ['succeeded', 'credited', 'pending', 'declined', 'failed', 'authentication_required'];
+const OUTCOMES = [
+  'started',
+  'succeeded',
+  'declined',
+  'authentication_required',
+  'card_removed',
+  'card_expired',
+  'failed',
+];
+/** The automatic purchases listed, newest first; older ones are under Purchases. */
+const HISTORY_SIZE = 50;
+/** Pages of purchases read to find them (the list may mix in purchases made by hand). */
+const HISTORY_PAGES = 5;
 
 /** A rule that was never saved: off, nothing chosen. */
 /** @type {AutoRefill} */
@@ -612,8 +624,21 @@ export async function refillsPage({ signal }) {
   let seen = new Map();
   let firstList = true;
   const drawHistory = async () => {
-    const answer = await api.get('/purchases?source=auto_refill&limit=50', { signal });
-    const purchases = /** @type {Purchase[]} */ (list(answer)).filter((p) => p.source === 'auto_refill');
+    /** @type {Purchase[]} */
+    const purchases = [];
+    /** @type {string | null} */
+    let cursor = null;
+    for (let read = 0; read < HISTORY_PAGES && purchases.length < HISTORY_SIZE; read++) {
+      const params = new URLSearchParams({ source: 'auto_refill', limit: '100' });
+      if (cursor) params.set('cursor', cursor);
+      const answer = /** @type {{ nextCursor?: string | null }} */ (
+        await api.get(`/purchases?${params}`, { signal })
+      );
+      purchases.push(.../** @type {Purchase[]} */ (list(answer)).filter((p) => p.source === 'auto_refill'));
+      cursor = answer?.nextCursor ?? null;
+      if (!cursor) break;
+    }
+    purchases.splice(HISTORY_SIZE);
     const creditedNow = purchases.filter((p) => p.status === 'credited' && seen.get(p.id) !== 'credited');
     seen = new Map(purchases.map((p) => [p.id, p.status]));
     replace(
