@@ -493,8 +493,12 @@ export async function refillsPage({ signal }) {
     }
   };
 
+  let bannerKey = '';
   const drawBanner = async () => {
     const purchase = await awaitingConfirmation();
+    const key = JSON.stringify([rule.pausedReason, purchase?.id, purchase?.card]);
+    if (key === bannerKey) return;
+    bannerKey = key;
     if (!purchase && rule.pausedReason !== 'authentication_required') {
       banner.hidden = true;
       banner.replaceChildren();
@@ -622,6 +626,7 @@ export async function refillsPage({ signal }) {
 
   /** @type {Map<string, string>} */
   let seen = new Map();
+  let historyKey = '';
   let firstList = true;
   const drawHistory = async () => {
     /** @type {Purchase[]} */
@@ -640,7 +645,10 @@ export async function refillsPage({ signal }) {
     }
     purchases.splice(HISTORY_SIZE);
     const creditedNow = purchases.filter((p) => p.status === 'credited' && seen.get(p.id) !== 'credited');
+    const key = JSON.stringify(purchases.map((p) => [p.id, p.status]));
     seen = new Map(purchases.map((p) => [p.id, p.status]));
+    if (key === historyKey) return;
+    historyKey = key;
     replace(
       historyBody,
       ...purchases.map((p) =>
@@ -693,8 +701,11 @@ export async function refillsPage({ signal }) {
     if (document.visibilityState !== 'hidden') {
       try {
         const fresh = /** @type {AutoRefill | null} */ (await api.get('/auto-refill', { signal }));
+        // Redrawn only when something changed: the regions are live, and a screen reader would
+        // read them out again at every turn.
+        const changed = fresh !== null && JSON.stringify(fresh) !== JSON.stringify(rule);
         if (fresh) rule = fresh;
-        await Promise.all([drawState(), drawHistory()]);
+        await Promise.all([changed ? drawState() : drawBanner(), drawHistory()]);
       } catch (error) {
         if (isAbort(error)) return;
         // A failed read is tried again at the next turn; the page keeps what it showed.
