@@ -280,7 +280,7 @@ describe('automatic refills', () => {
     const mail: Mail = await waitForMail(
       portal.dataDir,
       CUSTOMER.email,
-      (m) => /confirm|authenticat/i.test(`${m.subject} ${m.text}`) && /https?:\/\//.test(m.text),
+      (m) => /confirm the payment/i.test(m.subject) && /https?:\/\//.test(m.text),
       30_000,
     );
     const links = [...mail.text.matchAll(/https?:\/\/[^\s"<>)]+/g)].map((m) => m[0]);
