@@ -46,6 +46,7 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
     writer: new BatchedWriter(db, {
       lingerMs: config.ledger.batchLingerMs,
       maxBatch: config.ledger.batchMax,
+      signal: ledger.signal,
     }),
     logger,
     mailer: new Mailer(db, createMailTransport(config), {
