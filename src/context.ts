@@ -11,6 +11,7 @@ import { resumeWhenCreditArrives } from './messaging/credit-hook.js';
 import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { destinationIndex } from './pricing/store.js';
+import { attachRefills } from './refills/index.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -65,5 +66,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   };
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
+  attachRefills(ctx);
   return ctx;
 }
