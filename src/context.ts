@@ -11,6 +11,7 @@ import { resumeWhenCreditArrives } from './messaging/credit-hook.js';
 import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { destinationIndex } from './pricing/store.js';
+import { attachRefills } from './refills/index.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -46,6 +47,7 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
     writer: new BatchedWriter(db, {
       lingerMs: config.ledger.batchLingerMs,
       maxBatch: config.ledger.batchMax,
+      signal: ledger.signal,
     }),
     logger,
     mailer: new Mailer(db, createMailTransport(config), {
@@ -64,5 +66,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   };
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
+  attachRefills(ctx);
   return ctx;
 }

@@ -2,6 +2,7 @@
 // Every other module moves credits through here (or through the BatchedWriter on the hot path).
 import type { Db, Queryable } from '../db/types.js';
 import { openCustomerAccount, SYSTEM_ACCOUNTS, systemShardId, SYSTEM_SHARDS } from './accounts.js';
+import { AvailableSignal, type AvailableListener } from './available-signal.js';
 import { executeBatch, TRANSFER_COLUMNS, type TransferRow, toTransfer } from './engine.js';
 import type { Balance, LedgerRequest, SystemAccount, Transfer, TransferCode } from './types.js';
 
@@ -24,7 +25,15 @@ export interface HistoryQuery {
 }
 
 export class Ledger {
+  /** Told after transfers commit; batched writers built with it tell it too. */
+  readonly signal = new AvailableSignal();
+
   constructor(private readonly db: Db) {}
+
+  /** Listens to customers' available credit after each commit that changed it; returns the unsubscribe. */
+  onAvailableChanged(listener: AvailableListener): () => void {
+    return this.signal.on(listener);
+  }
 
   openCustomerAccount(id: string, q: Queryable = this.db): Promise<void> {
     return openCustomerAccount(q, id);
@@ -43,7 +52,11 @@ export class Ledger {
         return result.transfer;
       });
     };
-    return tx ? run(tx) : this.db.transaction(run);
+    // In a caller's transaction the listeners hear it before that commit; they act later, and
+    // whatever they start reads the committed state again.
+    const transfers = await (tx ? run(tx) : this.db.transaction(run));
+    this.signal.emitTransfers(transfers);
+    return transfers;
   }
 
   async balance(accountId: string, q: Queryable = this.db): Promise<Balance | null> {

@@ -58,6 +58,7 @@ export class MessagingService {
       ...batch,
       name: 'messages.accept',
       companion: decidedMessages,
+      signal: deps.ledger.signal,
       onBatch: (size, ms) => {
         this.acceptStats.batches++;
         this.acceptStats.messages += size;
@@ -68,6 +69,7 @@ export class MessagingService {
       ...batch,
       name: 'messages.settle',
       onDecided: recordSettlements,
+      signal: deps.ledger.signal,
     });
     this.receipts = new ReceiptInbox({
       db: deps.db,
