@@ -116,6 +116,17 @@ async function chooseCard(last4: string): Promise<void> {
   await select.selectOption(value ?? '');
 }
 
+/** Presses Save and waits for the API's answer to it; its status. */
+async function save(): Promise<number> {
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/v1/auto-refill' && r.request().method() === 'PUT',
+    ),
+    page.getByRole('button', { name: 'Save', exact: true }).click(),
+  ]);
+  return response.status();
+}
+
 async function openRefills(): Promise<void> {
   await navLink(page, 'Automatic refills').click();
   await heading(page, 'Automatic refills');
@@ -168,7 +179,7 @@ describe('automatic refills', () => {
     // The cost of one refill, taxed as any purchase (a Spanish business: 21 % VAT).
     await seeText(page.getByTestId('refill-quote'), '1,000 credits for €60.50 (€50.00 + VAT 21 % €10.50)');
     await shot(page, 'r01-form-filled');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    expect(await save()).toBe(200);
     await seeText(page.locator('.notice'), 'Automatic refills saved and switched on');
     await seeText(page.getByTestId('refill-state'), /^Active$/);
     await seeText(
@@ -203,11 +214,11 @@ describe('automatic refills', () => {
   });
 
   it('shows the API’s errors beside the fields for bad input, and saves nothing', async () => {
+    // A negative limit and a recharge below the minimum: both named, each beside its field.
     await page.getByLabel('Limit of credits').fill('-5');
     await page.getByLabel('Recharge credits').fill('50');
-    await page.getByLabel('Maximum recharges in the last 30 days').fill('0');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    for (const label of ['Limit of credits', 'Recharge credits', 'Maximum recharges in the last 30 days']) {
+    expect(await save()).toBe(400);
+    for (const label of ['Limit of credits', 'Recharge credits']) {
       await fieldError(page, label).waitFor({ state: 'visible' });
       expect((await fieldError(page, label).textContent())?.trim(), label).not.toBe('');
       expect(await page.getByLabel(label).getAttribute('aria-invalid'), label).toBe('true');
@@ -215,13 +226,22 @@ describe('automatic refills', () => {
     await seeText(page.locator('.notice-error'), /Request id req_/);
     await shot(page, 'r03-field-errors');
 
-    // Too many recharges a month, and no card: each named beside its field.
+    // A maximum of 0 or of 1,000 recharges in 30 days.
     await page.getByLabel('Limit of credits').fill('10');
     await page.getByLabel('Recharge credits').fill('1000');
-    await page.getByLabel('Maximum recharges in the last 30 days').fill('1000');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await fieldError(page, 'Maximum recharges in the last 30 days').waitFor({ state: 'visible' });
-    expect(await fieldError(page, 'Limit of credits').isVisible()).toBe(false);
+    for (const maximum of ['0', '1000']) {
+      await page.getByLabel('Maximum recharges in the last 30 days').fill(maximum);
+      expect(await save(), maximum).toBe(400);
+      await fieldError(page, 'Maximum recharges in the last 30 days').waitFor({ state: 'visible' });
+      expect(await fieldError(page, 'Limit of credits').isVisible()).toBe(false);
+      expect(await fieldError(page, 'Recharge credits').isVisible()).toBe(false);
+    }
+
+    // No card chosen.
+    await page.getByLabel('Maximum recharges in the last 30 days').fill('3');
+    await page.getByLabel('Credit card').selectOption('');
+    expect(await save()).toBe(400);
+    await fieldError(page, 'Credit card').waitFor({ state: 'visible' });
 
     expect(await rule()).toMatchObject({
       enabled: true,
@@ -263,7 +283,7 @@ describe('automatic refills', () => {
     await saveCard('4000 0027 6000 3184', '3184');
     await openRefills();
     await chooseCard('3184');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    expect(await save()).toBe(200);
     await seeText(page.getByTestId('refill-explain'), '•••• 3184');
 
     // An operator's adjustment lowers the balance to the limit: the refill starts.

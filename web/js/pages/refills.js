@@ -41,6 +41,7 @@ import { session } from '../session.js';
  * @property {PausedReason | string | null} [pausedReason]
  * @property {string | null} [nextRetryAt]
  * @property {RefillQuote | null} [quote]
+ * @property {string | null} [authenticationUrl] Where the payment waiting for the bank is completed.
  * @typedef {{ id: string, brand?: string, last4: string, expMonth: number, expYear: number, default?: boolean }} Card
  * @typedef {object} Purchase
  * @property {string} id
@@ -496,16 +497,17 @@ export async function refillsPage({ signal }) {
   let bannerKey = '';
   const drawBanner = async () => {
     const purchase = await awaitingConfirmation();
-    const key = JSON.stringify([rule.pausedReason, purchase?.id, purchase?.card]);
+    const key = JSON.stringify([rule.pausedReason, rule.authenticationUrl, purchase?.id, purchase?.card]);
     if (key === bannerKey) return;
     bannerKey = key;
-    if (!purchase && rule.pausedReason !== 'authentication_required') {
+    if (!purchase && !rule.authenticationUrl && rule.pausedReason !== 'authentication_required') {
       banner.hidden = true;
       banner.replaceChildren();
       return;
     }
-    const href =
-      purchase?.card?.checkoutUrl ?? (purchase ? `/purchases/${encodeURIComponent(purchase.id)}` : null);
+    // The bank's page (the Stripe one), else the purchase's page, which links to it.
+    const bankPage = rule.authenticationUrl ?? purchase?.card?.checkoutUrl ?? null;
+    const href = bankPage ?? (purchase ? `/purchases/${encodeURIComponent(purchase.id)}` : null);
     banner.hidden = false;
     banner.className = 'callout callout-warning refill-banner';
     banner.setAttribute('role', 'alert');
@@ -531,7 +533,7 @@ export async function refillsPage({ signal }) {
               {
                 href,
                 class: 'button button-primary button-small',
-                'data-native': purchase?.card?.checkoutUrl ? '' : undefined,
+                'data-native': bankPage ? '' : undefined,
                 'data-testid': 'refill-complete-payment',
               },
               t('refills.banner.button'),
