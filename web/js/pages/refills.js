@@ -584,7 +584,10 @@ export async function refillsPage({ signal }) {
           'span',
           {},
           `${dateTime(last.at)} · ${outcomeText(last.outcome)}`,
-          last.reason ? ` · ${failureReasonText(last.reason)}` : '',
+          // Why a charge was refused; the other outcomes say it themselves.
+          last.reason && (last.outcome === 'declined' || last.outcome === 'failed')
+            ? ` · ${failureReasonText(last.reason)}`
+            : '',
           last.purchaseId ? ' · ' : '',
           last.purchaseId
             ? h(
