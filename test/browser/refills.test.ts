@@ -6,6 +6,8 @@
 // balance in the top bar. A card that needs the bank's confirmation (sandbox 4000 0027 6000
 // 3184) shows a banner on the page and e-mails a link; following it and approving credits the
 // account, with no charge attempted in between. Set PORTAL_SCREENSHOTS=<dir> to keep screenshots.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Mail, type Portal, startPortal, waitForMail } from './harness.js';
@@ -26,6 +28,7 @@ import {
 } from './helpers.js';
 
 const CUSTOMER = { ...LUMEN_TRAVEL, email: 'refills@lumen-travel.test' };
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shot = screenshots(process.env.PORTAL_SCREENSHOTS);
 
 interface Rule {
@@ -72,6 +75,28 @@ async function topBarBalance(p: Page): Promise<number> {
 
 async function waitForBalance(p: Page, credits: number, timeout = 30_000): Promise<void> {
   await seeText(p.getByTestId('balance-available'), new RegExp(`^${credits.toLocaleString('en')}$`), timeout);
+}
+
+/**
+ * axe-core's serious and critical violations of the page as it is now, at desktop and at phone
+ * width (the states this page has beyond the empty one the page harness sees).
+ */
+async function accessibilityProblems(p: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const viewport of [
+    { width: 1280, height: 860 },
+    { width: 390, height: 844 },
+  ]) {
+    await p.setViewportSize(viewport);
+    // Evaluated through the debugging protocol: the page's Content-Security-Policy stays as it is.
+    await p.evaluate(AXE);
+    const violations = (await p.evaluate(
+      "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))",
+    )) as string[];
+    found.push(...violations.map((v) => `${viewport.width}px ${v}`));
+  }
+  await p.setViewportSize({ width: 1280, height: 860 });
+  return found;
 }
 
 /** Saves a card on the sandbox's page from Saved cards, confirming with the bank if it asks. */
@@ -225,6 +250,7 @@ describe('automatic refills', () => {
     }
     await seeText(page.locator('.notice-error'), /Request id req_/);
     await shot(page, 'r03-field-errors');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // A maximum of 0 or of 1,000 recharges in 30 days.
     await page.getByLabel('Limit of credits').fill('10');
@@ -271,6 +297,7 @@ describe('automatic refills', () => {
     await seeText(page.getByTestId('refill-used'), /^1 of 3$/, 15_000);
     await seeText(page.getByTestId('refill-state'), /^Active$/);
     await shot(page, 'r04-refilled');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     const purchases = await automaticPurchases();
     expect(purchases).toHaveLength(1);
@@ -294,6 +321,7 @@ describe('automatic refills', () => {
     await banner.getByRole('link', { name: 'Complete the payment' }).waitFor();
     await seeText(page.getByTestId('refill-state'), /^Paused$/, 15_000);
     await shot(page, 'r05-needs-authentication');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await waitForBalance(page, 10);
 
     // One e-mail with a link to complete the payment.
