@@ -359,6 +359,48 @@ describe('automatic refills', () => {
     await seeText(page.getByTestId('refill-used'), /^2 of 3$/);
     expect(await page.getByTestId('refill-history').locator('tbody tr').count()).toBe(2);
     await shot(page, 'r06-confirmed');
+  });
+
+  it('pauses at the maximum of recharges in 30 days and says what un-pauses it', async () => {
+    await page.getByLabel('Maximum recharges in the last 30 days').fill('2');
+    expect(await save()).toBe(200);
+    await seeText(page.getByTestId('refill-state'), /^Paused$/);
+    await seeText(
+      page.getByTestId('refill-explain'),
+      'The maximum of recharges in the last 30 days (2) was reached',
+    );
+    await seeText(page.getByTestId('refill-used'), /^2 of 2$/);
+    await shot(page, 'r07-cap-reached');
+    // The action takes the customer to the field that lifts the pause.
+    await page.getByRole('button', { name: 'Raise the maximum' }).click();
+    const maximum = page.getByLabel('Maximum recharges in the last 30 days');
+    expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('maxRechargesPer30Days');
+    await maximum.fill('5');
+    expect(await save()).toBe(200);
+    await seeText(page.getByTestId('refill-state'), /^Active$/);
+    await seeText(page.getByTestId('refill-used'), /^2 of 5$/);
+  });
+
+  it('works from the keyboard: the balance menu’s link, the switch, the fields and Save', async () => {
+    await page.goto(`${portal.url}/`);
+    await heading(page, /^Welcome/);
+    // The balance takes focus; its menu opens and its link is the next stop.
+    await page.locator('.topbar .balance').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Automatic refills');
+    await page.keyboard.press('Enter');
+    await heading(page, 'Automatic refills');
+
+    const toggle = page.getByRole('switch', { name: 'Automatic refills' });
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    expect(await toggle.isChecked()).toBe(false);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('thresholdCredits');
+    await page.keyboard.press('Enter'); // submits the form, as Save does
+    await seeText(page.locator('.notice'), 'Automatic refills saved; they are off');
+    await seeText(page.getByTestId('refill-state'), /^Off$/);
+    expect((await rule()).enabled).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 });
