@@ -372,7 +372,7 @@ describe.each(DATABASES)('automatic refills on %s', (kind) => {
     await seeText(page.getByTestId('refill-used'), /^2 of 3$/);
     expect(await page.getByTestId('refill-history').locator('tbody tr').count()).toBe(2);
     await shot(page, 'r06-confirmed');
-  });
+  }, 150_000);
 
   it('pauses at the maximum of recharges in 30 days and says what un-pauses it', async () => {
     await page.getByLabel('Maximum recharges in the last 30 days').fill('2');
