@@ -33,7 +33,7 @@ export interface AppContext {
 export function createContext(config: Config, db: Db, logger: Logger): AppContext {
   // Services read the clock through the context, so a test that replaces ctx.now moves them too.
   const now = () => ctx.now();
-  const ledger = new Ledger(db);
+  const ledger = new Ledger(db, { logger });
   // One set of carriers per process: the dispatcher routes through it, and code that sends
   // without choosing (verification codes) gets the lone carrier, or one that routes.
   const carriers = createCarriers(config, { db, logger, now });
