@@ -111,7 +111,9 @@ describe('the available-credit signal', () => {
     const calls = await heard(async () => {
       await ledger.apply([fund(a, '10')]);
       await ledger.apply([hold(a, '4', holdId)]);
-      await ledger.apply([{ type: 'post', id: uid('p'), pendingId: holdId, amount: c('1'), code: 'consumption' }]);
+      await ledger.apply([
+        { type: 'post', id: uid('p'), pendingId: holdId, amount: c('1'), code: 'consumption' },
+      ]);
     });
     expect(calls).toEqual([
       [{ accountId: a, availableMicros: c('10'), decreased: false }],
