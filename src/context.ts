@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/types.js';
+import { watchBalanceAlerts } from './balance-alerts/index.js';
 import { attachInvoicePdfs } from './invoicing/attachments.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
@@ -64,5 +65,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   };
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
+  watchBalanceAlerts(ctx);
   return ctx;
 }

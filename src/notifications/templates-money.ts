@@ -58,6 +58,17 @@ export interface LowBalanceValues {
   preferencesUrl: string;
 }
 
+const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
+
+/** Micro-credits for people: "1,000" / "1.000", "0.045" / "0,045", "12,500.5" / "12.500,5". */
+export function creditsText(micros: bigint, lang: Language): string {
+  const sign = micros < 0n ? '-' : '';
+  const abs = micros < 0n ? -micros : micros;
+  const whole = new Intl.NumberFormat(LOCALES[lang], { useGrouping: true }).format(abs / 1_000_000n);
+  const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${sign}${whole}${fraction ? `${lang === 'es' ? ',' : '.'}${fraction}` : ''}`;
+}
+
 const METHOD: Record<Language, Record<ReceiptValues['paymentMethod'], string>> = {
   en: { card: 'Card', bank_transfer: 'Bank transfer' },
   es: { card: 'Tarjeta', bank_transfer: 'Transferencia bancaria' },

@@ -7,12 +7,13 @@
 import type { AppContext } from '../context.js';
 import { afterCommit } from '../db/after-commit.js';
 import type { Queryable } from '../db/types.js';
-import { formatCredits, MICROS_PER_CREDIT } from '../ledger/amounts.js';
+import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { enqueueAccountEvent } from '../messaging/webhooks/account-events.js';
 import type { OutgoingEmail } from '../notifications/mailer.js';
 import {
   bankTransferInstructions,
   bankTransferReceived,
+  creditsText,
   purchaseCredited,
   type ReceiptValues,
   refundIssued,
@@ -74,15 +75,6 @@ async function recipientsOf(tx: Queryable, accountIds: readonly string[]): Promi
 }
 
 const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
-
-/** Credits for people: "1,000" / "1.000", "0.045" / "0,045". */
-export function creditsText(micros: bigint, lang: Language): string {
-  const whole = micros / MICROS_PER_CREDIT;
-  const fraction = formatCredits(micros % MICROS_PER_CREDIT).replace(/^-?0\.?/, '');
-  const grouped = new Intl.NumberFormat(LOCALES[lang], { useGrouping: true }).format(whole);
-  if (!fraction) return grouped;
-  return `${grouped}${lang === 'es' ? ',' : '.'}${fraction}`;
-}
 
 function dateText(date: Date, lang: Language, timeZone: string): string {
   try {
