@@ -11,6 +11,7 @@ import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError } from '../http/errors.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
+import { notifyBankTransferOrdered } from './notify.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
 import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
 import { bankTransferTerms } from './providers/bank-transfer/terms.js';
@@ -157,7 +158,10 @@ export async function createPurchase(
         );
         const row = rows[0];
         if (!row) throw new Error('the purchase insert returned nothing');
-        return { purchase: toPurchase(row), fresh: true };
+        const created = toPurchase(row);
+        // The bank details go out with the order, in its transaction.
+        await notifyBankTransferOrdered(ctx, tx, created);
+        return { purchase: created, fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;
       metrics.purchases.inc({ method: purchase.purchase.paymentMethod, outcome: 'created' });

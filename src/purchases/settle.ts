@@ -14,6 +14,7 @@ import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { metrics } from '../metrics.js';
 import { emitCreditArrived } from './credit-arrived.js';
+import { notifyCredited } from './notify.js';
 import {
   getPurchase,
   lockPurchase,
@@ -97,6 +98,12 @@ export async function creditLockedPurchases(
     ],
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
+  // The receipts and purchase.credited commit (or roll back) with the credit.
+  await notifyCredited(
+    ctx,
+    tx,
+    items.map(({ purchase }) => purchase.id),
+  );
 }
 
 /** credit.arrived for each credited purchase (after commit). */
