@@ -11,6 +11,7 @@ import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError } from '../http/errors.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
+import { notifyBankTransferOrdered } from './notify.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
 import {
   getPurchase,
@@ -114,6 +115,8 @@ export async function createPurchase(
           source: input.source ?? 'api',
           vies: viesUsed,
         });
+        // The bank details go out with the order, in its transaction.
+        await notifyBankTransferOrdered(ctx, tx, purchase);
         return { purchase, fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;

@@ -14,6 +14,7 @@ import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { metrics } from '../metrics.js';
 import { emitCreditArrived } from './credit-arrived.js';
+import { notifyCredited } from './notify.js';
 import {
   getPurchase,
   lockPurchase,
@@ -112,11 +113,10 @@ export async function creditLockedPurchases(
     ],
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
-  return runCreditedHooks(
-    ctx,
-    tx,
-    items.map(({ purchase }) => purchase.id),
-  );
+  const ids = items.map(({ purchase }) => purchase.id);
+  // The receipts and purchase.credited commit (or roll back) with the credit.
+  await notifyCredited(ctx, tx, ids);
+  return runCreditedHooks(ctx, tx, ids);
 }
 
 /** credit.arrived for each credited purchase (after commit). */

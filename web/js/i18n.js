@@ -30,6 +30,7 @@ export const AREAS = [
   'security',
   'invoices',
   'vat',
+  'preferences',
 ];
 
 /** @type {Record<string, string>} */
