@@ -77,6 +77,7 @@ const PAGES: PageCase[] = [
   { name: 'preferences', path: () => '/account/preferences', who: 'customer' },
   { name: 'api-keys', path: () => '/account/api-keys', who: 'customer' },
   { name: 'invoices', path: () => '/account/invoices', who: 'customer', translated: true },
+  { name: 'refills', path: () => '/refills', who: 'customer', translated: true },
   { name: 'admin-accounts', path: () => '/admin/accounts', who: 'admin' },
   { name: 'admin-account', path: (ids) => `/admin/accounts/${ids.accountId}`, who: 'admin' },
   { name: 'admin-purchases', path: () => '/admin/purchases', who: 'admin', widerThanPhone: true },

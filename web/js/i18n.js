@@ -31,6 +31,7 @@ export const AREAS = [
   'invoices',
   'vat',
   'preferences',
+  'refills',
 ];
 
 /** @type {Record<string, string>} */
