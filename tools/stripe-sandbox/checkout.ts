@@ -95,6 +95,7 @@ function sessionIntent(core: Core, session: CheckoutSession): PaymentIntent {
   core.store.paymentIntents.set(intent.id, intent);
   core.store.links.set(intent.id, { checkoutSession: session.id, returnUrl: null });
   session.payment_intent = intent.id;
+  core.emit('payment_intent.created', intent, NO_REQUEST);
   return intent;
 }
 

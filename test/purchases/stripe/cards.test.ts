@@ -1,7 +1,14 @@
 // Saved cards: listed, added through Stripe's setup page, removed; only ever the account's own.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey, readyCustomer, signUpVerified } from '../../helpers/accounts.js';
-import { cardsOf, saveCardViaSetup, type StripeTest, startStripeTest } from './helpers.js';
+import {
+  cardsOf,
+  location,
+  saveCardViaSetup,
+  type StripeTest,
+  startStripeTest,
+  submitCheckout,
+} from './helpers.js';
 
 let s: StripeTest;
 
@@ -43,6 +50,35 @@ describe('GET /cards, POST /cards/setup, DELETE /cards/{id}', () => {
     expect(customer).toMatchObject({ metadata: { account_id: bob.accountId } });
   });
 
+  it.each([
+    ['4000000000000002', 'Your card was declined.'],
+    ['4000000000009995', 'Your card has insufficient funds.'],
+  ])(
+    'a card the issuer declines when saving (%s) is not saved; the page says why',
+    async (number, message) => {
+      const gina = await readyCustomer(s.t);
+      const res = await s.t.app.inject({ method: 'POST', url: '/api/v1/cards/setup', headers: gina.headers });
+      expect(res.statusCode, res.body).toBe(201);
+      const setupUrl: string = res.json().setupUrl;
+      const declined = await submitCheckout(setupUrl, { number });
+      expect(declined.status).toBe(402);
+      expect(await declined.text()).toContain(message);
+      await s.sandbox.control.settle();
+      expect(await cardsOf(s, gina)).toEqual([]);
+      // The webhook of the failed setup is stored and processed like any other, changing nothing.
+      const { rows } = await s.t.ctx.db.query<{ processed: boolean; last_error: string | null }>(
+        `select processed_at is not null as processed, last_error from stripe_events
+        where type = 'setup_intent.setup_failed'`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.processed && row.last_error === null)).toBe(true);
+      // Another card on the same page saves and brings the customer back to the portal.
+      const saved = await submitCheckout(setupUrl, { number: '4242424242424242' });
+      expect(location(saved)).toBe('http://portal.test/cards?setup=success');
+      expect((await cardsOf(s, gina)).map((card) => card.last4)).toEqual(['4242']);
+    },
+  );
+
   it('an API key works as well as the session', async () => {
     const carol = await readyCustomer(s.t);
     await saveCardViaSetup(s, carol, '4242424242424242');
@@ -75,7 +111,7 @@ describe('GET /cards, POST /cards/setup, DELETE /cards/{id}', () => {
     const erin = await readyCustomer(s.t);
     const card = await saveCardViaSetup(s, erin, '4242424242424242');
     const mallory = await readyCustomer(s.t);
-    await saveCardViaSetup(s, mallory, '4000000000000002');
+    await saveCardViaSetup(s, mallory, '4000000000000341');
     const res = await s.t.app.inject({
       method: 'DELETE',
       url: `/api/v1/cards/${card}`,

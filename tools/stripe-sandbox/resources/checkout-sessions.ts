@@ -5,7 +5,7 @@ import type { Core } from '../core.js';
 import { invalidParam, invalidRequest, missingParam } from '../errors.js';
 import { newCheckoutSession, newSetupIntent, type PaymentIntentFields } from '../objects.js';
 import { createMetadata, Params } from '../params.js';
-import type { LineItem } from '../types.js';
+import type { EventOrigin, LineItem } from '../types.js';
 import { type ApiRoute, respond } from './call.js';
 import { checkAmount, checkCardOnly, readCurrency } from './validate.js';
 
@@ -113,7 +113,7 @@ function readExpiresAt(p: Params, created: number): number {
   return expiresAt;
 }
 
-function create(core: Core, p: Params): ReturnType<typeof newCheckoutSession> {
+function create(core: Core, p: Params, origin: EventOrigin): ReturnType<typeof newCheckoutSession> {
   const mode = p.oneOf('mode', ['payment', 'setup', 'subscription']);
   if (mode === undefined) throw missingParam('mode');
   if (mode === 'subscription')
@@ -183,6 +183,7 @@ function create(core: Core, p: Params): ReturnType<typeof newCheckoutSession> {
     core.store.setupIntents.set(intent.id, intent);
     core.store.links.set(intent.id, { checkoutSession: session.id, returnUrl: null });
     session.setup_intent = intent.id;
+    core.emit('setup_intent.created', intent, origin);
   }
   core.store.sessions.set(session.id, session);
   core.store.checkoutDetails.set(session.id, { lineItems, payment });
@@ -193,9 +194,9 @@ export const checkoutSessionRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions',
-    handler: ({ core, params }) => {
+    handler: ({ core, params, origin }) => {
       const p = Params.of(params, CREATE_FIELDS);
-      return respond(core, create(core, p), p);
+      return respond(core, create(core, p, origin), p);
     },
   },
   {
