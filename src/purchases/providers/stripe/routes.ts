@@ -4,7 +4,9 @@
 //   GET    /api/v1/cards                 the account's saved cards
 //   POST   /api/v1/cards/setup           {setupUrl}: Stripe's page to add a card
 //   DELETE /api/v1/cards/{id}            removes (detaches) a card; another account's card is 404
-//   POST   /api/v1/webhooks/stripe       Stripe's events: verified on the RAW body, stored, processed once
+//   POST   /api/v1/webhooks/stripe       Stripe's events: verified on the RAW body (signature, and a
+//                                        timestamp recent in both directions), checked to be an
+//                                        event (else 400, kept as `malformed`), stored, processed once
 //   GET    /api/v1/purchases/{id}        (the core's route) a card purchase awaiting payment is
 //                                        re-read from Stripe first, so the customer sees it paid at once
 import { randomUUID } from 'node:crypto';
@@ -19,10 +21,11 @@ import { listCards, removeCard, startCardSetup } from './cards.js';
 import { INTERACTIVE_READ, stripeConfigured, stripeOf } from './client.js';
 import { convergePurchase } from './converge.js';
 import { orUnavailable } from './errors.js';
-import { processEvent, storeEvent } from './events.js';
+import { processEvent, storeEvent, storeMalformedEvent } from './events.js';
 import { STRIPE_PROVIDER_ID } from './provider.js';
+import { futureTimestampProblem, readEvent } from './webhook-input.js';
 
-/** Stripe's own default: a signature more than 5 minutes old is refused (replays). */
+/** Stripe's own default: a signature more than 5 minutes old (or ahead) is refused (replays). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 export const WEBHOOK_PATH = '/api/v1/webhooks/stripe';
 const PURCHASE_PATH = '/api/v1/purchases/:id';
@@ -141,10 +144,10 @@ function webhookRoute(scope: App, ctx: AppContext): void {
       const signature = req.headers['stripe-signature'];
       if (typeof signature !== 'string' || signature === '') throw badSignature('is required');
       if (!Buffer.isBuffer(req.body)) throw badSignature('has no body to verify');
-      let event: Stripe.Event;
       try {
-        event = stripeOf(ctx).webhooks.constructEvent(
-          req.body,
+        // The signature only; the body is read below (constructEvent would throw on non-JSON).
+        stripeOf(ctx).webhooks.signature.verifyHeader(
+          req.body.toString('utf8'),
           signature,
           keys.webhookSecret,
           WEBHOOK_TOLERANCE_SECONDS,
@@ -156,6 +159,22 @@ function webhookRoute(scope: App, ctx: AppContext): void {
         }
         throw error;
       }
+      // Stripe's SDK refuses an old signature; one from the future is a replay waiting to happen.
+      const future = futureTimestampProblem(signature, Date.now(), WEBHOOK_TOLERANCE_SECONDS);
+      if (future !== null) {
+        req.log.warn({ reason: future }, 'a Stripe webhook failed verification');
+        throw badSignature(future);
+      }
+      const input = readEvent(req.body);
+      if (input.kind === 'malformed') {
+        const storedAs = await storeMalformedEvent(ctx, req.body, input.problems);
+        req.log.warn({ storedAs, problems: input.problems }, 'a signed Stripe webhook is not an event');
+        throw new AppError('validation_failed', 'The Stripe webhook is signed but is not a Stripe event', {
+          fields: input.problems,
+          storedAs,
+        });
+      }
+      const event = input.event;
       const stored = await storeEvent(ctx, event);
       // A duplicate whose first delivery is done (or under way) has nothing left to do.
       await processEvent(ctx, event.id);
