@@ -65,7 +65,7 @@ export function renderCheckout(
   ).join('');
   const body = `${summary(core, session)}
 ${errorBox(error)}
-<form method="post" action="/checkout/${escapeHtml(session.id)}" autocomplete="off">
+<form method="post" action="${escapeHtml(session.id)}" autocomplete="off">
 <label for="email">Email</label>
 <input id="email" name="email" type="email" value="${escapeHtml(form.email || defaultEmail(core, session))}">
 <label for="card_number">Card number</label>

@@ -7,6 +7,7 @@
 //   POST   /api/v1/webhooks/stripe       Stripe's events: verified on the RAW body (signature, and a
 //                                        timestamp recent in both directions), checked to be an
 //                                        event (else 400, kept as `malformed`), stored, processed once
+//   *      /sandbox/stripe/…             the in-process Stripe sandbox (default mode only), else 404
 //   GET    /api/v1/purchases/{id}        (the core's route) a card purchase awaiting payment is
 //                                        re-read from Stripe first, so the customer sees it paid at once
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { Type } from '@sinclair/typebox';
 import Stripe from 'stripe';
 import { customerOf, requireCustomer } from '../../../accounts/index.js';
 import type { AppContext } from '../../../context.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, RouteModule } from '../../../http/app.js';
 import { AppError, validationFailed } from '../../../http/errors.js';
 import { getPurchase } from '../../purchase.js';
@@ -23,6 +25,7 @@ import { convergePurchase } from './converge.js';
 import { orUnavailable } from './errors.js';
 import { processEvent, storeEvent, storeMalformedEvent } from './events.js';
 import { STRIPE_PROVIDER_ID } from './provider.js';
+import { mountedSandbox, SANDBOX_BASE_PATH } from './sandbox.js';
 import { futureTimestampProblem, readEvent } from './webhook-input.js';
 
 /** Stripe's own default: a signature more than 5 minutes old (or ahead) is refused (replays). */
@@ -59,8 +62,29 @@ function badSignature(message: string): AppError {
 export const stripeRoutes: RouteModule = async (app, ctx) => {
   cardRoutes(app, ctx);
   await app.register(async (scope) => webhookRoute(scope as App, ctx));
+  await app.register(async (scope) => sandboxRoute(scope as App, ctx));
   rereadCardPurchases(app, ctx);
 };
+
+/**
+ * /sandbox/stripe/…: the in-process Stripe sandbox (default mode only), its API and hosted
+ * pages on the portal's own address. The raw request goes to it as it came; without a mounted
+ * sandbox (Stripe keys, production) the path is 404 in our shape.
+ */
+function sandboxRoute(scope: App, ctx: AppContext): void {
+  const handler = mountedSandbox(ctx.config);
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const answer = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!handler)
+      throw new AppError('not_found', 'The Stripe sandbox runs only without Stripe keys, outside production');
+    reply.hijack();
+    handler(req.raw, reply.raw, Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+  };
+  const options = { schema: { hide: true } };
+  scope.all(SANDBOX_BASE_PATH, options, answer);
+  scope.all(`${SANDBOX_BASE_PATH}/*`, options, answer);
+}
 
 function cardRoutes(app: App, ctx: AppContext): void {
   const customer = requireCustomer(ctx);
