@@ -297,6 +297,14 @@ describe('buying credits by card', () => {
     await page.getByRole('button', { name: 'Save card' }).click();
     await seeText(page.getByRole('alert'), 'Your card was declined.');
     await shot(page, 'm10a-card-not-saved');
+    // Leaving the page, the portal says so too, in its own words.
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL((url) => url.origin === portal.url && url.pathname === '/cards', {
+      timeout: 15_000,
+    });
+    await seeText(page.getByTestId('card-setup-declined'), 'Your card was not saved: your bank declined it.');
+    await page.getByRole('button', { name: 'Add a card' }).click();
+    await page.getByTestId('sandbox-banner').waitFor({ timeout: 15_000 });
     await page.getByLabel('Card number').fill('4000 0000 0000 0341');
     await page.getByLabel('Expiry').fill('12 / 34');
     await page.getByLabel('CVC').fill('123');

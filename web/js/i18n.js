@@ -30,6 +30,7 @@ export const AREAS = [
   'security',
   'invoices',
   'vat',
+  'cards',
 ];
 
 /** @type {Record<string, string>} */

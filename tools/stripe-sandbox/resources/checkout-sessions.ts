@@ -4,6 +4,7 @@ import { expireSession } from '../checkout.js';
 import type { Core } from '../core.js';
 import { invalidParam, invalidRequest, missingParam } from '../errors.js';
 import { newCheckoutSession, newSetupIntent, type PaymentIntentFields } from '../objects.js';
+import { LIST_PARAMS, listObject } from '../list.js';
 import { createMetadata, Params } from '../params.js';
 import type { EventOrigin, LineItem } from '../types.js';
 import { type ApiRoute, respond } from './call.js';
@@ -197,6 +198,22 @@ export const checkoutSessionRoutes: ApiRoute[] = [
     handler: ({ core, params, origin }) => {
       const p = Params.of(params, CREATE_FIELDS);
       return respond(core, create(core, p, origin), p);
+    },
+  },
+  {
+    // Stripe's list, newest first, filtered by customer and status.
+    method: 'GET',
+    pattern: '/v1/checkout/sessions',
+    handler: ({ core, params }) => {
+      const p = Params.of(params, ['customer', 'status', ...LIST_PARAMS]);
+      const customer = p.string('customer');
+      const status = p.oneOf('status', ['open', 'complete', 'expired']);
+      const sessions = [...core.store.sessions.values()].filter(
+        (session) =>
+          (customer === undefined || session.customer === customer) &&
+          (status === undefined || session.status === status),
+      );
+      return listObject('/v1/checkout/sessions', sessions.reverse(), p, core.store);
     },
   },
   {

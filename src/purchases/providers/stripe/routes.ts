@@ -3,6 +3,7 @@
 //
 //   GET    /api/v1/cards                 the account's saved cards
 //   POST   /api/v1/cards/setup           {setupUrl}: Stripe's page to add a card
+//   GET    /api/v1/cards/setup/{attempt} what came of it: saved, declined (the bank's reason), open
 //   DELETE /api/v1/cards/{id}            removes (detaches) a card; another account's card is 404
 //   POST   /api/v1/webhooks/stripe       Stripe's events: verified on the RAW body (signature, and a
 //                                        timestamp recent in both directions), checked to be an
@@ -19,7 +20,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, RouteModule } from '../../../http/app.js';
 import { AppError, validationFailed } from '../../../http/errors.js';
 import { getPurchase } from '../../purchase.js';
-import { listCards, removeCard, startCardSetup } from './cards.js';
+import { listCards, removeCard, setupAttempt, startCardSetup } from './cards.js';
 import { INTERACTIVE_READ, stripeConfigured, stripeOf } from './client.js';
 import { convergePurchase } from './converge.js';
 import { orUnavailable } from './errors.js';
@@ -125,6 +126,42 @@ function cardRoutes(app: App, ctx: AppContext): void {
       const setupUrl = await orUnavailable(startCardSetup(ctx, customerOf(req).accountId, randomUUID()));
       reply.code(201).header('cache-control', 'no-store');
       return { setupUrl };
+    },
+  );
+
+  app.get(
+    '/api/v1/cards/setup/:attempt',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary:
+          "What came of adding a card: the `attempt` in the address Stripe's page sends the customer back to",
+        security,
+        params: Type.Object({ attempt: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.Object({
+            status: Type.Union([
+              Type.Literal('saved'),
+              Type.Literal('declined'),
+              Type.Literal('open'),
+              Type.Literal('expired'),
+            ]),
+            card: Type.Optional(
+              Type.Union([Type.Object({ brand: Type.String(), last4: Type.String() }), Type.Null()]),
+            ),
+            reason: Type.Optional(
+              Type.String({ description: "The bank's decline code (insufficient_funds, …)" }),
+            ),
+            message: Type.Optional(Type.String({ description: "Stripe's words for the decline" })),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!stripeConfigured(ctx)) throw notConfigured();
+      reply.header('cache-control', 'no-store');
+      return orUnavailable(setupAttempt(ctx, customerOf(req).accountId, req.params.attempt));
     },
   );
 
