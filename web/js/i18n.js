@@ -32,6 +32,7 @@ export const AREAS = [
   'vat',
   'preferences',
   'refills',
+  'cards',
 ];
 
 /** @type {Record<string, string>} */
