@@ -182,6 +182,10 @@ export function guardEdge(app: FastifyInstance): void {
       : null;
     const guarded = new NulByteGuard(boundary);
     payload.on('error', (error) => guarded.destroy(error));
+    // A request may be answered without its body being read (no parser for its type, refused
+    // by a hook): the refusal must then not become an uncaught exception. Readers of the body
+    // add their own listener and still get it.
+    guarded.on('error', () => undefined);
     return payload.pipe(guarded);
   });
 
