@@ -9,6 +9,7 @@ import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError } from '../http/errors.js';
+import { formatCredits, MAX_BALANCE_MICROS, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
 import { notifyBankTransferOrdered } from './notify.js';
@@ -61,6 +62,21 @@ function sameOrder(purchase: Purchase, input: CreatePurchaseInput, quote: Quote)
   );
 }
 
+/**
+ * A purchase that would take the balance past the ledger's maximum could never be credited:
+ * refused when it is made, rather than when its money has arrived.
+ */
+async function assertBelowMaxBalance(ctx: AppContext, q: Queryable, accountId: string, credits: bigint) {
+  const balance = (await ctx.ledger.balance(accountId, q))?.balance ?? 0n;
+  if (balance + credits * MICROS_PER_CREDIT > MAX_BALANCE_MICROS) {
+    throw new AppError(
+      'conflict',
+      `An account may hold at most ${formatCredits(MAX_BALANCE_MICROS)} credits; this purchase would take it past that`,
+      { reason: 'max_balance', maximum: formatCredits(MAX_BALANCE_MICROS), balance: formatCredits(balance) },
+    );
+  }
+}
+
 export async function createPurchase(
   ctx: AppContext,
   accountId: string,
@@ -106,6 +122,7 @@ export async function createPurchase(
             return { purchase: earlier, fresh: false };
           }
         }
+        await assertBelowMaxBalance(ctx, tx, accountId, quote.credits);
         const purchase = await insertPurchase(ctx, tx, account, quote, {
           paymentMethod: input.paymentMethod,
           providerId: provider.id,
