@@ -364,4 +364,48 @@ describe('message webhooks', () => {
     );
     expect(rows[0]?.n).toBe(0n);
   });
+  it('sends a test event on request, signed like any event and listed with how it went', async () => {
+    const ivy = await customerWithCredit(t, '10');
+    const test = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/webhooks/messages/test', headers: ivy.headers });
+    const none = await test();
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe('not_found');
+
+    const created = await put(ivy, hook.url('/ivy'));
+    const secret = created.json().secret as string;
+    const res = await test();
+    expect(res.statusCode, res.body).toBe(202);
+    const queued = res.json();
+    expect(queued).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      messageId: null,
+      type: 'webhook.test',
+      status: 'pending',
+      attempts: 0,
+      event: { id: queued.id, type: 'webhook.test', data: { test: true } },
+    });
+    await deliverAll();
+    const got = hook.received.filter((r) => r.path === '/ivy');
+    expect(got).toHaveLength(1);
+    const arrived = got[0] as Received;
+    expect(JSON.parse(arrived.body)).toEqual(queued.event);
+    expect(
+      verifyWebhookSignature(secret, arrived.body, arrived.signature, Math.floor(Date.now() / 1000)),
+    ).toBe(true);
+    const listed = (await deliveries(ivy)).find((d) => d.id === queued.id);
+    expect(listed).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 });
+
+    // Only for a customer's own webhook: no session is 401; another account's list stays its own.
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/messages/test' });
+    expect(anonymous.statusCode).toBe(401);
+    const jack = await customerWithCredit(t, '10');
+    expect((await deliveries(jack)).map((d) => d.id)).not.toContain(queued.id);
+    const jacks = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/messages/test',
+      headers: jack.headers,
+    });
+    expect(jacks.statusCode).toBe(404);
+  });
 });

@@ -1,5 +1,6 @@
 // Customers' message webhooks: the URL (PUT, GET, DELETE /webhooks/messages), its secret
-// (shown when created; POST …/rotate-secret replaces it) and the deliveries made.
+// (shown when created; POST …/rotate-secret replaces it), the deliveries made, and a test event
+// sent on request (POST …/test).
 import { Type } from '@sinclair/typebox';
 import { nullable } from '../../http/schemas.js';
 import { customerOf, requireCustomer } from '../../accounts/auth.js';
@@ -7,6 +8,7 @@ import type { RouteModule } from '../../http/app.js';
 import { notFound } from '../../http/errors.js';
 import { listDeliveries } from './list-deliveries.js';
 import { deleteWebhook, getWebhook, putWebhook, rotateWebhookSecret } from './settings.js';
+import { enqueueTestEvent } from './test-event.js';
 
 const WebhookBody = Type.Object(
   {
@@ -34,28 +36,25 @@ const DeliveryStatus = Type.Union([
   Type.Literal('failed'),
 ]);
 
-const DeliveryPage = Type.Object({
-  data: Type.Array(
-    Type.Object({
-      id: Type.String({ description: 'The event id (also in the body): receivers dedupe by it' }),
-      messageId: nullable(
-        Type.String({ description: 'The message of a message.status event; null for account events' }),
-      ),
-      type: Type.String({
-        description: 'message.status, purchase.credited, balance.low, auto_refill.*, invoice.issued',
-      }),
-      status: DeliveryStatus,
-      event: Type.Unknown({ description: 'The JSON body sent' }),
-      attempts: Type.Integer(),
-      lastStatusCode: nullable(Type.Integer()),
-      lastError: nullable(Type.String()),
-      nextAttemptAt: nullable(Type.String()),
-      createdAt: Type.String(),
-      deliveredAt: nullable(Type.String()),
-    }),
+const Delivery = Type.Object({
+  id: Type.String({ description: 'The event id (also in the body): receivers dedupe by it' }),
+  messageId: nullable(
+    Type.String({ description: 'The message of a message.status event; null for account events' }),
   ),
-  nextCursor: nullable(Type.String()),
+  type: Type.String({
+    description: 'message.status, purchase.credited, balance.low, auto_refill.*, invoice.issued, webhook.test',
+  }),
+  status: DeliveryStatus,
+  event: Type.Unknown({ description: 'The JSON body sent' }),
+  attempts: Type.Integer(),
+  lastStatusCode: nullable(Type.Integer()),
+  lastError: nullable(Type.String()),
+  nextAttemptAt: nullable(Type.String()),
+  createdAt: Type.String(),
+  deliveredAt: nullable(Type.String()),
 });
+
+const DeliveryPage = Type.Object({ data: Type.Array(Delivery), nextCursor: nullable(Type.String()) });
 
 const DeliveryQuery = Type.Object({
   status: Type.Optional(DeliveryStatus),
@@ -146,6 +145,25 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       const secret = await rotateWebhookSecret(ctx.db, customerOf(req).accountId, ctx.now());
       if (!secret) throw notFound('webhook');
       return { secret };
+    },
+  );
+
+  app.post(
+    '/api/v1/webhooks/messages/test',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          'Send a test event ({id, type: "webhook.test", at, data: {test: true}}) to the webhook, signed and retried ' +
+          'like any event; its delivery is answered and listed under /webhooks/deliveries',
+        security,
+        response: { 202: Delivery },
+      },
+    },
+    async (req, reply) => {
+      reply.code(202);
+      return enqueueTestEvent(ctx.db, customerOf(req).accountId, ctx.now());
     },
   );
 
