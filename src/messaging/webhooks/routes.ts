@@ -42,7 +42,8 @@ const Delivery = Type.Object({
     Type.String({ description: 'The message of a message.status event; null for account events' }),
   ),
   type: Type.String({
-    description: 'message.status, purchase.credited, balance.low, auto_refill.*, invoice.issued, webhook.test',
+    description:
+      'message.status, purchase.credited, balance.low, auto_refill.*, invoice.issued, webhook.test',
   }),
   status: DeliveryStatus,
   event: Type.Unknown({ description: 'The JSON body sent' }),
