@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_EVENT_TYPES } from '../../src/messaging/webhooks/account-events.js';
 import { deliverDueWebhooks } from '../../src/messaging/webhooks/deliver.js';
 import { verifyWebhookSignature } from '../../src/messaging/webhooks/signature.js';
 import type { Customer } from '../helpers/accounts.js';
@@ -371,9 +372,20 @@ describe('message webhooks', () => {
     const none = await test();
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe('not_found');
+    const overview = () => t.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: ivy.headers });
+    expect((await overview()).json()).toEqual({
+      webhook: null,
+      // Message status changes, every account event (purchase.credited, invoice.issued, …), the test.
+      events: ['message.status', ...ACCOUNT_EVENT_TYPES, 'webhook.test'],
+    });
 
     const created = await put(ivy, hook.url('/ivy'));
     const secret = created.json().secret as string;
+    expect((await overview()).json().webhook).toEqual({
+      url: hook.url('/ivy'),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
     const res = await test();
     expect(res.statusCode, res.body).toBe(202);
     const queued = res.json();

@@ -8,7 +8,8 @@ import type { RouteModule } from '../../http/app.js';
 import { notFound } from '../../http/errors.js';
 import { listDeliveries } from './list-deliveries.js';
 import { deleteWebhook, getWebhook, putWebhook, rotateWebhookSecret } from './settings.js';
-import { enqueueTestEvent } from './test-event.js';
+import { ACCOUNT_EVENT_TYPES } from './account-events.js';
+import { enqueueTestEvent, TEST_EVENT_TYPE } from './test-event.js';
 
 const WebhookBody = Type.Object(
   {
@@ -70,9 +71,34 @@ const SIGNING =
   'A non-2xx answer or no answer within WEBHOOK_TIMEOUT_MS is retried with exponential back-off ' +
   'up to WEBHOOK_MAX_ATTEMPTS times; an event may arrive more than once, so dedupe by its id.';
 
+/** Every event type a webhook receives, in the order the portal lists them. */
+export const WEBHOOK_EVENT_TYPES = ['message.status', ...ACCOUNT_EVENT_TYPES, TEST_EVENT_TYPE] as const;
+
+const Overview = Type.Object({
+  webhook: nullable(Type.Object({ url: Type.String(), createdAt: Type.String(), updatedAt: Type.String() })),
+  events: Type.Array(Type.String(), { description: 'The event types the webhook receives' }),
+});
+
 export const webhookRoutes: RouteModule = (app, ctx) => {
   const customer = requireCustomer(ctx);
   const security: { [scheme: string]: string[] }[] = [{ session: [] }, { apiKey: [] }];
+
+  app.get(
+    '/api/v1/webhooks',
+    {
+      onRequest: customer,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'The account’s webhook (null when none is set) and the event types it receives',
+        security,
+        response: { 200: Overview },
+      },
+    },
+    async (req) => ({
+      webhook: await getWebhook(ctx.db, customerOf(req).accountId),
+      events: [...WEBHOOK_EVENT_TYPES],
+    }),
+  );
 
   app.put(
     '/api/v1/webhooks/messages',
