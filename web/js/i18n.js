@@ -30,6 +30,9 @@ export const AREAS = [
   'security',
   'invoices',
   'vat',
+  'mailbox',
+  'webhooks',
+  'operator',
 ];
 
 /** @type {Record<string, string>} */
