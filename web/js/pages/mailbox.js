@@ -46,7 +46,8 @@ export async function mailboxPage({ query, signal }) {
   const reader = h('div', { class: 'mail-reader', 'aria-live': 'polite', 'data-testid': 'mailbox-reader' });
   /** @type {string | null} */
   let openId = query.get('id');
-  let shown = '';
+  /** @type {string | null} */
+  let shown = null;
 
   const open = async (/** @type {string} */ id) => {
     openId = id;
