@@ -58,7 +58,7 @@ export async function mailboxPage({ query, signal }) {
       h(
         'article',
         { class: 'card mail' },
-        h('h2', { class: 'card-title' }, mail.subject),
+        h('h2', { class: 'card-title', 'data-user-content': '' }, mail.subject),
         h(
           'dl',
           { class: 'facts' },
@@ -69,7 +69,7 @@ export async function mailboxPage({ query, signal }) {
         ),
         h(
           'pre',
-          { class: 'mail-text', tabindex: '0', 'aria-label': t('mailbox.text') },
+          { class: 'mail-text', tabindex: '0', 'aria-label': t('mailbox.text'), 'data-user-content': '' },
           linkified(mail.text),
         ),
       ),
@@ -90,7 +90,7 @@ export async function mailboxPage({ query, signal }) {
     listHost.replaceChildren(
       h(
         'ul',
-        { class: 'plain-list mail-items' },
+        { class: 'plain-list mail-items', 'data-user-content': '' },
         answer.data.map((m) =>
           h(
             'li',
