@@ -33,6 +33,9 @@ export const AREAS = [
   'preferences',
   'refills',
   'cards',
+  'mailbox',
+  'webhooks',
+  'operator',
 ];
 
 /** @type {Record<string, string>} */
