@@ -75,7 +75,7 @@ const PAGES: PageCase[] = [
   { name: 'billing', path: () => '/account/billing', who: 'customer' },
   { name: 'mobile', path: () => '/account/mobile', who: 'customer', translated: true },
   { name: 'preferences', path: () => '/account/preferences', who: 'customer' },
-  { name: 'api-keys', path: () => '/account/api-keys', who: 'customer' },
+  { name: 'api-keys', path: () => '/account/api-keys', who: 'customer', translated: true },
   { name: 'invoices', path: () => '/account/invoices', who: 'customer', translated: true },
   { name: 'admin-accounts', path: () => '/admin/accounts', who: 'admin' },
   { name: 'admin-account', path: (ids) => `/admin/accounts/${ids.accountId}`, who: 'admin' },
@@ -172,6 +172,8 @@ beforeAll(async () => {
     { packId: 'pack-1000', paymentMethod: 'bank_transfer' },
     { 'idempotency-key': 'pages-test-purchase' },
   );
+  // A key, so the API keys page shows its table, not only its empty state.
+  await apiWrite(portal, customer, 'POST', '/api-keys', { name: 'Avisos de la tienda', scope: 'send' });
   ids = {
     accountId: customer.accountId,
     messageId: sent.id,

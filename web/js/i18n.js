@@ -31,6 +31,7 @@ export const AREAS = [
   'invoices',
   'vat',
   'mobile',
+  'apikeys',
 ];
 
 /** @type {Record<string, string>} */
