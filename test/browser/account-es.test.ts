@@ -3,10 +3,13 @@
 // on its way (the countdown, the virtual phone), a new API key shown once and revoked, and the
 // operator's VAT evidence with a purchase whose billing and mobile countries disagree. All the
 // text of the page's main part is checked for English words, not only its headings and labels.
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, linkIn, type Portal, startPortal, waitForMail } from './harness.js';
-import { type ApiSession, apiLogin, apiWrite, heading, OPERATOR, seeText } from './helpers.js';
+import { type ApiSession, apiLogin, apiWrite, heading, OPERATOR, screenshots, seeText } from './helpers.js';
+
+const shot = screenshots(path.resolve(import.meta.dirname, '../../test-results/account-es'));
 
 /** Words of English that a Spanish interface never shows (as in pages.test.ts). */
 const ENGLISH = /\b(the|your|with|and|of|not|yet|credits|messages|sent|send|show|more)\b/i;
@@ -88,6 +91,7 @@ describe('the account pages in Spanish', () => {
     );
     expect(await sentence.locator('strong').innerText()).toBe('claire@marche-lumiere.test');
     expect(await englishIn(page)).toEqual([]);
+    await shot(page, 'comprobar-correo');
 
     await page.goto(`${portal.url}/signup/check-email`);
     await heading(page, 'Revise su correo');
@@ -131,6 +135,7 @@ describe('the account pages in Spanish', () => {
     await seeText(bubble.locator('.bubble-meta'), /· (aceptado|entregado)$/);
     await seeText(page.locator('.phone-head'), 'Teléfono virtual');
     expect(await englishIn(page)).toEqual([]);
+    await shot(page, 'movil-codigo-enviado');
 
     const code = /\b(\d{6})\b/.exec(await bubble.locator('.bubble-text').innerText())?.[1] ?? '';
     await page.getByLabel('Código del SMS').fill(code);
@@ -161,6 +166,7 @@ describe('the account pages in Spanish', () => {
     await seeText(row, 'Enviar mensajes');
     await seeText(row, 'nunca');
     expect(await englishIn(page)).toEqual([]);
+    await shot(page, 'clave-api-nueva');
 
     await row.getByRole('button', { name: 'Revocar' }).click();
     const dialog = page.getByRole('dialog');
@@ -191,11 +197,20 @@ describe('the account pages in Spanish', () => {
     expect(await cells.nth(2).innerText()).toMatch(/^\d{1,3}(\.\d{3})*,\d{2}\s€$/);
     expect(await cells.nth(6).innerText()).toBe('sin consultar');
     expect(await englishIn(page)).toEqual([]);
+    await shot(page, 'pruebas-iva');
 
     await page.locator('#vat-view').selectOption('eu_consumer');
     await page.waitForURL(/view=eu_consumer/);
     await seeText(page.locator('tbody tr').first(), 'Francia');
     expect(await englishIn(page)).toEqual([]);
+
+    // On a phone the table scrolls inside its card; the page itself does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const { scroll, inner } = (await page.evaluate(
+      '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })',
+    )) as { scroll: number; inner: number };
+    expect(scroll).toBeLessThanOrEqual(inner);
+    await shot(page, 'pruebas-iva-movil');
     await page.close();
   });
 

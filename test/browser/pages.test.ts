@@ -84,13 +84,7 @@ const PAGES: PageCase[] = [
   { name: 'admin-bank-statements', path: () => '/admin/bank-statements', who: 'admin' },
   { name: 'admin-pricing', path: () => '/admin/pricing', who: 'admin' },
   { name: 'admin-invoices', path: () => '/admin/invoices', who: 'admin', translated: true },
-  {
-    name: 'admin-vat-evidence',
-    path: () => '/admin/vat-evidence',
-    who: 'admin',
-    translated: true,
-    widerThanPhone: true,
-  },
+  { name: 'admin-vat-evidence', path: () => '/admin/vat-evidence', who: 'admin', translated: true },
 ];
 
 const WIDTHS = [
