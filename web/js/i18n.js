@@ -30,6 +30,7 @@ export const AREAS = [
   'security',
   'invoices',
   'vat',
+  'transactions',
 ];
 
 /** @type {Record<string, string>} */
