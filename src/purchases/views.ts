@@ -93,6 +93,13 @@ export const PurchaseResponse = Type.Object({
   expiredAt: nullable(Type.String()),
   failedAt: nullable(Type.String()),
   failureReason: nullable(Type.String()),
+  replacedBy: Type.Optional(
+    nullable(
+      Type.String({
+        description: 'A declined card order paid again with another card: the order in its place',
+      }),
+    ),
+  ),
   refundedCredits: Type.String(),
   invoiceId: Type.Optional(
     nullable(
@@ -104,6 +111,7 @@ export const PurchaseResponse = Type.Object({
     Type.Object({
       checkoutUrl: Type.Optional(Type.String()),
       status: nullable(Type.String()),
+      last4: Type.Optional(Type.String({ description: 'The last four digits of the card that paid, once paid' })),
     }),
   ),
 });
@@ -163,6 +171,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
     expiredAt: iso(purchase.expiredAt),
     failedAt: iso(purchase.failedAt),
     failureReason: purchase.failureReason,
+    replacedBy: purchase.replacedBy,
     refundedCredits: formatCredits(refundedMicros),
     invoiceId,
     ...(bank
@@ -183,6 +192,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
           card: {
             ...(purchase.checkoutUrl ? { checkoutUrl: purchase.checkoutUrl } : {}),
             status: purchase.providerStatus,
+            ...(purchase.cardLast4 ? { last4: purchase.cardLast4 } : {}),
           },
         }
       : {}),
