@@ -111,7 +111,9 @@ export const PurchaseResponse = Type.Object({
     Type.Object({
       checkoutUrl: Type.Optional(Type.String()),
       status: nullable(Type.String()),
-      last4: Type.Optional(Type.String({ description: 'The last four digits of the card that paid, once paid' })),
+      last4: Type.Optional(
+        Type.String({ description: 'The last four digits of the card that paid, once paid' }),
+      ),
     }),
   ),
 });

@@ -31,6 +31,7 @@ export const AREAS = [
   'invoices',
   'vat',
   'transactions',
+  'purchases',
 ];
 
 /** @type {Record<string, string>} */
