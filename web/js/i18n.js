@@ -38,6 +38,8 @@ export const AREAS = [
   'operator',
   'mobile',
   'apikeys',
+  'transactions',
+  'purchases',
 ];
 
 /** @type {Record<string, string>} */
