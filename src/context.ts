@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/types.js';
+import { watchBalanceAlerts } from './balance-alerts/index.js';
 import { attachInvoicePdfs } from './invoicing/attachments.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
@@ -34,7 +35,7 @@ export interface AppContext {
 export function createContext(config: Config, db: Db, logger: Logger): AppContext {
   // Services read the clock through the context, so a test that replaces ctx.now moves them too.
   const now = () => ctx.now();
-  const ledger = new Ledger(db);
+  const ledger = new Ledger(db, { logger });
   // One set of carriers per process: the dispatcher routes through it, and code that sends
   // without choosing (verification codes) gets the lone carrier, or one that routes.
   const carriers = createCarriers(config, { db, logger, now });
@@ -47,7 +48,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
     writer: new BatchedWriter(db, {
       lingerMs: config.ledger.batchLingerMs,
       maxBatch: config.ledger.batchMax,
-      signal: ledger.signal,
     }),
     logger,
     mailer: new Mailer(db, createMailTransport(config), {
@@ -66,6 +66,7 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   };
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
+  watchBalanceAlerts(ctx);
   attachRefills(ctx);
   return ctx;
 }

@@ -1,76 +1,110 @@
-// Told after a commit changed customers' available credit: for each account, what is available
-// after it and whether the commit lowered it (a hold, a debit). In-process and synchronous, so a
-// listener must only look at the numbers and hand any real work to later (automatic refills
-// compare with a threshold kept in memory and start a purchase off the writer's path).
+// The available-credit signal: after every committed ledger write, the new available balance
+// of each customer account it changed, told to in-process listeners (the low-balance alert,
+// automatic refills) so they decide in real time instead of polling.
 //
-//   const off = ctx.ledger.onAvailableChanged((changes) => { for (const c of changes) … });
+// Free for the hot path: executeBatch already holds every account's totals before and after
+// the batch (it decided the batch against them), so a batch only adds one entry per customer
+// account it changed to its transaction's list; the list is told once, right after COMMIT
+// (db/after-commit.ts), whoever committed it: the batched writers, Ledger.apply on its own or
+// inside a caller's transaction (a purchase credited, an adjustment, a refund, a campaign's
+// chunk reserved), the outbox's removal. A rollback tells nothing. Only the process that
+// committed hears it: listeners that must not miss a change also look on their own schedule.
 //
-// Emitting costs nothing while nobody listens; with a listener, one pass over the batch's
-// transfers.
-import type { Transfer } from './types.js';
+//   const off = ledger.onAvailableChanged((changes) => { for (const c of changes) … });
+import { afterCommit, databaseOf, inTransaction } from '../db/after-commit.js';
+import type { Db, Queryable } from '../db/types.js';
 
 export interface AvailableChange {
   accountId: string;
   availableMicros: bigint;
   decreased: boolean;
 }
+
 export type AvailableListener = (changes: readonly AvailableChange[]) => void;
 
-const SYSTEM_PREFIX = 'sys_';
+/** What a listener's failure is reported to. */
+export type ListenerFailure = (error: unknown, changes: readonly AvailableChange[]) => void;
 
-/** The customers' available credit after these transfers (in commit order): the last per account. */
-export function availableChangesOf(transfers: Iterable<Transfer>): AvailableChange[] {
-  const byAccount = new Map<string, AvailableChange>();
-  for (const transfer of transfers) {
-    const debit = transfer.debitAccountId;
-    if (!debit.startsWith(SYSTEM_PREFIX)) {
-      // A hold or a posted debit lowers available credit; a post or void of a hold does not.
-      const lowers = transfer.kind === 'pending' || transfer.kind === 'posted';
-      const before = byAccount.get(debit);
-      byAccount.set(debit, {
-        accountId: debit,
-        availableMicros: transfer.debitAvailableAfter,
-        decreased: lowers || (before?.decreased ?? false),
-      });
-    }
-    const credit = transfer.creditAccountId;
-    if (!credit.startsWith(SYSTEM_PREFIX)) {
-      const before = byAccount.get(credit);
-      byAccount.set(credit, {
-        accountId: credit,
-        availableMicros: transfer.creditAvailableAfter,
-        decreased: before?.decreased ?? false,
-      });
-    }
-  }
-  return [...byAccount.values()];
-}
-
+/** One database's listeners: every Ledger (and writer) on the same Db shares them. */
 export class AvailableSignal {
-  private listeners: AvailableListener[] = [];
+  private readonly listeners = new Set<{ listener: AvailableListener; failed: ListenerFailure }>();
 
-  on(listener: AvailableListener): () => void {
-    this.listeners = [...this.listeners, listener];
+  get listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  subscribe(listener: AvailableListener, failed: ListenerFailure): () => void {
+    const entry = { listener, failed };
+    this.listeners.add(entry);
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      this.listeners.delete(entry);
     };
   }
 
-  get listened(): boolean {
-    return this.listeners.length > 0;
-  }
-
-  /** Tells every listener about committed transfers; a listener that throws disturbs nobody. */
-  emitTransfers(transfers: Iterable<Transfer>): void {
-    if (this.listeners.length === 0) return;
-    const changes = availableChangesOf(transfers);
+  /** Tells every listener, synchronously; a listener's throw is reported and goes no further. */
+  emit(changes: readonly AvailableChange[]): void {
     if (changes.length === 0) return;
-    for (const listener of this.listeners) {
+    for (const { listener, failed } of this.listeners) {
       try {
         listener(changes);
-      } catch {
-        // A listener's own failure is its business: the commit stands.
+      } catch (error) {
+        try {
+          failed(error, changes);
+        } catch {
+          // Reporting failed too; the write it followed has committed all the same.
+        }
       }
     }
   }
+}
+
+const signals = new WeakMap<Db, AvailableSignal>();
+
+export function availableSignal(db: Db): AvailableSignal {
+  let signal = signals.get(db);
+  if (!signal) {
+    signal = new AvailableSignal();
+    signals.set(db, signal);
+  }
+  return signal;
+}
+
+/** A transaction's changes so far: per account, available before its first write and now. */
+type Pending = Map<string, { before: bigint; after: bigint }>;
+const pendingOf = new WeakMap<Queryable, Pending>();
+
+/**
+ * Notes that a ledger write in `tx` moved a customer account's available credit from `before`
+ * to `after` (executeBatch calls it once per changed account after writing a batch). Told after
+ * commit, once per transaction, with the first `before` and the last `after` of each account.
+ * Costs nothing when nobody listens to this database.
+ */
+export function noteAvailable(tx: Queryable, accountId: string, before: bigint, after: bigint): void {
+  let pending = pendingOf.get(tx);
+  if (!pending) {
+    const db = databaseOf(tx);
+    const signal = db ? signals.get(db) : undefined;
+    if (!signal?.listening) return;
+    if (!inTransaction(tx)) {
+      // Written outside a transaction: committed already.
+      signal.emit([{ accountId, availableMicros: after, decreased: after < before }]);
+      return;
+    }
+    pending = new Map();
+    pendingOf.set(tx, pending);
+    const changes = pending;
+    afterCommit(tx, () => {
+      pendingOf.delete(tx);
+      signal.emit(
+        [...changes].map(([id, { before: was, after: now }]) => ({
+          accountId: id,
+          availableMicros: now,
+          decreased: now < was,
+        })),
+      );
+    });
+  }
+  const seen = pending.get(accountId);
+  if (seen) seen.after = after;
+  else pending.set(accountId, { before, after });
 }

@@ -8,7 +8,6 @@
 import type { Db, Queryable } from '../db/types.js';
 import { SQLSTATE, sqlState } from '../db/types.js';
 import { metrics, observeLedgerBatch } from '../metrics.js';
-import type { AvailableSignal } from './available-signal.js';
 import { type Companion, executeBatch, writeCompanion } from './engine.js';
 import type { ItemResult, LedgerRequest } from './types.js';
 
@@ -38,8 +37,6 @@ export interface BatchedWriterOptions<Extra = unknown> {
    * Runs before onDecided.
    */
   companion?: (items: DecidedItem<Extra>[]) => Companion | null;
-  /** Told of the accounts' available credit after each batch commits (the ledger's signal). */
-  signal?: AvailableSignal;
 }
 
 interface Waiting<Extra> {
@@ -74,10 +71,6 @@ function refusalsOf(results: readonly ItemResult[]): Map<string, number> {
     if (!result.ok) refusals.set(result.error.code, (refusals.get(result.error.code) ?? 0) + 1);
   }
   return refusals;
-}
-
-function* committedTransfers(results: readonly ItemResult[]) {
-  for (const result of results) if (result.ok && !result.replayed) yield result.transfer;
 }
 
 export class WriterClosedError extends Error {
@@ -136,8 +129,6 @@ export class BatchedWriter<Extra = unknown> {
       results.forEach((result, i) => {
         batch[i]?.resolve(result);
       });
-      const signal = this.options.signal;
-      if (signal?.listened) signal.emitTransfers(committedTransfers(results));
       const ms = performance.now() - started;
       this.options.onBatch?.(batch.length, ms);
       observeLedgerBatch(this.options.name ?? 'ledger', batch.length, ms, refusalsOf(results));

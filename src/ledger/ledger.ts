@@ -2,7 +2,7 @@
 // Every other module moves credits through here (or through the BatchedWriter on the hot path).
 import type { Db, Queryable } from '../db/types.js';
 import { openCustomerAccount, SYSTEM_ACCOUNTS, systemShardId, SYSTEM_SHARDS } from './accounts.js';
-import { AvailableSignal, type AvailableListener } from './available-signal.js';
+import { type AvailableListener, availableSignal } from './available-signal.js';
 import { executeBatch, TRANSFER_COLUMNS, type TransferRow, toTransfer } from './engine.js';
 import type { Balance, LedgerRequest, SystemAccount, Transfer, TransferCode } from './types.js';
 
@@ -24,15 +24,29 @@ export interface HistoryQuery {
   kinds?: Transfer['kind'][];
 }
 
+export interface LedgerOptions {
+  /** Where a failing available-credit listener is reported (default: standard error). */
+  logger?: { error(fields: Record<string, unknown>, message: string): void };
+}
+
 export class Ledger {
-  /** Told after transfers commit; batched writers built with it tell it too. */
-  readonly signal = new AvailableSignal();
+  constructor(
+    private readonly db: Db,
+    private readonly options: LedgerOptions = {},
+  ) {}
 
-  constructor(private readonly db: Db) {}
-
-  /** Listens to customers' available credit after each commit that changed it; returns the unsubscribe. */
+  /**
+   * Calls `listener` right after each committed ledger write on this database, by this process,
+   * with the new available credit of every customer account it changed (see
+   * available-signal.ts). Synchronous: start slow work without awaiting it. A throw is logged
+   * and never reaches the writer. Returns the function that unsubscribes.
+   */
   onAvailableChanged(listener: AvailableListener): () => void {
-    return this.signal.on(listener);
+    return availableSignal(this.db).subscribe(listener, (err, changes) => {
+      const fields = { err, accounts: changes.map((change) => change.accountId) };
+      if (this.options.logger) this.options.logger.error(fields, 'an available-credit listener failed');
+      else console.error('an available-credit listener failed', err);
+    });
   }
 
   openCustomerAccount(id: string, q: Queryable = this.db): Promise<void> {
@@ -52,11 +66,7 @@ export class Ledger {
         return result.transfer;
       });
     };
-    // In a caller's transaction the listeners hear it before that commit; they act later, and
-    // whatever they start reads the committed state again.
-    const transfers = await (tx ? run(tx) : this.db.transaction(run));
-    this.signal.emitTransfers(transfers);
-    return transfers;
+    return tx ? run(tx) : this.db.transaction(run);
   }
 
   async balance(accountId: string, q: Queryable = this.db): Promise<Balance | null> {

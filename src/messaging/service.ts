@@ -58,7 +58,6 @@ export class MessagingService {
       ...batch,
       name: 'messages.accept',
       companion: decidedMessages,
-      signal: deps.ledger.signal,
       onBatch: (size, ms) => {
         this.acceptStats.batches++;
         this.acceptStats.messages += size;
@@ -69,7 +68,6 @@ export class MessagingService {
       ...batch,
       name: 'messages.settle',
       onDecided: recordSettlements,
-      signal: deps.ledger.signal,
     });
     this.receipts = new ReceiptInbox({
       db: deps.db,
