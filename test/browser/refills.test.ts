@@ -394,6 +394,35 @@ describe.each(DATABASES)('automatic refills on %s', (kind) => {
     await seeText(page.getByTestId('refill-used'), /^2 of 5$/);
   });
 
+  it('pauses when its card was removed, and the card chosen again resumes it with a refill at once', async () => {
+    await navLink(page, 'Saved cards').click();
+    await heading(page, 'Saved cards');
+    await page.getByRole('button', { name: /Remove .*3184/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove card' }).click();
+    await page.getByTestId('saved-cards').getByText('•••• 3184').waitFor({ state: 'detached' });
+
+    await openRefills();
+    const before = await available();
+    await adjustCredits(portal, admin, customer.accountId, 10 - before, 'refills down without a card');
+    await seeText(page.getByTestId('refill-state'), /^Paused$/, 75_000);
+    await seeText(page.getByTestId('refill-explain'), 'The card of the automatic refills was removed');
+    await seeText(page.getByTestId('refill-history').getByTestId('refill-outcome').first(), /^Failed$/);
+    await seeText(page.getByTestId('refill-used'), /^2 of 5$/);
+    await shot(page, 'r08-card-removed');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // The action leads to the card; another one saved, and the limit already reached: a refill now.
+    await page.getByRole('button', { name: 'Choose another card' }).click();
+    expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('cardId');
+    await chooseCard('4242');
+    expect(await save()).toBe(200);
+    await seeText(page.getByTestId('refill-state'), /^Active$/);
+    await waitForBalance(page, 1010);
+    await seeText(page.getByTestId('refill-used'), /^3 of 5$/, 15_000);
+    const purchases = await automaticPurchases();
+    expect(purchases.map((p) => p.status).sort()).toEqual(['credited', 'credited', 'credited', 'failed']);
+  }, 150_000);
+
   it('works from the keyboard: the balance menu’s link, the switch, the fields and Save', async () => {
     await page.goto(`${portal.url}/`);
     await heading(page, /^Welcome/);
