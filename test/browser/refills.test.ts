@@ -207,7 +207,8 @@ describe.each(DATABASES)('automatic refills on %s', (kind) => {
 
     await toggle.check();
     await page.getByLabel('Limit of credits').fill('10');
-    await page.getByLabel('Recharge credits').fill('1000');
+    // Written as the portal writes numbers in English: the grouping is understood.
+    await page.getByLabel('Recharge credits').fill('1,000');
     await page.getByLabel('Maximum recharges in the last 30 days').fill('3');
     await chooseCard('4242');
     expect(await page.getByLabel('Credit card').locator('option:checked').textContent()).toBe(
