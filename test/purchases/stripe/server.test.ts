@@ -105,6 +105,7 @@ describe('starting the server', () => {
         database: testDbKind(),
         version: expect.any(String),
         sandbox: true,
+        mailbox: true,
       });
       // The sandbox answers on the server's own address, and the provider calls it there.
       expect(ctx.config.stripe).toMatchObject({
