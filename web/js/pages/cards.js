@@ -178,7 +178,9 @@ export async function cardsPage({ query, signal }) {
         h(
           'p',
           { class: 'lead' },
-          'Cards kept securely by Stripe for one-click purchases and automatic refills. We never see the full number.',
+          'Cards kept securely by Stripe for one-click purchases and ',
+          h('a', { href: '/refills' }, 'automatic refills'),
+          '. We never see the full number.',
         ),
       ),
       addButton,

@@ -3,10 +3,10 @@
 // to THIS account's Customer is "no such card" (404), whoever it belongs to.
 import type Stripe from 'stripe';
 import type { AppContext } from '../../../context.js';
-import { notFound } from '../../../http/errors.js';
+import { AppError, notFound } from '../../../http/errors.js';
 import { stripeOf } from './client.js';
 import { customerIdOf, ensureCustomer } from './customers.js';
-import { classifyStripeError } from './errors.js';
+import { classifyStripeError, orUnavailable } from './errors.js';
 import { idempotencyKeys } from './keys.js';
 
 export interface SavedCard {
@@ -41,6 +41,29 @@ export async function ownCard(
   }
   if (method.type !== 'card' || customerOfMethod(method) !== customerId) throw notFound('card');
   return method;
+}
+
+/** One of the account's saved cards, or null when the id names none of them (whoever's it is). */
+export async function findCard(
+  ctx: AppContext,
+  accountId: string,
+  cardId: string,
+): Promise<SavedCard | null> {
+  let method: Stripe.PaymentMethod;
+  try {
+    method = await orUnavailable(ownCard(ctx, await customerIdOf(ctx, accountId), cardId));
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  }
+  return {
+    id: method.id,
+    brand: method.card?.brand ?? 'unknown',
+    last4: method.card?.last4 ?? '',
+    expMonth: method.card?.exp_month ?? 0,
+    expYear: method.card?.exp_year ?? 0,
+    default: false,
+  };
 }
 
 export async function listCards(ctx: AppContext, accountId: string): Promise<SavedCard[]> {
