@@ -271,27 +271,24 @@ describe('the translated pages in Spanish', () => {
     await sessions.get('admin')?.addInitScript("localStorage.setItem('tollgate.language', 'es')");
   });
 
-  it.each(PAGES.filter((c) => c.translated))(
-    '$name shows no English in its interface',
-    async (c) => {
-      const { page, errors } = await open(c.who, WIDTHS[0].viewport);
-      try {
-        await page.goto(`${portal.url}${c.path(ids)}`);
-        await settled(page);
-        expect(await page.evaluate('document.documentElement.lang')).toBe('es');
-        // The interface's own words: headings, labels, buttons, links, hints, legends, table heads;
-        // not what was written in another language before (an e-mail sent, marked data-user-content).
-        const texts = (await page.evaluate(`[...document.querySelectorAll(
+  it.each(PAGES.filter((c) => c.translated))('$name shows no English in its interface', async (c) => {
+    const { page, errors } = await open(c.who, WIDTHS[0].viewport);
+    try {
+      await page.goto(`${portal.url}${c.path(ids)}`);
+      await settled(page);
+      expect(await page.evaluate('document.documentElement.lang')).toBe('es');
+      // The interface's own words: headings, labels, buttons, links, hints, legends, table heads;
+      // not what was written in another language before (an e-mail sent, marked data-user-content).
+      const texts = (await page.evaluate(`[...document.querySelectorAll(
           'header, nav, h1, h2, h3, label, legend, button, th, dt, .lead, .hint, .muted, .empty, .callout, .fineprint, .status-banner, .count-label, .pill'
         )].filter((el) => el.checkVisibility ? el.checkVisibility() : true)
           .filter((el) => !el.closest('[data-user-content]')).map((el) => el.innerText).filter(Boolean)`)) as string[];
-        const english = texts.filter((text) => ENGLISH.test(text));
-        expect(english).toEqual([]);
-        expect(errors).toEqual([]);
-        await page.screenshot({ path: path.join(SHOTS, 'spanish', `${c.name}.png`), fullPage: true });
-      } finally {
-        await page.close();
-      }
-    },
-  );
+      const english = texts.filter((text) => ENGLISH.test(text));
+      expect(english).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, 'spanish', `${c.name}.png`), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -136,7 +136,9 @@ describe('what one invoice covers', () => {
     expect(await loadInvoiceDocument(t.ctx.db, october?.id ?? '')).toEqual(before);
     expect((await runInvoices(t.ctx, { month: '2026-11', trigger: 'cli' })).issued).toBe(0);
 
-    const { rows } = await t.ctx.db.query('select 1 from invoice_lines where purchase_id = $1', ['pur_september']);
+    const { rows } = await t.ctx.db.query('select 1 from invoice_lines where purchase_id = $1', [
+      'pur_september',
+    ]);
     expect(rows).toHaveLength(0);
   });
 });
