@@ -100,7 +100,7 @@ describe('starting the server', () => {
     try {
       if (!app || !url) throw new Error('no HTTP app');
       const health = await fetch(`${url}/health`);
-      expect(await health.json()).toEqual({
+      expect(await health.json()).toMatchObject({
         status: 'ok',
         database: testDbKind(),
         version: expect.any(String),
