@@ -83,6 +83,11 @@ const NAV = [
     ],
   },
   {
+    group: 'refills.group',
+    customer: true,
+    items: [{ href: '/refills', label: 'refills.nav', icon: 'refresh' }],
+  },
+  {
     group: 'shell.nav.payments',
     customer: true,
     items: [
@@ -218,6 +223,11 @@ function balanceWidget() {
         rows.credits,
       ),
       h('p', { class: 'balance-note' }, t('shell.balance.note')),
+      h(
+        'a',
+        { href: '/refills', class: 'balance-link', 'data-testid': 'balance-refills' },
+        t('refills.balanceLink'),
+      ),
     ),
   );
   const render = () => {

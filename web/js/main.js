@@ -36,6 +36,7 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { refillsPage } from './pages/refills.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { adminInvoicesPage } from './pages/admin-invoices.js';
 import { securityPage } from './pages/security.js';
@@ -148,6 +149,7 @@ const ROUTE_TABLE = [
     layout: 'app',
   },
   { path: '/cards', page: cardsPage, title: 'shell.nav.cards', access: 'customer', layout: 'app' },
+  { path: '/refills', page: refillsPage, title: 'refills.title', access: 'customer', layout: 'app' },
   { path: '/account', redirect: '/account/billing', access: 'customer' },
   {
     path: '/account/billing',

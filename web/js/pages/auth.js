@@ -4,7 +4,7 @@
 import { ApiError, api, isAbort } from '../api.js';
 import { h, replace } from '../dom.js';
 import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms.js';
-import { language, setLanguage, t } from '../i18n.js';
+import { language, setLanguage, t, tNodes } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { isAdmin, loadHealth, session, setSession } from '../session.js';
@@ -187,9 +187,9 @@ export function checkEmailPage(/** @type {PageArgs} */ { query }) {
     h(
       'p',
       {},
-      `${t('auth.checkEmail.sentTo')} `,
-      email ? h('strong', {}, email) : t('auth.checkEmail.yourAddress'),
-      `. ${t('auth.checkEmail.open')}`,
+      email
+        ? tNodes('auth.checkEmail.sent', { email: h('strong', {}, email) })
+        : t('auth.checkEmail.sent', { email: t('auth.checkEmail.yourAddress') }),
     ),
     h('p', { class: 'muted' }, t('auth.checkEmail.nothing')),
     mailboxHint(),
