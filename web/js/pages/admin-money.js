@@ -829,20 +829,20 @@ export async function adminPricingPage({ query, signal }) {
   const problems = h('div');
   const form = h(
     'form',
-    { class: 'form form-inline', 'aria-label': 'Import a price list' },
+    { class: 'form form-inline', 'aria-label': t('operator.pricing.importLabel') },
     summarySlot(),
     field({
       name: 'file',
-      label: 'Price list (CSV)',
+      label: t('operator.pricing.file'),
       type: 'file',
       required: true,
-      hint: 'Columns country, prefix, credits_per_segment, as in the download. It replaces the whole list; any error changes nothing.',
+      hint: t('operator.pricing.fileHint'),
       attrs: { accept: '.csv,text/csv' },
     }),
     h(
       'div',
       { class: 'form-actions' },
-      submitButton('Import price list'),
+      submitButton(t('operator.pricing.import')),
       h(
         'a',
         {
@@ -852,7 +852,7 @@ export async function adminPricingPage({ query, signal }) {
           'data-testid': 'price-list-csv',
         },
         icon('download'),
-        'Download the current list',
+        t('operator.pricing.download'),
       ),
     ),
   );
@@ -860,15 +860,15 @@ export async function adminPricingPage({ query, signal }) {
     problems.replaceChildren();
     const file = f.querySelector('input[type="file"]').files[0];
     const ok = await confirmDialog({
-      title: 'Replace the whole price list?',
-      text: `Every destination’s price becomes what ${file.name} says. Messages already sent keep the price they were charged.`,
-      confirm: 'Replace price list',
+      title: t('operator.pricing.replaceTitle'),
+      text: t('operator.pricing.replaceText', { file: file.name }),
+      confirm: t('operator.pricing.replace'),
       danger: true,
     });
     if (!ok) return;
     try {
       const answer = await api.upload('PUT', '/admin/pricing/destinations', file);
-      notify(`Price list replaced: ${answer.count} destinations`);
+      notify(t('operator.pricing.replaced', { count: answer.count }));
       navigate('/admin/pricing', { replace: true });
     } catch (error) {
       const rows = error?.fields ?? [];
@@ -885,10 +885,16 @@ export async function adminPricingPage({ query, signal }) {
             rows
               .slice(0, 50)
               .map((r) =>
-                h('li', {}, r.path ? `${r.path.replace(/^line /, 'Line ')}: ${r.message}` : r.message),
+                h(
+                  'li',
+                  {},
+                  r.path
+                    ? `${r.path.replace(/^line (\d+)/, (_, n) => t('operator.pricing.line', { n }))}: ${r.message}`
+                    : r.message,
+                ),
               ),
           ),
-          rows.length > 50 ? h('p', {}, `…and ${rows.length - 50} more.`) : null,
+          rows.length > 50 ? h('p', {}, t('operator.pricing.more', { count: rows.length - 50 })) : null,
         ),
       );
       notifyError(error);
@@ -897,7 +903,7 @@ export async function adminPricingPage({ query, signal }) {
 
   const currencyNav = h(
     'nav',
-    { class: 'segmented', 'aria-label': 'Currency' },
+    { class: 'segmented', 'aria-label': t('operator.pricing.currency') },
     CURRENCIES.map((c) =>
       h(
         'a',
@@ -914,17 +920,14 @@ export async function adminPricingPage({ query, signal }) {
   return h(
     'section',
     { class: 'page' },
-    header(
-      'Pricing',
-      'What messages cost in credits by destination, and what credits cost by pack and volume.',
-    ),
+    header(t('operator.pricing.title'), t('operator.pricing.lead')),
     h(
       'div',
       { class: 'grid' },
       h(
         'section',
         { class: 'card card-wide' },
-        h('h2', { class: 'card-title' }, 'Import the destination price list'),
+        h('h2', { class: 'card-title' }, t('operator.pricing.importTitle')),
         problems,
         form,
       ),
@@ -934,7 +937,7 @@ export async function adminPricingPage({ query, signal }) {
         currencyNav,
         table
           ? packsCard(table, { buy: false })
-          : h('p', { class: 'callout callout-warning' }, `No packs in ${currency}.`),
+          : h('p', { class: 'callout callout-warning' }, t('operator.pricing.noPacks', { currency })),
         h(
           'section',
           { class: 'card', 'aria-labelledby': 'packs-editor-title' },
