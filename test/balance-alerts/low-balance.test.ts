@@ -19,8 +19,13 @@ describe('the low-balance alert', () => {
   let t: TestApp;
 
   beforeAll(async () => {
+    // No mail server answers: the e-mails stay in the outbox with their bodies, to be read here.
     t = await createTestApp({
-      env: { WEBHOOK_PRIVATE_ADDRESSES: 'allow', PUBLIC_URL: 'https://portal.example' },
+      env: {
+        WEBHOOK_PRIVATE_ADDRESSES: 'allow',
+        PUBLIC_URL: 'https://portal.example',
+        SMTP_URL: 'smtp://127.0.0.1:9',
+      },
     });
   });
   afterAll(() => t?.close());
