@@ -12,6 +12,7 @@ import { resumeWhenCreditArrives } from './messaging/credit-hook.js';
 import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { destinationIndex } from './pricing/store.js';
+import { attachRefills } from './refills/index.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -66,5 +67,6 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
   watchBalanceAlerts(ctx);
+  attachRefills(ctx);
   return ctx;
 }

@@ -11,6 +11,9 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { buyByTransfer, installFakeCardProvider, post } from './helpers.js';
 
+/** When the money arrived, as the operator types it: now, to the second (never before the order). */
+const PAID_AT = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
 interface OutboxRow {
   id: string;
   template: string;
@@ -135,12 +138,12 @@ describe('money notifications', () => {
     const order = await buyByTransfer(t, ana, { credits: '500' });
     const before = (await mails(ana.email, 'bank_transfer_received')).length;
     const marked = await post(t, `/api/v1/admin/purchases/${order.id}/mark-paid`, ops, {
-      paidAt: '2026-11-20T09:30:00Z',
+      paidAt: PAID_AT,
       bankReference: 'TRANSFER-1',
     });
     expect(marked.statusCode, marked.body).toBe(200);
     const again = await post(t, `/api/v1/admin/purchases/${order.id}/mark-paid`, ops, {
-      paidAt: '2026-11-20T09:30:00Z',
+      paidAt: PAID_AT,
       bankReference: 'TRANSFER-1',
     });
     expect(again.statusCode).toBe(409);

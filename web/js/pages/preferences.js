@@ -85,6 +85,10 @@ export async function preferencesPage() {
   const p = account.preferences ?? {};
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const status = { node: null };
+  const zones = timeZones();
+  // Preferences never saved (the country is asked for on the first save): the account's time
+  // zone is still the server's default, so offer this browser's instead.
+  const zone = !p.country && zones.includes(browserZone) ? browserZone : (p.timezone ?? browserZone ?? 'UTC');
   const form = h(
     'form',
     { class: 'form', 'aria-label': t('preferences.title') },
@@ -115,9 +119,9 @@ export async function preferencesPage() {
         field({
           name: 'timezone',
           label: t('preferences.timezone'),
-          value: p.timezone ?? browserZone ?? 'UTC',
+          value: zone,
           required: true,
-          options: timeZones().map((z) => ({ value: z, label: z.replaceAll('_', ' ') })),
+          options: zones.map((z) => ({ value: z, label: z.replaceAll('_', ' ') })),
           hint: t('preferences.timezoneHint'),
         }),
         field({
