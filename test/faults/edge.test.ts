@@ -417,6 +417,14 @@ describe('every answer is in our error shape, whoever produced it', () => {
     expect(expectOurShape(res).code).toBe('headers_too_large');
   });
 
+  it('answers a request line over the limit with 414 uri_too_long in our shape', async () => {
+    const res = parseRaw(
+      await rawExchange(`GET /api/v1/${'u'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    expect(res.statusCode, res.body).toBe(414);
+    expect(expectOurShape(res).code).toBe('uri_too_long');
+  });
+
   it('answers a request the HTTP parser refuses (a NUL in a header) with 400 in our shape', async () => {
     const res = parseRaw(await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0000b\r\n\r\n'));
     expect(res.statusCode, res.body).toBe(400);
