@@ -303,6 +303,16 @@ describe('every answer is in our error shape, whoever produced it', () => {
     expect(expectOurShape(res).code).toBe(code);
   });
 
+  it('answers a portal file asked for with a range it does not have in our shape', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/index.html',
+      headers: { range: 'bytes=99999999-' },
+    });
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expectOurShape(res);
+  });
+
   it('answers a path parameter over the router limit with 414 uri_too_long', async () => {
     const res = await t.app.inject({
       method: 'POST',
