@@ -325,7 +325,8 @@ function multipartOf(fields: unknown, other: number): { body: Buffer; contentTyp
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-function requestOf(op: Operation): fc.Arbitrary<Built> {
+/** Ids of real objects (a purchase, a draft campaign, a message), so requests reach past the look-up. */
+function requestOf(op: Operation, realIds: string[]): fc.Arbitrary<Built> {
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   const queryParams = op.parameters.filter((p) => p.in === 'query');
   const query = fc.tuple(
@@ -336,7 +337,12 @@ function requestOf(op: Operation): fc.Arbitrary<Built> {
   return fc
     .record({
       ids: fc.array(
-        fc.oneof(fc.constantFrom(...BAD_IDS), fc.string({ maxLength: 12 }).map(encodeURIComponent)),
+        fc.oneof(
+          fc.constantFrom(...BAD_IDS),
+          fc.string({ maxLength: 12 }).map(encodeURIComponent),
+          fc.constantFrom(...realIds),
+          fc.constantFrom(...realIds),
+        ),
         {
           minLength: pathParams.length,
           maxLength: pathParams.length,
@@ -414,6 +420,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
   let apiKey: Record<string, string>;
   let operations: Operation[];
   let tables: string[];
+  let realIds: string[];
 
   beforeAll(async () => {
     t = await messagingApp();
@@ -428,6 +435,28 @@ describe('fuzzing every route of the OpenAPI document', () => {
       payload: { credits: '1000' },
     });
     expect(quote.statusCode, quote.body).toBeLessThan(500);
+    const purchase = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/purchases',
+      headers: customer.headers,
+      payload: { credits: '1000', paymentMethod: 'bank_transfer' },
+    });
+    expect(purchase.statusCode, purchase.body).toBe(201);
+    const campaign = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      headers: customer.headers,
+      payload: { name: 'Fuzz', text: 'Hello', draft: true, recipients: [{ to: '+34612000001' }] },
+    });
+    expect(campaign.statusCode, campaign.body).toBe(201);
+    const message = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: customer.headers,
+      payload: { to: '+34612000002', text: 'Hello' },
+    });
+    expect(message.statusCode, message.body).toBe(202);
+    realIds = [purchase.json().id, campaign.json().id, message.json().id];
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
       paths: Record<
         string,
@@ -483,7 +512,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const statuses = new Map<string, number>();
     let sent = 0;
     let before = await digest();
-    const routeArb = fc.constantFrom(...operations).chain(requestOf);
+    const routeArb = fc.constantFrom(...operations).chain((op) => requestOf(op, realIds));
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(routeArb, async (built) => {
