@@ -111,6 +111,12 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
               'send, or billing (a key of that scope or full), or full.',
           },
           session: { type: 'apiKey', in: 'cookie', name: 'tollgate_session' },
+          mailboxCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tollgate_mailbox',
+            description: 'Default mode: set by the sign-up answer; reads that sign-up’s verification e-mail',
+          },
         },
       },
     },

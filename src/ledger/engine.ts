@@ -13,6 +13,7 @@ import {
   MAX_TOTAL_MICROS,
 } from './amounts.js';
 import { resolveAccount } from './accounts.js';
+import { noteAvailable } from './available-signal.js';
 import {
   type AccountRef,
   type AccountTotals,
@@ -190,6 +191,12 @@ function resolvePair(request: TransferRequest | HoldRequest) {
 interface State {
   row: AccountRow;
   changed: boolean;
+  /** Available credit when locked (the available-credit signal tells whether it went down). */
+  before: bigint;
+}
+
+function availableOf(row: AccountRow): bigint {
+  return row.credits_posted - row.debits_posted - row.debits_pending;
 }
 
 /** A hold known to this batch: from the database or created earlier in the same batch. */
@@ -326,7 +333,7 @@ export async function executeBatch(
          from ledger_accounts where id = any($1::text[]) order by id for update`,
       [[...accountIds].sort()],
     );
-    for (const row of rows) accounts.set(row.id, { row, changed: false });
+    for (const row of rows) accounts.set(row.id, { row, changed: false, before: availableOf(row) });
   }
 
   // 4. Under the locks: transfers already written with these ids, and holds already ended.
@@ -543,6 +550,11 @@ export async function executeBatch(
   if (fresh.length > 0) {
     const changed = [...accounts.values()].filter((s) => s.changed).map((s) => s.row);
     await insertTransfers(tx, fresh, changed, companion?.(decided) ?? null);
+    for (const state of accounts.values()) {
+      if (state.changed && state.row.kind === 'customer') {
+        noteAvailable(tx, state.row.id, state.before, availableOf(state.row));
+      }
+    }
   }
   return decided;
 }

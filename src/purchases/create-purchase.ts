@@ -3,29 +3,94 @@
 // and store the tax with its evidence, record the order awaiting payment, commit; then hand it to
 // the payment method's provider. Bank transfers get their terms (IBAN, BIC, beneficiary, a unique
 // RF reference, a due date) in the same insert.
-import { assertCanPurchase, getAccount } from '../accounts/index.js';
+import { type Account, assertCanPurchase, getAccount } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
 import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.js';
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
-import { AppError } from '../http/errors.js';
+import { AppError, notFound, validationFailed } from '../http/errors.js';
 import { formatCredits, MAX_BALANCE_MICROS, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
+import { notifyBankTransferOrdered } from './notify.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
-import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import {
+  getPurchase,
+  type PaymentMethod,
+  type Purchase,
+  type PurchaseRow,
+  type PurchaseSource,
+  toPurchase,
+} from './purchase.js';
 import { bankTransferTerms } from './providers/bank-transfer/terms.js';
 import { providerFor } from './providers/registry.js';
 import { type QuoteRequest, quoteForAccount, viesCheckForAccount } from './quote.js';
+import type { ViesCheck } from './vat/vies.js';
 import { vatEvidenceOf } from './vat/evidence.js';
 import { viesRecheckAt } from './vat/recheck.js';
 
 export interface CreatePurchaseInput extends QuoteRequest {
   paymentMethod: PaymentMethod;
+  /** Where it was made: the portal (a session) or the API (a key); default api. */
+  source?: PurchaseSource;
   cardId?: string;
   saveCard?: boolean;
   /** The request's Idempotency-Key: a retry with it finds this purchase instead of a new one. */
   idempotencyKey: string | null;
+  /** A failed card order of the account this one pays again (with another card): it is replaced. */
+  retryOf?: string;
+}
+
+/** How long an open card checkout is offered again for the same quote (Stripe keeps a session 24 h). */
+const REUSE_CHECKOUT_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * An open card checkout of the account for exactly this quote (item, currency, total, whether the
+ * card is saved): "Confirm and pay" pressed again, from a page left with the back button or a
+ * second tab, goes back to it instead of making another order.
+ */
+async function openCheckoutFor(
+  q: Queryable,
+  accountId: string,
+  input: CreatePurchaseInput,
+  quote: Quote,
+  now: Date,
+): Promise<Purchase | null> {
+  if (input.paymentMethod !== 'card' || input.cardId !== undefined) return null;
+  const { rows } = await q.query<PurchaseRow>(
+    `select * from purchases
+      where account_id = $1 and status = 'awaiting_payment' and payment_method = 'card' and card_id is null
+        and checkout_url is not null and coalesce(provider_status, 'checkout') = 'checkout'
+        and credits = $2 and pack_id is not distinct from $3 and currency = $4 and total = $5
+        and save_card = $6 and created_at > $7
+      order by created_at desc limit 1`,
+    [
+      accountId,
+      quote.credits.toString(),
+      quote.packId ?? null,
+      quote.currency,
+      quote.total.amount.toString(),
+      input.saveCard ?? false,
+      new Date(now.getTime() - REUSE_CHECKOUT_MS),
+    ],
+  );
+  return rows[0] ? toPurchase(rows[0]) : null;
+}
+
+/** Locks the failed card order a new one pays again; anything else is refused in our words. */
+async function replaceableOrder(q: Queryable, accountId: string, id: string): Promise<void> {
+  const { rows } = await q.query<{ status: string; payment_method: string; replaced_by: string | null }>(
+    'select status, payment_method, replaced_by from purchases where id = $1 and account_id = $2 for update',
+    [id, accountId],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('purchase');
+  if (row.status !== 'failed' || row.payment_method !== 'card' || row.replaced_by !== null) {
+    throw new AppError('conflict', 'Only a failed card purchase can be paid again, and only once', {
+      reason: 'not_retryable',
+      status: row.status,
+    });
+  }
 }
 
 const NOT_CONFIGURED: Record<PaymentMethod, string> = {
@@ -88,7 +153,6 @@ export async function createPurchase(
       ],
     });
   }
-  const bank = ctx.config.bankTransfer;
   // Outside the transaction: on PGlite's single connection a seeding transaction cannot nest.
   await ensurePricingSeeded(ctx.db);
   // VIES (when configured) is asked before the transaction: it may take up to VIES_TIMEOUT_MS.
@@ -112,69 +176,36 @@ export async function createPurchase(
             return { purchase: earlier, fresh: false };
           }
         }
-        await assertBelowMaxBalance(ctx, tx, accountId, quote.credits);
         const now = ctx.now();
-        const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
-        const billing = account.billing;
-        if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
-        const evidence = vatEvidenceOf(account);
-        // VIES was asked (or should have been) when the decision says which way it went.
-        const viesStatus = quote.tax.viesRecheck
-          ? 'unavailable'
-          : quote.tax.vatIdIgnored === 'vies_invalid'
-            ? 'invalid'
-            : viesUsed?.outcome === 'valid' && quote.tax.treatment === 'reverse_charge'
-              ? 'valid'
-              : null;
-        const { rows } = await tx.query<PurchaseRow>(
-          `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
-             subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
-             bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
-             created_at, updated_at, vat_country, vat_billing_country, vat_mobile_country, vat_evidence_disagrees,
-             vat_id_ignored, vies_check_id, vies_status, vies_request_identifier, vies_checked_at, vies_recheck_at)
-           values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-             $16, $17, $18, $19, $20, $21, $22, $23, $24, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
-           returning *`,
-          [
-            newId('pur'),
-            accountId,
-            input.paymentMethod,
-            provider.id,
-            quote.packId ?? null,
-            quote.credits.toString(),
-            quote.currency,
-            quote.subtotal.amount.toString(),
-            quote.tax.amount.amount.toString(),
-            quote.total.amount.toString(),
-            quote.tax.rateBasisPoints,
-            quote.tax.treatment,
-            quote.tax.vatId ?? null,
-            ctx.config.issuer.country,
-            JSON.stringify(billing),
-            terms?.reference ?? null,
-            terms?.iban ?? null,
-            terms?.bic ?? null,
-            terms?.beneficiary ?? null,
-            terms?.dueAt ?? null,
-            input.cardId ?? null,
-            input.saveCard ?? false,
-            input.idempotencyKey,
+        if (input.retryOf !== undefined) {
+          if (input.paymentMethod !== 'card') {
+            throw validationFailed([{ path: 'body.retryOf', message: 'is for card payments only' }]);
+          }
+          await replaceableOrder(tx, accountId, input.retryOf);
+        } else {
+          const open = await openCheckoutFor(tx, accountId, input, quote, now);
+          if (open) return { purchase: open, fresh: false };
+        }
+        await assertBelowMaxBalance(ctx, tx, accountId, quote.credits);
+        const purchase = await insertPurchase(ctx, tx, account, quote, {
+          paymentMethod: input.paymentMethod,
+          providerId: provider.id,
+          cardId: input.cardId ?? null,
+          saveCard: input.saveCard ?? false,
+          idempotencyKey: input.idempotencyKey,
+          source: input.source ?? 'api',
+          vies: viesUsed,
+        });
+        if (input.retryOf !== undefined) {
+          await tx.query('update purchases set replaced_by = $1, updated_at = $2 where id = $3', [
+            purchase.id,
             now,
-            quote.tax.country ?? null,
-            evidence.billingCountry,
-            evidence.mobileCountry,
-            evidence.disagrees,
-            quote.tax.vatIdIgnored ?? null,
-            viesStatus ? (viesUsed?.id ?? null) : null,
-            viesStatus,
-            viesStatus ? (viesUsed?.requestIdentifier ?? null) : null,
-            viesStatus ? (viesUsed?.checkedAt ?? null) : null,
-            viesStatus === 'unavailable' ? viesRecheckAt(now, 0) : null,
-          ],
-        );
-        const row = rows[0];
-        if (!row) throw new Error('the purchase insert returned nothing');
-        return { purchase: toPurchase(row), fresh: true };
+            input.retryOf,
+          ]);
+        }
+        // The bank details go out with the order, in its transaction.
+        await notifyBankTransferOrdered(ctx, tx, purchase);
+        return { purchase, fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;
       metrics.purchases.inc({ method: purchase.purchase.paymentMethod, outcome: 'created' });
@@ -233,6 +264,10 @@ async function startPayment(
         ? error.code
         : 'provider_error';
     await markFailed(ctx, purchase.id, reason);
+    if (error instanceof AppError && error.code === 'payment_failed') {
+      // The declined order stays, once: the customer may pay it again with another card (retryOf).
+      throw new AppError(error.code, error.message, { ...error.details, purchaseId: purchase.id });
+    }
     if (unavailable) {
       // The payment service never took it: a retry with the same Idempotency-Key is a new attempt.
       await ctx.db.query('update purchases set idempotency_key = null where id = $1', [purchase.id]);
@@ -242,4 +277,95 @@ async function startPayment(
   }
   // The provider may have settled it already (a saved card charged at once).
   return (await getPurchase(ctx.db, purchase.id)) ?? purchase;
+}
+
+export interface NewPurchase {
+  paymentMethod: PaymentMethod;
+  providerId: string;
+  cardId: string | null;
+  saveCard: boolean;
+  idempotencyKey: string | null;
+  source: PurchaseSource;
+  /** VIES's answer the quote rests on, if it was asked. */
+  vies: ViesCheck | null;
+}
+
+/**
+ * Records an order awaiting payment in `tx`, priced by `quote` with its tax and evidence (the
+ * account must be one that may purchase: assertCanPurchase). Bank transfers get their terms.
+ */
+export async function insertPurchase(
+  ctx: AppContext,
+  tx: Queryable,
+  account: Account,
+  quote: Quote,
+  order: NewPurchase,
+): Promise<Purchase> {
+  const { vies: viesUsed } = order;
+  const input = order;
+  const accountId = account.id;
+  const bank = ctx.config.bankTransfer;
+  const now = ctx.now();
+  const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
+  const billing = account.billing;
+  if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
+  const evidence = vatEvidenceOf(account);
+  // VIES was asked (or should have been) when the decision says which way it went.
+  const viesStatus = quote.tax.viesRecheck
+    ? 'unavailable'
+    : quote.tax.vatIdIgnored === 'vies_invalid'
+      ? 'invalid'
+      : viesUsed?.outcome === 'valid' && quote.tax.treatment === 'reverse_charge'
+        ? 'valid'
+        : null;
+  const { rows } = await tx.query<PurchaseRow>(
+    `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
+       subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
+       bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
+       created_at, updated_at, vat_country, vat_billing_country, vat_mobile_country, vat_evidence_disagrees,
+       vat_id_ignored, vies_check_id, vies_status, vies_request_identifier, vies_checked_at, vies_recheck_at, source)
+     values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+       $16, $17, $18, $19, $20, $21, $22, $23, $24, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+     returning *`,
+    [
+      newId('pur'),
+      accountId,
+      input.paymentMethod,
+      order.providerId,
+      quote.packId ?? null,
+      quote.credits.toString(),
+      quote.currency,
+      quote.subtotal.amount.toString(),
+      quote.tax.amount.amount.toString(),
+      quote.total.amount.toString(),
+      quote.tax.rateBasisPoints,
+      quote.tax.treatment,
+      quote.tax.vatId ?? null,
+      ctx.config.issuer.country,
+      JSON.stringify(billing),
+      terms?.reference ?? null,
+      terms?.iban ?? null,
+      terms?.bic ?? null,
+      terms?.beneficiary ?? null,
+      terms?.dueAt ?? null,
+      input.cardId,
+      input.saveCard,
+      input.idempotencyKey,
+      now,
+      quote.tax.country ?? null,
+      evidence.billingCountry,
+      evidence.mobileCountry,
+      evidence.disagrees,
+      quote.tax.vatIdIgnored ?? null,
+      viesStatus ? (viesUsed?.id ?? null) : null,
+      viesStatus,
+      viesStatus ? (viesUsed?.requestIdentifier ?? null) : null,
+      viesStatus ? (viesUsed?.checkedAt ?? null) : null,
+      viesStatus === 'unavailable' ? viesRecheckAt(now, 0) : null,
+      order.source,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('the purchase insert returned nothing');
+  return toPurchase(row);
 }

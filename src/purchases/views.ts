@@ -9,7 +9,7 @@ import { formatCreditorReference } from './providers/bank-transfer/creditor-refe
 import { dueDateOf } from './providers/bank-transfer/terms.js';
 import type { ImportedLine, ImportResult } from './providers/bank-transfer/import-statement.js';
 import type { StatementEntry } from './providers/bank-transfer/unmatched.js';
-import { PAYMENT_METHODS, PURCHASE_STATUSES, type Purchase } from './purchase.js';
+import { PAYMENT_METHODS, PURCHASE_SOURCES, PURCHASE_STATUSES, type Purchase } from './purchase.js';
 import type { Refund } from './refund-purchase.js';
 
 export const CurrencySchema = literals(CURRENCIES);
@@ -79,6 +79,8 @@ export const BankTransferSchema = Type.Object({
 export const PurchaseResponse = Type.Object({
   id: Type.String(),
   status: literals(PURCHASE_STATUSES),
+  /** portal, api, or auto_refill (made by the automatic refill rule, GET /auto-refill). */
+  source: literals(PURCHASE_SOURCES),
   paymentMethod: literals(PAYMENT_METHODS),
   packId: nullable(Type.String()),
   credits: Type.String(),
@@ -93,6 +95,13 @@ export const PurchaseResponse = Type.Object({
   expiredAt: nullable(Type.String()),
   failedAt: nullable(Type.String()),
   failureReason: nullable(Type.String()),
+  replacedBy: Type.Optional(
+    nullable(
+      Type.String({
+        description: 'A declined card order paid again with another card: the order in its place',
+      }),
+    ),
+  ),
   refundedCredits: Type.String(),
   invoiceId: Type.Optional(
     nullable(
@@ -104,6 +113,9 @@ export const PurchaseResponse = Type.Object({
     Type.Object({
       checkoutUrl: Type.Optional(Type.String()),
       status: nullable(Type.String()),
+      last4: Type.Optional(
+        Type.String({ description: 'The last four digits of the card that paid, once paid' }),
+      ),
     }),
   ),
 });
@@ -143,6 +155,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
   return {
     id: purchase.id,
     status: purchase.status,
+    source: purchase.source,
     paymentMethod: purchase.paymentMethod,
     packId: purchase.packId,
     credits: purchase.credits.toString(),
@@ -163,6 +176,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
     expiredAt: iso(purchase.expiredAt),
     failedAt: iso(purchase.failedAt),
     failureReason: purchase.failureReason,
+    replacedBy: purchase.replacedBy,
     refundedCredits: formatCredits(refundedMicros),
     invoiceId,
     ...(bank
@@ -183,6 +197,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
           card: {
             ...(purchase.checkoutUrl ? { checkoutUrl: purchase.checkoutUrl } : {}),
             status: purchase.providerStatus,
+            ...(purchase.cardLast4 ? { last4: purchase.cardLast4 } : {}),
           },
         }
       : {}),

@@ -118,13 +118,15 @@ describe('a saved-card charge when Stripe answers 500', () => {
 describe('Stripe not answering in time', () => {
   it('a Checkout Session create that times out is retried with the same key: one session', async () => {
     const who = await readyCustomer(s.t);
-    await buy(s, who); // the customer exists at Stripe from here on
+    // The customer exists at Stripe from here on (another pack: the same one would reuse this order).
+    await buy(s, who, { packId: 'pack-5000' });
     requests = [];
     s.sandbox.control.holdEvents();
     // Longer than the client waits, shorter than its retries take: a retry meets the first
     // request's result (or Stripe's 409 while it still runs, then the result).
     s.sandbox.control.hangNextRequests(1, TIMEOUT_MS + 300);
-    const res = await buy(s, who);
+    // Another pack: the same one again would reuse the open order and its session.
+    const res = await buy(s, who, { packId: 'pack-5000' });
     expect(res.statusCode, res.body).toBe(201);
     const sessions = requests.filter((r) => r.path === '/v1/checkout/sessions');
     expect(sessions.length).toBeGreaterThan(1);
