@@ -109,6 +109,17 @@ export interface Config {
   ops: OpsConfig;
   /** Monthly invoices and credit notes (src/invoicing). */
   invoicing: InvoicingConfig;
+  /** Automatic refills (src/refills). */
+  refills: RefillsConfig;
+}
+
+export interface RefillsConfig {
+  /** AUTO_REFILL_RETRY_DELAYS: the wait after the 1st, 2nd, … decline in a row (the last repeats). */
+  retryDelaysMs: number[];
+  /** AUTO_REFILL_MAX_FAILURES: declines in a row after which the rule pauses. */
+  maxFailures: number;
+  /** AUTO_REFILL_RULES_REFRESH_MS: how often a process re-reads the rules its trigger keeps in memory. */
+  rulesRefreshMs: number;
 }
 
 /** What invoices print about the issuer and how they are numbered and delivered (src/invoicing). */
@@ -643,6 +654,27 @@ export function loadConfig(env: Env = process.env): Config {
     stripe: stripeConfig(env, nodeEnv),
     ops: opsConfig(env),
     invoicing: invoicingConfig(env),
+    refills: refillsConfig(env),
+  };
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function refillsConfig(env: Env): RefillsConfig {
+  const raw = text(env, 'AUTO_REFILL_RETRY_DELAYS', '1h,6h,24h');
+  const retryDelaysMs = raw.split(',').map((part) => {
+    const match = /^\s*(\d{1,6})\s*([smhd])\s*$/.exec(part);
+    if (!match)
+      throw new ConfigError(
+        'AUTO_REFILL_RETRY_DELAYS',
+        `must be durations such as 1h,6h,24h (s, m, h or d), got "${raw}"`,
+      );
+    return Number(match[1]) * (DURATION_UNITS[match[2] ?? 'h'] ?? 3_600_000);
+  });
+  return {
+    retryDelaysMs,
+    maxFailures: integer(env, 'AUTO_REFILL_MAX_FAILURES', 3, 1, 100),
+    rulesRefreshMs: integer(env, 'AUTO_REFILL_RULES_REFRESH_MS', 30_000, 100, 3_600_000),
   };
 }
 

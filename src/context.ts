@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/types.js';
+import { watchBalanceAlerts } from './balance-alerts/index.js';
 import { attachInvoicePdfs } from './invoicing/attachments.js';
 import { BatchedWriter } from './ledger/batched-writer.js';
 import { Ledger } from './ledger/ledger.js';
@@ -11,6 +12,7 @@ import { resumeWhenCreditArrives } from './messaging/credit-hook.js';
 import { MessagingService } from './messaging/service.js';
 import { createMailTransport, Mailer } from './notifications/mailer.js';
 import { destinationIndex } from './pricing/store.js';
+import { attachRefills } from './refills/index.js';
 import { VERSION } from './version.js';
 
 export interface AppContext {
@@ -33,7 +35,7 @@ export interface AppContext {
 export function createContext(config: Config, db: Db, logger: Logger): AppContext {
   // Services read the clock through the context, so a test that replaces ctx.now moves them too.
   const now = () => ctx.now();
-  const ledger = new Ledger(db);
+  const ledger = new Ledger(db, { logger });
   // One set of carriers per process: the dispatcher routes through it, and code that sends
   // without choosing (verification codes) gets the lone carrier, or one that routes.
   const carriers = createCarriers(config, { db, logger, now });
@@ -64,5 +66,7 @@ export function createContext(config: Config, db: Db, logger: Logger): AppContex
   };
   resumeWhenCreditArrives(ctx);
   attachInvoicePdfs(ctx);
+  watchBalanceAlerts(ctx);
+  attachRefills(ctx);
   return ctx;
 }

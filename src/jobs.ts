@@ -9,6 +9,7 @@ import { MESSAGING_JOBS } from './messaging/jobs.js';
 import { WEBHOOK_JOBS } from './messaging/webhooks/jobs.js';
 import { expireOverduePurchases, recheckVatIds } from './purchases/index.js';
 import { STRIPE_JOBS } from './purchases/providers/stripe/index.js';
+import { REFILL_JOBS } from './refills/index.js';
 
 export interface Job {
   name: string;
@@ -53,6 +54,8 @@ export const JOBS: Job[] = [
   ...INVOICING_JOBS,
   // Card purchases re-read from Stripe until settled, and webhook events whose processing failed.
   ...STRIPE_JOBS,
+  // Automatic refills a lost trigger did not start; authentication e-mails not yet written.
+  ...REFILL_JOBS,
   {
     // Idempotency-Key answers older than 24 hours.
     name: 'http.prune-idempotency-keys',

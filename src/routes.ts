@@ -15,6 +15,7 @@ import { pricingRoutes } from './pricing/routes.js';
 import { purchasesRoutes } from './purchases/index.js';
 import { stripeRoutes } from './purchases/providers/stripe/index.js';
 import { transactionsRoutes } from './transactions/index.js';
+import { refillRoutes } from './refills/index.js';
 
 export const ROUTE_MODULES: RouteModule[] = [
   // First: it declares the OpenAPI security of every guarded route added after it.
@@ -32,6 +33,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   stripeRoutes,
   transactionsRoutes,
   invoicingRoutes,
+  refillRoutes,
   simulatorRoutes,
   portalRoutes,
 ];

@@ -1,5 +1,6 @@
 // The account as other domains see it: identity, status, billing data, preferences and its
 // owner; read in one query. Also the status rules (when an account becomes active).
+import { alertState } from '../balance-alerts/state.js';
 import type { AccountVerification } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
@@ -39,6 +40,10 @@ export interface Preferences {
   /** IANA time zone. */
   timezone: string;
   language: Language;
+  /** The low-balance alert is on (the default). */
+  lowBalanceAlertEnabled: boolean;
+  /** The alert's limit in credits; null: the default rule (10% of the last purchase). */
+  lowBalanceAlertCredits: string | null;
 }
 
 export interface Account {
@@ -82,6 +87,8 @@ export interface AccountRow {
   currency: Currency;
   timezone: string;
   language: Language;
+  low_balance_alert_enabled: boolean;
+  low_balance_alert_micros: bigint | null;
   owner_id: string;
   owner_email: string;
   owner_name: string;
@@ -134,6 +141,9 @@ export function toAccount(row: AccountRow): Account {
       currency: row.currency,
       timezone: row.timezone,
       language: row.language,
+      lowBalanceAlertEnabled: row.low_balance_alert_enabled,
+      lowBalanceAlertCredits:
+        row.low_balance_alert_micros === null ? null : formatCredits(BigInt(row.low_balance_alert_micros)),
     },
     owner: {
       id: row.owner_id,
@@ -183,6 +193,8 @@ export interface AccountView {
   canSend: boolean;
   purchaseBlockers: PurchaseBlocker[];
   preferences: Preferences;
+  /** The low-balance alert as it stands: the limit in force, and whether it may be sent. */
+  lowBalanceAlert: { limit: string | null; defaultRule: boolean; armed: boolean };
   /** Who verifies accounts here (ACCOUNT_VERIFICATION): the steps the portal shows follow it. */
   verification: AccountVerification;
   verifiedAt: string | null;
@@ -203,6 +215,7 @@ export async function balanceOf(
 
 export async function accountView(ctx: AppContext, account: Account): Promise<AccountView> {
   const blockers = purchaseBlockers(account);
+  const alert = await alertState(ctx.db, account.id);
   return {
     id: account.id,
     name: account.name,
@@ -218,6 +231,11 @@ export async function accountView(ctx: AppContext, account: Account): Promise<Ac
     canSend: account.status === 'active',
     purchaseBlockers: blockers,
     preferences: account.preferences,
+    lowBalanceAlert: {
+      limit: alert?.limitMicros == null ? null : formatCredits(alert.limitMicros),
+      defaultRule: alert?.defaultRule ?? true,
+      armed: alert?.armed ?? true,
+    },
     verification: ctx.config.accounts.verification,
     verifiedAt: account.verifiedAt?.toISOString() ?? null,
     createdAt: account.createdAt.toISOString(),

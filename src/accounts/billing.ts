@@ -1,6 +1,8 @@
 // Billing data and preferences: checked field by field (every problem reported with its
 // path), normalised, and stored whole. A changed mobile number is unverified again.
+import { balanceAlertsOf } from '../balance-alerts/index.js';
 import type { AppContext } from '../context.js';
+import { AmountError, MAX_TRANSFER_MICROS, parseCredits } from '../ledger/amounts.js';
 import { type FieldProblem, notFound, validationFailed } from '../http/errors.js';
 import type { Language } from '../notifications/templates.js';
 import { type Account, type Billing, type Currency, getAccount, type Preferences } from './account.js';
@@ -29,6 +31,40 @@ export interface PreferencesInput {
   currency: Currency;
   timezone: string;
   language: Language;
+  /** Absent: unchanged. */
+  lowBalanceAlertEnabled?: boolean;
+  /** Credits; null: the default rule (10% of the last purchase); absent: unchanged. */
+  lowBalanceAlertCredits?: string | number | null;
+}
+
+/** What a preferences update changes; the alert's fields only when given. */
+interface PreferencesChange {
+  preferences: Omit<Preferences, 'lowBalanceAlertEnabled' | 'lowBalanceAlertCredits'>;
+  alertEnabled: boolean | undefined;
+  /** undefined: unchanged; null: the default rule. */
+  alertMicros: bigint | null | undefined;
+}
+
+/** The highest alert limit: one billion credits, as the largest transfer. */
+const MAX_ALERT_MICROS = MAX_TRANSFER_MICROS;
+
+function alertLimit(value: string | number | null | undefined, problems: FieldProblem[]) {
+  if (value === undefined || value === null) return value;
+  const path = 'body.lowBalanceAlertCredits';
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
+  if (text.startsWith('-')) {
+    problems.push({ path, message: 'must not be negative' });
+    return undefined;
+  }
+  try {
+    const micros = parseCredits(text);
+    if (micros > MAX_ALERT_MICROS) problems.push({ path, message: 'must be at most 1000000000 credits' });
+    return micros;
+  } catch (error) {
+    if (!(error instanceof AmountError)) throw error;
+    problems.push({ path, message: error.message });
+    return undefined;
+  }
 }
 
 function required(value: string, path: string, problems: FieldProblem[]): string {
@@ -98,15 +134,20 @@ export function canonicalTimeZone(name: string): string | null {
   }
 }
 
-export function normalisePreferences(input: PreferencesInput): Preferences {
+export function normalisePreferences(input: PreferencesInput): PreferencesChange {
   const problems: FieldProblem[] = [];
+  const alertMicros = alertLimit(input.lowBalanceAlertCredits, problems);
   if (!isCountryCode(input.country)) {
     problems.push({ path: 'body.country', message: 'is not an ISO 3166-1 alpha-2 country code' });
   }
   const timezone = canonicalTimeZone(input.timezone);
   if (timezone === null) problems.push({ path: 'body.timezone', message: 'is not an IANA time zone' });
   if (problems.length > 0 || timezone === null) throw validationFailed(problems);
-  return { country: input.country, currency: input.currency, timezone, language: input.language };
+  return {
+    preferences: { country: input.country, currency: input.currency, timezone, language: input.language },
+    alertEnabled: input.lowBalanceAlertEnabled,
+    alertMicros,
+  };
 }
 
 export async function updateBilling(
@@ -154,15 +195,30 @@ export async function updatePreferences(
   accountId: string,
   input: PreferencesInput,
 ): Promise<Account> {
-  const preferences = normalisePreferences(input);
-  return ctx.db.transaction(async (tx) => {
+  const { preferences, alertEnabled, alertMicros } = normalisePreferences(input);
+  const updated = await ctx.db.transaction(async (tx) => {
     const { rowCount } = await tx.query(
-      'update accounts set country = $2, currency = $3, timezone = $4, language = $5 where id = $1',
-      [accountId, preferences.country, preferences.currency, preferences.timezone, preferences.language],
+      `update accounts set country = $2, currency = $3, timezone = $4, language = $5,
+              low_balance_alert_enabled = coalesce($6, low_balance_alert_enabled),
+              low_balance_alert_micros = case when $7 then $8::bigint else low_balance_alert_micros end
+        where id = $1`,
+      [
+        accountId,
+        preferences.country,
+        preferences.currency,
+        preferences.timezone,
+        preferences.language,
+        alertEnabled ?? null,
+        alertMicros !== undefined,
+        alertMicros ?? null,
+      ],
     );
     if (rowCount === 0) throw notFound('account');
-    const updated = await getAccount(tx, accountId);
-    if (!updated) throw notFound('account');
-    return updated;
+    const account = await getAccount(tx, accountId);
+    if (!account) throw notFound('account');
+    return account;
   });
+  // A new limit or switch applies at once, not at the next send (the account may be below it now).
+  if (alertEnabled !== undefined || alertMicros !== undefined) balanceAlertsOf(ctx)?.check(accountId);
+  return updated;
 }

@@ -76,6 +76,15 @@ export const PreferencesBody = Type.Object(
     currency: literals(CURRENCIES),
     timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Madrid' }),
     language: literals(LANGUAGES),
+    lowBalanceAlertEnabled: Type.Optional(
+      Type.Boolean({ description: 'The low-balance e-mail (on by default); absent: unchanged' }),
+    ),
+    lowBalanceAlertCredits: Type.Optional(
+      Type.Union([Type.String({ maxLength: 24 }), Type.Number(), Type.Null()], {
+        description:
+          'E-mail when available credit falls to this many credits ("500", "12.5"); null: 10% of the last purchase; absent: unchanged',
+      }),
+    ),
   },
   strict,
 );
@@ -147,6 +156,8 @@ const Preferences = Type.Object({
   currency: literals(CURRENCIES),
   timezone: Type.String(),
   language: literals(LANGUAGES),
+  lowBalanceAlertEnabled: Type.Boolean(),
+  lowBalanceAlertCredits: nullable(Type.String({ description: 'null: 10% of the last purchase' })),
 });
 
 const accountFields = {
@@ -166,6 +177,15 @@ const accountFields = {
     literals(['billing_data', 'mobile_verification', 'account_suspended'] as const),
   ),
   preferences: Preferences,
+  lowBalanceAlert: Type.Object({
+    limit: nullable(
+      Type.String({ description: 'The limit in force, in credits; null: nothing bought yet, so none' }),
+    ),
+    defaultRule: Type.Boolean({ description: 'The limit is 10% of the last purchase' }),
+    armed: Type.Boolean({
+      description: 'False once the alert was sent, until available credit rises above the limit again',
+    }),
+  }),
   verification: Type.Unsafe<AccountVerification>({
     type: 'string',
     enum: [...ACCOUNT_VERIFICATIONS],
@@ -197,6 +217,7 @@ export const AccountSummaryResponse = Type.Object({
   email: Type.String(),
   status: literals(ACCOUNT_STATUSES),
   legalName: nullable(Type.String()),
+  vatId: nullable(Type.String()),
   country: nullable(Type.String()),
   emailVerified: Type.Boolean(),
   mobileVerified: Type.Boolean(),

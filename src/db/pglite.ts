@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { transactionCommitted, transactionEnded, transactionStarted } from './after-commit.js';
 import type { Db, Queryable, QueryResult } from './types.js';
 
 export interface PgliteDb extends Db {
@@ -24,15 +25,30 @@ export async function openPglite(dataDir: string | undefined, template?: Blob): 
     },
   });
   const top = wrap(pg);
-  return {
+  const db: PgliteDb = {
     kind: 'pglite',
     query: top.query,
     exec: top.exec,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    async transaction(fn) {
+      let tx: Queryable | undefined;
+      try {
+        const result = await pg.transaction((raw) => {
+          tx = wrap(raw);
+          transactionStarted(tx, db);
+          return fn(tx);
+        });
+        if (tx) transactionCommitted(tx);
+        return result;
+      } catch (error) {
+        if (tx) transactionEnded(tx);
+        throw error;
+      }
+    },
     close: () => pg.close(),
     dump: async () => {
       const dumped = await pg.dumpDataDir('none');
       return dumped;
     },
   };
+  return db;
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { transactionCommitted, transactionEnded, transactionStarted } from './after-commit.js';
 import type { Db, Queryable, QueryResult } from './types.js';
 
 const INT8 = 20;
@@ -67,7 +68,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
   };
   // Fail fast on a wrong URL, with the driver's own message.
   await run(pool, 'select 1');
-  return {
+  const db: Db = {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
@@ -87,6 +88,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
           await client.query(sql);
         },
       };
+      transactionStarted(tx, db);
       try {
         // Not awaited: the transaction's first statement queues behind BEGIN on the same
         // connection and goes as soon as BEGIN is answered, without a turn of the event loop in
@@ -97,8 +99,10 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
         const result = await fn(tx);
         await begun;
         await client.query('COMMIT');
+        transactionCommitted(tx);
         return result;
       } catch (error) {
+        transactionEnded(tx);
         if (!lost) await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
@@ -111,4 +115,5 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
     },
     close: () => pool.end(),
   };
+  return db;
 }

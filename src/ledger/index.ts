@@ -3,6 +3,7 @@
 export * from './accounts.js';
 export * from './amounts.js';
 export * from './audit.js';
+export * from './available-signal.js';
 export * from './batched-writer.js';
 export * from './expiry.js';
 export * from './ledger.js';

@@ -2,6 +2,7 @@
 // Every other module moves credits through here (or through the BatchedWriter on the hot path).
 import type { Db, Queryable } from '../db/types.js';
 import { openCustomerAccount, SYSTEM_ACCOUNTS, systemShardId, SYSTEM_SHARDS } from './accounts.js';
+import { type AvailableListener, availableSignal } from './available-signal.js';
 import { executeBatch, TRANSFER_COLUMNS, type TransferRow, toTransfer } from './engine.js';
 import type { Balance, LedgerRequest, SystemAccount, Transfer, TransferCode } from './types.js';
 
@@ -23,8 +24,30 @@ export interface HistoryQuery {
   kinds?: Transfer['kind'][];
 }
 
+export interface LedgerOptions {
+  /** Where a failing available-credit listener is reported (default: standard error). */
+  logger?: { error(fields: Record<string, unknown>, message: string): void };
+}
+
 export class Ledger {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly options: LedgerOptions = {},
+  ) {}
+
+  /**
+   * Calls `listener` right after each committed ledger write on this database, by this process,
+   * with the new available credit of every customer account it changed (see
+   * available-signal.ts). Synchronous: start slow work without awaiting it. A throw is logged
+   * and never reaches the writer. Returns the function that unsubscribes.
+   */
+  onAvailableChanged(listener: AvailableListener): () => void {
+    return availableSignal(this.db).subscribe(listener, (err, changes) => {
+      const fields = { err, accounts: changes.map((change) => change.accountId) };
+      if (this.options.logger) this.options.logger.error(fields, 'an available-credit listener failed');
+      else console.error('an available-credit listener failed', err);
+    });
+  }
 
   openCustomerAccount(id: string, q: Queryable = this.db): Promise<void> {
     return openCustomerAccount(q, id);

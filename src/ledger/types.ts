@@ -2,7 +2,14 @@
 // totals per account, immutable transfers with client-chosen ids, holds that end once.
 
 /** What a transfer is for; the transactions list shows it as the entry's type. */
-export type TransferCode = 'purchase' | 'consumption' | 'refund' | 'release' | 'adjustment' | 'grant';
+export type TransferCode =
+  | 'purchase'
+  | 'consumption'
+  | 'refund'
+  | 'release'
+  | 'adjustment'
+  | 'grant'
+  | 'auto_refill';
 export const TRANSFER_CODES: readonly TransferCode[] = [
   'purchase',
   'consumption',
@@ -10,6 +17,7 @@ export const TRANSFER_CODES: readonly TransferCode[] = [
   'release',
   'adjustment',
   'grant',
+  'auto_refill',
 ];
 
 export type TransferKind = 'posted' | 'pending' | 'post' | 'void' | 'expire';
@@ -105,6 +113,7 @@ export type LedgerErrorCode =
   | 'pending_already_resolved'
   | 'post_exceeds_pending'
   | 'id_conflict'
+  | 'limit_exceeded'
   | 'invalid_request';
 
 /** An expected outcome of a ledger operation, typed so callers can branch on it. */

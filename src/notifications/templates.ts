@@ -23,8 +23,23 @@ export interface Parts {
   subject: string;
   greeting: string;
   paragraphs: string[];
+  /** Label and value lines after the paragraphs (a receipt, bank details): a table in HTML. */
+  details?: { label: string; value: string }[];
+  /** Paragraphs after the details. */
+  after?: string[];
   action?: { label: string; url: string };
   footer: string;
+}
+
+function detailsTable(details: Parts['details']): string {
+  if (!details?.length) return '';
+  const rows = details
+    .map(
+      (d) =>
+        `<tr><th scope="row" style="text-align:left;padding:4px 16px 4px 0;font-weight:normal;color:#555">${escapeHtml(d.label)}</th><td style="padding:4px 0">${escapeHtml(d.value)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table style="border-collapse:collapse;margin:0 0 16px">\n${rows}\n</table>\n`;
 }
 
 export function render(parts: Parts): RenderedEmail {
@@ -32,6 +47,8 @@ export function render(parts: Parts): RenderedEmail {
     parts.greeting,
     '',
     ...parts.paragraphs.flatMap((p) => [p, '']),
+    ...(parts.details?.length ? [...parts.details.map((d) => `${d.label}: ${d.value}`), ''] : []),
+    ...(parts.after ?? []).flatMap((p) => [p, '']),
     ...(parts.action ? [`${parts.action.label}: ${parts.action.url}`, ''] : []),
     '-- ',
     parts.footer,
@@ -46,7 +63,7 @@ export function render(parts: Parts): RenderedEmail {
 <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111;max-width:560px">
 <p>${escapeHtml(parts.greeting)}</p>
 ${parts.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-${button}
+${detailsTable(parts.details)}${(parts.after ?? []).map((p) => `<p>${escapeHtml(p)}</p>\n`).join('')}${button}
 <hr><p style="font-size:12px;color:#555">${escapeHtml(parts.footer)}</p>
 </body></html>
 `;

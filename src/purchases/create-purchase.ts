@@ -3,24 +3,36 @@
 // and store the tax with its evidence, record the order awaiting payment, commit; then hand it to
 // the payment method's provider. Bank transfers get their terms (IBAN, BIC, beneficiary, a unique
 // RF reference, a due date) in the same insert.
-import { assertCanPurchase, getAccount } from '../accounts/index.js';
+import { type Account, assertCanPurchase, getAccount } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
 import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.js';
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
+import { formatCredits, MAX_BALANCE_MICROS, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
+import { notifyBankTransferOrdered } from './notify.js';
 import { markFailed, updatePaymentDetails } from './settle.js';
-import { getPurchase, type PaymentMethod, type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
+import {
+  getPurchase,
+  type PaymentMethod,
+  type Purchase,
+  type PurchaseRow,
+  type PurchaseSource,
+  toPurchase,
+} from './purchase.js';
 import { bankTransferTerms } from './providers/bank-transfer/terms.js';
 import { providerFor } from './providers/registry.js';
 import { type QuoteRequest, quoteForAccount, viesCheckForAccount } from './quote.js';
+import type { ViesCheck } from './vat/vies.js';
 import { vatEvidenceOf } from './vat/evidence.js';
 import { viesRecheckAt } from './vat/recheck.js';
 
 export interface CreatePurchaseInput extends QuoteRequest {
   paymentMethod: PaymentMethod;
+  /** Where it was made: the portal (a session) or the API (a key); default api. */
+  source?: PurchaseSource;
   cardId?: string;
   saveCard?: boolean;
   /** The request's Idempotency-Key: a retry with it finds this purchase instead of a new one. */
@@ -104,6 +116,21 @@ function sameOrder(purchase: Purchase, input: CreatePurchaseInput, quote: Quote)
   );
 }
 
+/**
+ * A purchase that would take the balance past the ledger's maximum could never be credited:
+ * refused when it is made, rather than when its money has arrived.
+ */
+async function assertBelowMaxBalance(ctx: AppContext, q: Queryable, accountId: string, credits: bigint) {
+  const balance = (await ctx.ledger.balance(accountId, q))?.balance ?? 0n;
+  if (balance + credits * MICROS_PER_CREDIT > MAX_BALANCE_MICROS) {
+    throw new AppError(
+      'conflict',
+      `An account may hold at most ${formatCredits(MAX_BALANCE_MICROS)} credits; this purchase would take it past that`,
+      { reason: 'max_balance', maximum: formatCredits(MAX_BALANCE_MICROS), balance: formatCredits(balance) },
+    );
+  }
+}
+
 export async function createPurchase(
   ctx: AppContext,
   accountId: string,
@@ -126,7 +153,6 @@ export async function createPurchase(
       ],
     });
   }
-  const bank = ctx.config.bankTransfer;
   // Outside the transaction: on PGlite's single connection a seeding transaction cannot nest.
   await ensurePricingSeeded(ctx.db);
   // VIES (when configured) is asked before the transaction: it may take up to VIES_TIMEOUT_MS.
@@ -160,74 +186,26 @@ export async function createPurchase(
           const open = await openCheckoutFor(tx, accountId, input, quote, now);
           if (open) return { purchase: open, fresh: false };
         }
-        const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
-        const billing = account.billing;
-        if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
-        const evidence = vatEvidenceOf(account);
-        // VIES was asked (or should have been) when the decision says which way it went.
-        const viesStatus = quote.tax.viesRecheck
-          ? 'unavailable'
-          : quote.tax.vatIdIgnored === 'vies_invalid'
-            ? 'invalid'
-            : viesUsed?.outcome === 'valid' && quote.tax.treatment === 'reverse_charge'
-              ? 'valid'
-              : null;
-        const { rows } = await tx.query<PurchaseRow>(
-          `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
-             subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
-             bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
-             created_at, updated_at, vat_country, vat_billing_country, vat_mobile_country, vat_evidence_disagrees,
-             vat_id_ignored, vies_check_id, vies_status, vies_request_identifier, vies_checked_at, vies_recheck_at)
-           values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-             $16, $17, $18, $19, $20, $21, $22, $23, $24, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
-           returning *`,
-          [
-            newId('pur'),
-            accountId,
-            input.paymentMethod,
-            provider.id,
-            quote.packId ?? null,
-            quote.credits.toString(),
-            quote.currency,
-            quote.subtotal.amount.toString(),
-            quote.tax.amount.amount.toString(),
-            quote.total.amount.toString(),
-            quote.tax.rateBasisPoints,
-            quote.tax.treatment,
-            quote.tax.vatId ?? null,
-            ctx.config.issuer.country,
-            JSON.stringify(billing),
-            terms?.reference ?? null,
-            terms?.iban ?? null,
-            terms?.bic ?? null,
-            terms?.beneficiary ?? null,
-            terms?.dueAt ?? null,
-            input.cardId ?? null,
-            input.saveCard ?? false,
-            input.idempotencyKey,
-            now,
-            quote.tax.country ?? null,
-            evidence.billingCountry,
-            evidence.mobileCountry,
-            evidence.disagrees,
-            quote.tax.vatIdIgnored ?? null,
-            viesStatus ? (viesUsed?.id ?? null) : null,
-            viesStatus,
-            viesStatus ? (viesUsed?.requestIdentifier ?? null) : null,
-            viesStatus ? (viesUsed?.checkedAt ?? null) : null,
-            viesStatus === 'unavailable' ? viesRecheckAt(now, 0) : null,
-          ],
-        );
-        const row = rows[0];
-        if (!row) throw new Error('the purchase insert returned nothing');
+        await assertBelowMaxBalance(ctx, tx, accountId, quote.credits);
+        const purchase = await insertPurchase(ctx, tx, account, quote, {
+          paymentMethod: input.paymentMethod,
+          providerId: provider.id,
+          cardId: input.cardId ?? null,
+          saveCard: input.saveCard ?? false,
+          idempotencyKey: input.idempotencyKey,
+          source: input.source ?? 'api',
+          vies: viesUsed,
+        });
         if (input.retryOf !== undefined) {
           await tx.query('update purchases set replaced_by = $1, updated_at = $2 where id = $3', [
-            row.id,
+            purchase.id,
             now,
             input.retryOf,
           ]);
         }
-        return { purchase: toPurchase(row), fresh: true };
+        // The bank details go out with the order, in its transaction.
+        await notifyBankTransferOrdered(ctx, tx, purchase);
+        return { purchase, fresh: true };
       });
       if (!purchase.fresh) return purchase.purchase;
       metrics.purchases.inc({ method: purchase.purchase.paymentMethod, outcome: 'created' });
@@ -299,4 +277,95 @@ async function startPayment(
   }
   // The provider may have settled it already (a saved card charged at once).
   return (await getPurchase(ctx.db, purchase.id)) ?? purchase;
+}
+
+export interface NewPurchase {
+  paymentMethod: PaymentMethod;
+  providerId: string;
+  cardId: string | null;
+  saveCard: boolean;
+  idempotencyKey: string | null;
+  source: PurchaseSource;
+  /** VIES's answer the quote rests on, if it was asked. */
+  vies: ViesCheck | null;
+}
+
+/**
+ * Records an order awaiting payment in `tx`, priced by `quote` with its tax and evidence (the
+ * account must be one that may purchase: assertCanPurchase). Bank transfers get their terms.
+ */
+export async function insertPurchase(
+  ctx: AppContext,
+  tx: Queryable,
+  account: Account,
+  quote: Quote,
+  order: NewPurchase,
+): Promise<Purchase> {
+  const { vies: viesUsed } = order;
+  const input = order;
+  const accountId = account.id;
+  const bank = ctx.config.bankTransfer;
+  const now = ctx.now();
+  const terms = input.paymentMethod === 'bank_transfer' && bank ? bankTransferTerms(bank, now) : null;
+  const billing = account.billing;
+  if (!billing) throw new Error('assertCanPurchase let an account without billing data through');
+  const evidence = vatEvidenceOf(account);
+  // VIES was asked (or should have been) when the decision says which way it went.
+  const viesStatus = quote.tax.viesRecheck
+    ? 'unavailable'
+    : quote.tax.vatIdIgnored === 'vies_invalid'
+      ? 'invalid'
+      : viesUsed?.outcome === 'valid' && quote.tax.treatment === 'reverse_charge'
+        ? 'valid'
+        : null;
+  const { rows } = await tx.query<PurchaseRow>(
+    `insert into purchases (id, account_id, status, payment_method, provider, pack_id, credits, currency,
+       subtotal, tax_amount, total, tax_rate_bp, tax_treatment, tax_vat_id, issuer_country, billing,
+       bank_reference, bank_iban, bank_bic, bank_beneficiary, due_at, card_id, save_card, idempotency_key,
+       created_at, updated_at, vat_country, vat_billing_country, vat_mobile_country, vat_evidence_disagrees,
+       vat_id_ignored, vies_check_id, vies_status, vies_request_identifier, vies_checked_at, vies_recheck_at, source)
+     values ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+       $16, $17, $18, $19, $20, $21, $22, $23, $24, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+     returning *`,
+    [
+      newId('pur'),
+      accountId,
+      input.paymentMethod,
+      order.providerId,
+      quote.packId ?? null,
+      quote.credits.toString(),
+      quote.currency,
+      quote.subtotal.amount.toString(),
+      quote.tax.amount.amount.toString(),
+      quote.total.amount.toString(),
+      quote.tax.rateBasisPoints,
+      quote.tax.treatment,
+      quote.tax.vatId ?? null,
+      ctx.config.issuer.country,
+      JSON.stringify(billing),
+      terms?.reference ?? null,
+      terms?.iban ?? null,
+      terms?.bic ?? null,
+      terms?.beneficiary ?? null,
+      terms?.dueAt ?? null,
+      input.cardId,
+      input.saveCard,
+      input.idempotencyKey,
+      now,
+      quote.tax.country ?? null,
+      evidence.billingCountry,
+      evidence.mobileCountry,
+      evidence.disagrees,
+      quote.tax.vatIdIgnored ?? null,
+      viesStatus ? (viesUsed?.id ?? null) : null,
+      viesStatus,
+      viesStatus ? (viesUsed?.requestIdentifier ?? null) : null,
+      viesStatus ? (viesUsed?.checkedAt ?? null) : null,
+      viesStatus === 'unavailable' ? viesRecheckAt(now, 0) : null,
+      order.source,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('the purchase insert returned nothing');
+  return toPurchase(row);
 }

@@ -19,6 +19,10 @@ export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 export const PAYMENT_METHODS = ['card', 'bank_transfer'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** Where a purchase was made: the portal (a session), the API (a key), or an automatic refill. */
+export const PURCHASE_SOURCES = ['portal', 'api', 'auto_refill'] as const;
+export type PurchaseSource = (typeof PURCHASE_SOURCES)[number];
+
 /** How a payment was established: the card provider, a bank statement, or an operator by hand. */
 export type PaidVia = 'card' | 'bank_statement' | 'operator';
 
@@ -60,6 +64,7 @@ export interface Purchase {
   id: string;
   accountId: string;
   status: PurchaseStatus;
+  source: PurchaseSource;
   paymentMethod: PaymentMethod;
   /** The PaymentProvider's id. */
   provider: string;
@@ -105,6 +110,7 @@ export interface PurchaseRow {
   id: string;
   account_id: string;
   status: PurchaseStatus;
+  source: PurchaseSource;
   payment_method: PaymentMethod;
   provider: string;
   pack_id: string | null;
@@ -170,6 +176,7 @@ export function toPurchase(row: PurchaseRow): Purchase {
     id: row.id,
     accountId: row.account_id,
     status: row.status,
+    source: row.source,
     paymentMethod: row.payment_method,
     provider: row.provider,
     packId: row.pack_id,

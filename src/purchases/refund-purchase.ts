@@ -15,6 +15,7 @@ import { LedgerError } from '../ledger/types.js';
 import type { Currency } from '../pricing/money.js';
 import { roundHalfUp } from '../pricing/money.js';
 import { newId } from './ids.js';
+import { notifyRefunded } from './notify.js';
 import { lockPurchase, type PaymentMethod, type Purchase } from './purchase.js';
 import { providerById } from './providers/registry.js';
 
@@ -204,7 +205,9 @@ export async function refundPurchase(
     );
     const row = rows[0];
     if (!row) throw new Error('the refund insert returned nothing');
-    return { refund: toRefund(row), purchase };
+    const refund = toRefund(row);
+    await notifyRefunded(ctx, tx, refund);
+    return { refund, purchase };
   });
   if (refund.status !== 'pending') return refund;
   return sendMoneyBack(ctx, refund, purchase);

@@ -119,8 +119,10 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
       // again must answer the same 402, not try the card a second time.
       { scope: (req) => customerOf(req).accountId, rememberErrors: ['payment_failed'] },
       async (req, reply, key) => {
-        const purchase = await createPurchase(ctx, customerOf(req).accountId, {
+        const who = customerOf(req);
+        const purchase = await createPurchase(ctx, who.accountId, {
           ...req.body,
+          source: who.via === 'session' ? 'portal' : 'api',
           idempotencyKey: key,
         });
         reply.code(201);

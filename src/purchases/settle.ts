@@ -14,6 +14,7 @@ import { MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import type { LedgerRequest } from '../ledger/types.js';
 import { metrics } from '../metrics.js';
 import { emitCreditArrived } from './credit-arrived.js';
+import { notifyCredited } from './notify.js';
 import {
   getPurchase,
   lockPurchase,
@@ -23,6 +24,7 @@ import {
   toPurchase,
 } from './purchase.js';
 import type { CardPaymentStatus } from './providers/types.js';
+import { runCreditedHooks, runFailedHooks } from './settle-hooks.js';
 
 export interface PaidDetails {
   /** When the money was received (the card charge, the booking date on the statement). */
@@ -35,12 +37,12 @@ export interface PaidDetails {
 }
 
 export type SettleResult =
-  | { outcome: 'credited'; purchase: Purchase }
+  | { outcome: 'credited'; purchase: Purchase; emails?: string[] }
   | { outcome: 'already_credited'; purchase: Purchase }
   | { outcome: 'not_found' };
 
 export type FailResult =
-  | { outcome: 'failed'; purchase: Purchase }
+  | { outcome: 'failed'; purchase: Purchase; emails?: string[] }
   /** Settled, canceled, expired or failed already: nothing changed. */
   | { outcome: 'unchanged'; purchase: Purchase }
   | { outcome: 'not_found' };
@@ -49,10 +51,23 @@ export function purchaseTransferId(purchaseId: string): string {
   return `purchase:${purchaseId}`;
 }
 
-/** What crediting needs to know of a purchase. */
-export type Creditable = Pick<Purchase, 'id' | 'accountId' | 'credits' | 'packId' | 'status'>;
+/** What crediting needs to know of a purchase (no source: not an automatic refill). */
+export type Creditable = Pick<Purchase, 'id' | 'accountId' | 'credits' | 'packId' | 'status'> &
+  Partial<Pick<Purchase, 'source'>>;
 
 export function creditRequest(purchase: Creditable): LedgerRequest {
+  if (purchase.source === 'auto_refill') {
+    return {
+      type: 'transfer',
+      id: purchaseTransferId(purchase.id),
+      debit: { system: 'sales' },
+      credit: purchase.accountId,
+      amount: purchase.credits * MICROS_PER_CREDIT,
+      code: 'auto_refill',
+      reference: purchase.id,
+      description: `${purchase.credits} credits bought by automatic refill`,
+    };
+  }
   return {
     type: 'transfer',
     id: purchaseTransferId(purchase.id),
@@ -68,15 +83,16 @@ export function creditRequest(purchase: Creditable): LedgerRequest {
 
 /**
  * Credits purchases whose rows the caller has LOCKED in `tx` and found not credited: one ledger
- * group for all of them, one update (10,000 of a bank statement at once). The caller announces
- * credit.arrived after its commit (announceCredited).
+ * group for all of them, one update (10,000 of a bank statement at once), and the settle hooks.
+ * The caller announces credit.arrived after its commit (announceCredited) and may send the
+ * returned e-mails then (the outbox job sends them otherwise).
  */
 export async function creditLockedPurchases(
   ctx: AppContext,
   tx: Queryable,
   items: readonly { purchase: Creditable; paid: PaidDetails }[],
-): Promise<void> {
-  if (items.length === 0) return;
+): Promise<string[]> {
+  if (items.length === 0) return [];
   for (const { purchase } of items) {
     if (purchase.status === 'credited') throw new Error(`purchase ${purchase.id} is credited already`);
   }
@@ -102,6 +118,10 @@ export async function creditLockedPurchases(
     ],
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
+  const ids = items.map(({ purchase }) => purchase.id);
+  // The receipts and purchase.credited commit (or roll back) with the credit.
+  await notifyCredited(ctx, tx, ids);
+  return runCreditedHooks(ctx, tx, ids);
 }
 
 /** credit.arrived for each credited purchase (after commit). */
@@ -129,13 +149,14 @@ export async function settlePaid(
     const purchase = await lockPurchase(tx, purchaseId);
     if (!purchase) return { outcome: 'not_found' };
     if (purchase.status === 'credited') return { outcome: 'already_credited', purchase };
-    await creditLockedPurchases(ctx, tx, [{ purchase, paid }]);
+    const emails = await creditLockedPurchases(ctx, tx, [{ purchase, paid }]);
     const credited = await getPurchase(tx, purchaseId);
     if (!credited) throw new Error(`purchase ${purchaseId} was not credited`);
-    return { outcome: 'credited', purchase: credited };
+    return { outcome: 'credited', purchase: credited, emails };
   });
   if (result.outcome === 'credited') {
     metrics.purchases.inc({ method: result.purchase.paymentMethod, outcome: 'credited' });
+    if (result.emails?.length) ctx.mailer.sendSoon(result.emails);
     announceCredited(ctx, [result.purchase]);
   }
   return result;
@@ -155,10 +176,13 @@ export async function markFailed(ctx: AppContext, purchaseId: string, reason: st
     );
     const row = rows[0];
     if (!row) throw new Error(`purchase ${purchaseId} disappeared`);
-    return { outcome: 'failed', purchase: toPurchase(row) };
+    const failed = toPurchase(row);
+    return { outcome: 'failed', purchase: failed, emails: await runFailedHooks(ctx, tx, failed) };
   });
-  if (result.outcome === 'failed')
+  if (result.outcome === 'failed') {
     metrics.purchases.inc({ method: result.purchase.paymentMethod, outcome: 'failed' });
+    if (result.emails?.length) ctx.mailer.sendSoon(result.emails);
+  }
   return result;
 }
 

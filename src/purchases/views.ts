@@ -9,7 +9,7 @@ import { formatCreditorReference } from './providers/bank-transfer/creditor-refe
 import { dueDateOf } from './providers/bank-transfer/terms.js';
 import type { ImportedLine, ImportResult } from './providers/bank-transfer/import-statement.js';
 import type { StatementEntry } from './providers/bank-transfer/unmatched.js';
-import { PAYMENT_METHODS, PURCHASE_STATUSES, type Purchase } from './purchase.js';
+import { PAYMENT_METHODS, PURCHASE_SOURCES, PURCHASE_STATUSES, type Purchase } from './purchase.js';
 import type { Refund } from './refund-purchase.js';
 
 export const CurrencySchema = literals(CURRENCIES);
@@ -79,6 +79,8 @@ export const BankTransferSchema = Type.Object({
 export const PurchaseResponse = Type.Object({
   id: Type.String(),
   status: literals(PURCHASE_STATUSES),
+  /** portal, api, or auto_refill (made by the automatic refill rule, GET /auto-refill). */
+  source: literals(PURCHASE_SOURCES),
   paymentMethod: literals(PAYMENT_METHODS),
   packId: nullable(Type.String()),
   credits: Type.String(),
@@ -153,6 +155,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
   return {
     id: purchase.id,
     status: purchase.status,
+    source: purchase.source,
     paymentMethod: purchase.paymentMethod,
     packId: purchase.packId,
     credits: purchase.credits.toString(),

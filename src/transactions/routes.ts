@@ -201,7 +201,7 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
     idempotent(ctx, { scope: (req) => `admin:${adminOf(req).userId}` }, async (req, reply) => {
       let micros: bigint;
       try {
-        micros = parseSignedCredits(req.body.credits.trim());
+        micros = parseSignedCredits(req.body.credits);
       } catch (error) {
         if (!(error instanceof AmountError)) throw error;
         throw validationFailed([{ path: 'body.credits', message: error.message }]);

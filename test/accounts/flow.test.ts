@@ -210,6 +210,8 @@ describe('a new customer, from sign-up to an API key', () => {
       currency: 'EUR',
       timezone: 'Europe/Madrid',
       language: 'en',
+      lowBalanceAlertEnabled: true,
+      lowBalanceAlertCredits: null,
     });
     const account = await t.app.inject({ method: 'GET', url: '/api/v1/account', headers: { cookie } });
     expect(account.json().preferences.timezone).toBe('Europe/Madrid');
@@ -228,6 +230,8 @@ describe('a new customer, from sign-up to an API key', () => {
       currency: 'EUR',
       timezone: 'Europe/Madrid',
       language: 'es',
+      lowBalanceAlertEnabled: true,
+      lowBalanceAlertCredits: null,
     });
     const refused = await t.app.inject({
       method: 'PUT',

@@ -54,7 +54,7 @@
  * @typedef {{ user: User, account: Account | null, csrfToken: string | null, twoFactor?: TwoFactorChallenge }} SessionAnswer
  */
 
-/** @typedef {{ status: string, database?: string, version?: string, sandbox?: boolean }} Health */
+/** @typedef {{ status: string, database?: string, version?: string, sandbox?: boolean, mailbox?: boolean }} Health */
 
 /**
  * @template T

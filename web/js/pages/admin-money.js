@@ -11,6 +11,8 @@ import { notify, notifyError } from '../notices.js';
 import { amountFacts, facts, groupsOfFour, list, purchasePill, timelinePairs } from '../money.js';
 import { navigate } from '../router.js';
 import { formDialog, confirmDialog } from './dialog.js';
+import { t } from '../i18n.js';
+import { packsEditor } from './admin-packs.js';
 import { destinationsCard, packsCard } from './pricing.js';
 import { transactionRow, transactionsTable } from './transactions.js';
 
@@ -536,6 +538,76 @@ function statementTable(lines, { matched }) {
   );
 }
 
+/**
+ * Attaches an unmatched entry to the bank-transfer order it pays: the orders waiting for exactly
+ * its amount are offered (any other order by its id, an expired one say). True when attached.
+ */
+async function attachEntry(entry, signal) {
+  const params = new URLSearchParams({
+    status: 'awaiting_payment',
+    paymentMethod: 'bank_transfer',
+    limit: '500',
+  });
+  const open = list(await api.get(`/admin/purchases?${params}`, { signal }));
+  const fits = open.filter(
+    (p) => p.total?.amount === entry.amount.amount && p.total?.currency === entry.amount.currency,
+  );
+  await namesOf(
+    fits.map((p) => p.accountId),
+    signal,
+  );
+  const options = fits.map((p) => ({
+    value: p.id,
+    label: t('operator.attach.option', {
+      credits: credits(p.credits),
+      account: accountNames.get(p.accountId) ?? p.accountId,
+      reference: p.bankTransfer?.referenceFormatted ?? p.bankTransfer?.reference ?? p.id,
+    }),
+  }));
+  const values = await formDialog({
+    title: t('operator.attach.title', { amount: lineAmount(entry) }),
+    text: t('operator.attach.text', { from: entry.debtorName ?? t('operator.attach.unknownSender') }),
+    fields: [
+      fits.length
+        ? field({
+            name: 'purchaseId',
+            label: t('operator.attach.order'),
+            options: [{ value: '', label: t('operator.attach.byId') }, ...options],
+            value: options.length === 1 ? options[0].value : '',
+            hint: t('operator.attach.orderHint', { count: fits.length }),
+          })
+        : h('p', { class: 'callout callout-info' }, t('operator.attach.noneWaiting')),
+      field({
+        name: 'orderId',
+        label: t('operator.attach.orderId'),
+        optional: true,
+        hint: t('operator.attach.orderIdHint'),
+        attrs: { maxlength: 64, autocomplete: 'off', spellcheck: 'false' },
+      }),
+      field({ name: 'note', label: t('operator.attach.note'), optional: true, attrs: { maxlength: 1000 } }),
+    ],
+    confirm: t('operator.attach.confirm'),
+  });
+  if (!values) return false;
+  const purchaseId = values.orderId || values.purchaseId;
+  if (!purchaseId) {
+    notify(t('operator.attach.pickOne'), { kind: 'info' });
+    return false;
+  }
+  const answer = await api.post(`/admin/bank-statements/unmatched/${encodeURIComponent(entry.id)}/attach`, {
+    purchaseId,
+    ...(values.note ? { note: values.note } : {}),
+  });
+  await namesOf([answer.purchase.accountId], signal);
+  notify(
+    t('operator.attach.done', {
+      credits: credits(answer.purchase.credits),
+      account: accountNames.get(answer.purchase.accountId) ?? answer.purchase.accountId,
+    }),
+  );
+  return true;
+}
+
 export async function bankStatementsPage({ signal }) {
   const result = h('div', { 'aria-live': 'polite' });
   const openHost = h('div');
@@ -601,15 +673,35 @@ export async function bankStatementsPage({ signal }) {
                   notifyError(error);
                 }
               });
+              const attach = h(
+                'button',
+                { type: 'button', class: 'button button-primary button-small' },
+                t('operator.attach.button'),
+              );
+              attach.addEventListener('click', async () => {
+                attach.disabled = true;
+                try {
+                  if (await attachEntry(e, signal)) await loadOpen();
+                } catch (error) {
+                  notifyError(error);
+                } finally {
+                  attach.disabled = false;
+                }
+              });
+              const canPay = e.direction === 'CRDT' && e.status === 'BOOK' && e.amount;
               return h(
                 'tr',
-                {},
+                { 'data-entry-id': e.id },
                 h('td', { class: 'nowrap' }, e.bookedAt ? e.bookedAt.slice(0, 10) : '—'),
                 h('td', { class: 'num' }, lineAmount(e)),
                 h('td', {}, e.reference ? h('code', {}, e.reference) : (e.remittance ?? '—')),
                 h('td', {}, e.debtorName ?? '—'),
                 h('td', {}, UNMATCHED_REASONS[e.reason] ?? e.reason ?? '—'),
-                h('td', { class: 'cell-actions' }, resolve),
+                h(
+                  'td',
+                  { class: 'cell-actions' },
+                  h('div', { class: 'button-row' }, canPay ? attach : null, resolve),
+                ),
               );
             }),
           ),
@@ -800,9 +892,13 @@ export async function adminPricingPage({ query, signal }) {
           ? packsCard(table, { buy: false })
           : h('p', { class: 'callout callout-warning' }, `No packs in ${currency}.`),
         h(
-          'p',
-          { class: 'fineprint page-note' },
-          'Packs and volume prices are changed through the API (PUT /api/v1/admin/pricing/packs), validated for gaps and overlaps.',
+          'section',
+          { class: 'card', 'aria-labelledby': 'packs-editor-title' },
+          h('h2', { class: 'card-title', id: 'packs-editor-title' }, t('operator.packs.title', { currency })),
+          h('p', { class: 'muted' }, t('operator.packs.lead')),
+          packsEditor(table, currency, () =>
+            navigate(`/admin/pricing?currency=${currency}`, { replace: true }),
+          ),
         ),
       ),
       destinationsCard(Array.isArray(destinations) ? destinations : [], {

@@ -1,5 +1,6 @@
 // Operator · Accounts: find an account, read what the customer entered, and verify, suspend
 // or reactivate it.
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
 import { append, h, icon } from '../dom.js';
@@ -64,7 +65,9 @@ function accountsTable(rows) {
               h(
                 'div',
                 { class: 'muted small' },
-                [a.legalName, a.country ? countryName(a.country) : null].filter(Boolean).join(' · ') || a.id,
+                [a.legalName, a.vatId, a.country ? countryName(a.country) : null]
+                  .filter(Boolean)
+                  .join(' · ') || a.id,
               ),
             ),
             h('td', {}, a.email ?? ''),
@@ -91,7 +94,7 @@ export async function accountsPage({ query, signal }) {
     id: 'account-search',
     name: 'q',
     value: q,
-    placeholder: 'Name, legal name, e-mail or account id',
+    placeholder: t('operator.search.placeholder'),
     autocomplete: 'off',
   });
 

@@ -20,7 +20,7 @@ import { ensureCustomer } from './customers.js';
 import { classifyStripeError } from './errors.js';
 import { idempotencyKeys } from './keys.js';
 import { cardLast4Of, type Observation, observeIntent, observeSession, paysFor } from './observe.js';
-import { createCardPayment, readPaymentIntent } from './saved-card.js';
+import { confirmOnSession, createCardPayment, readPaymentIntent, wantsAuthentication } from './saved-card.js';
 
 /** Stripe keeps idempotency keys 24 hours: a payment never started may be started again before that. */
 const RESTART_WITHIN_MS = 23 * 60 * 60 * 1000;
@@ -157,7 +157,16 @@ async function observeSavedCard(
   purchase: Purchase,
   intent: Stripe.PaymentIntent,
 ): Promise<Observation> {
-  const observation = observeIntent(intent);
+  let observation = observeIntent(intent);
+  if (
+    observation.kind === 'failed' &&
+    intent.status === 'requires_payment_method' &&
+    wantsAuthentication(purchase, observation.reason)
+  ) {
+    // An automatic refill's off-session attempt the bank wants authenticated: not a failure,
+    // the customer is asked (the same confirmation as the charging call's, by its key).
+    observation = observeIntent(await confirmOnSession(ctx, purchase, intent.id));
+  }
   const waiting = ctx.now().getTime() - purchase.createdAt.getTime();
   if (
     observation.kind === 'pending' &&
@@ -204,6 +213,9 @@ async function restart(
     if (failure.kind !== 'declined') throw error;
     if (failure.paymentIntent)
       await updatePaymentDetails(ctx, purchase.id, { providerRef: failure.paymentIntent.id });
+    if (failure.paymentIntent && wantsAuthentication(purchase, failure.reason)) {
+      return observeSavedCard(ctx, purchase, failure.paymentIntent);
+    }
     return { kind: 'failed', reason: failure.reason };
   }
   await updatePaymentDetails(ctx, purchase.id, { providerRef: created.id });

@@ -14,6 +14,8 @@
 //   customers.ts     one Stripe Customer per account (stripe_customers)
 //   sandbox.ts       the in-process sandbox for `serve` without STRIPE_SECRET_KEY
 //   health.ts        the readiness probe (GET /health/ready)
+export { findCard, type SavedCard } from './cards.js';
+export { stripeConfigured } from './client.js';
 export { stripeProbe } from './health.js';
 export { convergeCardPayments, STRIPE_JOBS } from './jobs.js';
 export { STRIPE_PROVIDER_ID, StripeProvider, stripeProvider } from './provider.js';

@@ -6,6 +6,8 @@ export const idempotencyKeys = {
   customer: (accountId: string) => `customer:${accountId}`,
   /** The Checkout Session or PaymentIntent of a purchase (the core passes it as `purchase:<id>`). */
   purchase: (purchaseId: string) => `purchase:${purchaseId}`,
+  /** An automatic refill's payment the bank wants authenticated, confirmed again on-session. */
+  authenticate: (purchaseId: string) => `purchase:${purchaseId}:authenticate`,
   /** Closing a purchase's payment that will not be completed. */
   cancel: (purchaseId: string) => `purchase:${purchaseId}:cancel`,
   /** The money of a refund going back (the core passes it as `refund:<id>`). */

@@ -7,6 +7,7 @@
 //                 succeeded (credited now, from a re-read), declined (402 payment_failed with
 //                 the reason), requires_action (the 3D Secure link), or processing when Stripe's
 //                 answer never came (the worker and the webhooks converge it)
+import type Stripe from 'stripe';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../http/errors.js';
 import type { Purchase } from '../../purchase.js';
@@ -27,7 +28,13 @@ import { classifyStripeError, orUnavailable } from './errors.js';
 import { idempotencyKeys } from './keys.js';
 import { observeIntent } from './observe.js';
 import { refundPayment } from './refunds.js';
-import { createCardPayment, readPaymentIntent } from './saved-card.js';
+import {
+  confirmOnSession,
+  createCardPayment,
+  offSession,
+  readPaymentIntent,
+  wantsAuthentication,
+} from './saved-card.js';
 
 export const STRIPE_PROVIDER_ID = 'stripe';
 
@@ -52,7 +59,8 @@ export class StripeProvider implements PaymentProvider {
       const session = await orUnavailable(createCheckoutSession(ctx, purchase, customerId));
       return { providerRef: session.id, checkoutUrl: session.url, status: 'checkout' };
     }
-    await orUnavailable(ownCard(ctx, customerId, input.cardId));
+    if (offSession(purchase)) await usableOffSession(ctx, purchase, customerId, input.cardId);
+    else await orUnavailable(ownCard(ctx, customerId, input.cardId));
     return chargeSavedCard(ctx, purchase, customerId);
   }
 
@@ -76,6 +84,41 @@ export class StripeProvider implements PaymentProvider {
   }
 }
 
+/** Card valid through the end of its expiry month (UTC). */
+function expired(card: Stripe.PaymentMethod, now: Date): boolean {
+  const month = card.card?.exp_month;
+  const year = card.card?.exp_year;
+  if (!month || !year) return false;
+  return year * 12 + month - 1 < now.getUTCFullYear() * 12 + now.getUTCMonth();
+}
+
+/**
+ * An automatic refill's card must still be the account's and not expired; otherwise the
+ * purchase fails with that reason (card_removed, expired_card) and nothing is charged.
+ */
+async function usableOffSession(
+  ctx: AppContext,
+  purchase: Purchase,
+  customerId: string,
+  cardId: string,
+): Promise<void> {
+  let reason: string | null = null;
+  try {
+    const card = await orUnavailable(ownCard(ctx, customerId, cardId));
+    if (expired(card, ctx.now())) reason = 'expired_card';
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+    reason = 'card_removed';
+  }
+  if (reason === null) return;
+  await markFailed(ctx, purchase.id, reason);
+  throw new AppError(
+    'payment_failed',
+    reason === 'card_removed' ? 'The saved card was removed' : 'The saved card has expired',
+    { reason },
+  );
+}
+
 async function chargeSavedCard(
   ctx: AppContext,
   purchase: Purchase,
@@ -86,6 +129,13 @@ async function chargeSavedCard(
     intentId = (await createCardPayment(ctx, purchase, customerId)).id;
   } catch (error) {
     const failure = classifyStripeError(error);
+    if (
+      failure.kind === 'declined' &&
+      failure.paymentIntent &&
+      wantsAuthentication(purchase, failure.reason)
+    ) {
+      return askForAuthentication(ctx, purchase, failure.paymentIntent.id);
+    }
     if (failure.kind === 'declined') {
       // Recorded with its own reason before the core marks it failed with the error's code.
       if (failure.paymentIntent)
@@ -129,4 +179,39 @@ async function chargeSavedCard(
     case 'pending':
       return { providerRef: intentId, checkoutUrl: observation.actionUrl, status: observation.status };
   }
+}
+
+/**
+ * The bank wants the customer to authenticate an automatic refill: the PaymentIntent is confirmed
+ * on-session and waits (requires_action) with its link; the purchase stays awaiting payment.
+ */
+async function askForAuthentication(
+  ctx: AppContext,
+  purchase: Purchase,
+  intentId: string,
+): Promise<StartPaymentResult> {
+  await updatePaymentDetails(ctx, purchase.id, { providerRef: intentId });
+  let intent: Stripe.PaymentIntent;
+  try {
+    intent = await confirmOnSession(ctx, purchase, intentId);
+  } catch (error) {
+    const failure = classifyStripeError(error);
+    if (failure.kind === 'unknown_outcome') {
+      return { providerRef: intentId, checkoutUrl: null, status: 'processing' };
+    }
+    if (failure.kind === 'declined') {
+      await markFailed(ctx, purchase.id, failure.reason);
+      await updatePaymentDetails(ctx, purchase.id, { providerStatus: 'failed' });
+      throw new AppError('payment_failed', failure.message, { reason: failure.reason });
+    }
+    throw error;
+  }
+  const observation = observeIntent(intent);
+  await applyObservation(ctx, { ...purchase, providerRef: intentId }, observation);
+  if (observation.kind === 'pending') {
+    return { providerRef: intentId, checkoutUrl: observation.actionUrl, status: observation.status };
+  }
+  if (observation.kind === 'succeeded')
+    return { providerRef: intentId, checkoutUrl: null, status: 'succeeded' };
+  throw new AppError('payment_failed', 'The card payment failed', { reason: observation.reason });
 }
