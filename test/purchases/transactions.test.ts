@@ -133,7 +133,7 @@ describe('transactions', () => {
         pack: false,
         paymentMethod: 'bank_transfer',
         cardLast4: null,
-        source: null,
+        source: 'portal',
       },
       detail: null,
     });
