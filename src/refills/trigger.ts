@@ -16,7 +16,7 @@
 import type { AppContext } from '../context.js';
 import type { AvailableChange } from '../ledger/available-signal.js';
 import { onCreditArrived } from '../purchases/index.js';
-import { type StartOutcome, startRefill } from './start.js';
+import { beginRefill, chargeRefill, type StartOutcome } from './start.js';
 
 interface Entry {
   thresholdMicros: bigint;
@@ -36,8 +36,10 @@ export class RefillTrigger {
   private readonly unsubscribe: (() => void)[] = [];
   /** Starts made by this trigger, by outcome (tests, benchmarks). */
   readonly started: { accountId: string; outcome: StartOutcome['outcome']; at: number }[] = [];
-  /** Called after each start this trigger made (benchmarks). */
+  /** Called after each start this trigger made, charged or not (benchmarks). */
   onStart: ((accountId: string, outcome: StartOutcome) => void) | null = null;
+  /** Called as soon as a start is decided (the purchase recorded), before the charge (benchmarks). */
+  onBegun: ((accountId: string, outcome: StartOutcome) => void) | null = null;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -73,7 +75,12 @@ export class RefillTrigger {
     if (entry.busy || this.stopped) return;
     entry.busy = true;
     const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => startRefill(this.ctx, accountId))
+      .then(async () => {
+        const decided = await beginRefill(this.ctx, accountId);
+        this.onBegun?.(accountId, decided);
+        if (decided.outcome === 'started') await chargeRefill(this.ctx, decided.purchase);
+        return decided;
+      })
       .then((outcome) => {
         this.remember(accountId, entry, outcome);
         this.started.push({ accountId, outcome: outcome.outcome, at: performance.now() });

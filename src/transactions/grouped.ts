@@ -129,9 +129,9 @@ function purchaseFacts(row: {
   };
 }
 
-/** The SQL that reads a purchase's facts beside a movement aliased `lt` (`to_jsonb` reads `source` if the column exists). */
+/** The SQL that reads a purchase's facts beside a movement aliased `lt`. */
 const PURCHASE_COLUMNS = `p.id as p_id, p.credits as p_credits, p.pack_id as p_pack, p.payment_method as p_method,
-  p.card_last4 as p_last4, to_jsonb(p) ->> 'source' as p_source`;
+  p.card_last4 as p_last4, p.source as p_source`;
 const purchaseJoin = (account: string) =>
   `left join purchases p on lt.code in ('purchase', 'refund') and p.id = lt.reference and p.account_id = ${account}`;
 

@@ -89,6 +89,7 @@ describe('the mailbox of the default mode', () => {
 
   it('does not show the owner’s notice to someone signing up with an address that has an account', async () => {
     const owner = await signUpVerified(t, { email: uniqueEmail('owner') });
+    await t.ctx.mailer.drain();
     const { res, grant } = await signUp(owner.email);
     expect(res.json()).toEqual({ accountId: expect.any(String), userId: expect.any(String) });
     expect(grant).toMatch(/^tollgate_mailbox=eml_/);
@@ -128,6 +129,7 @@ describe('the mailbox of the default mode', () => {
   it('shows a logged-in user the e-mails to their own address only, and operator staff every e-mail', async () => {
     const ana = await signUpVerified(t, { email: uniqueEmail('ana') });
     const ben = await signUpVerified(t, { email: uniqueEmail('ben') });
+    await t.ctx.mailer.drain(); // their sign-up e-mails are written just after the answers
     const anas = await list(ana.cookie);
     expect(anas.json().scope).toBe('own');
     const anaMail = anas.json().data as Summary[];

@@ -190,12 +190,12 @@ export function packsEditor(table, currency, onSaved) {
     // Where each tier ends: one credit before the next one starts, the last at the maximum.
     for (const cell of form.querySelectorAll('[data-tier-to]')) {
       const next = tiers[Number(cell.getAttribute('data-tier-to')) + 1]?.fromCredits;
+      // Whole numbers are written in the portal's locale ("4,999" / "4.999").
+      const max = WHOLE.test(limits.maxCredits) ? BigInt(limits.maxCredits) : limits.maxCredits;
       cell.textContent =
         next === undefined
-          ? t('operator.packs.upToMax', { max: limits.maxCredits })
-          : t('operator.packs.upTo', {
-              to: WHOLE.test(next) && next !== '0' ? String(BigInt(next) - 1n) : next,
-            });
+          ? t('operator.packs.upToMax', { max })
+          : t('operator.packs.upTo', { to: WHOLE.test(next) && next !== '0' ? BigInt(next) - 1n : next });
     }
     status.textContent = problems.length
       ? t('operator.packs.problemCount', { count: problems.length })

@@ -44,11 +44,11 @@ function accountsTable(rows) {
         h(
           'tr',
           {},
-          h('th', { scope: 'col' }, 'Account'),
-          h('th', { scope: 'col' }, 'Owner e-mail'),
-          h('th', { scope: 'col' }, 'Checks'),
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Created'),
+          h('th', { scope: 'col' }, t('operator.search.account')),
+          h('th', { scope: 'col' }, t('operator.search.ownerEmail')),
+          h('th', { scope: 'col' }, t('operator.search.checks')),
+          h('th', { scope: 'col' }, t('operator.search.status')),
+          h('th', { scope: 'col' }, t('operator.search.created')),
         ),
       ),
       h(
@@ -74,8 +74,8 @@ function accountsTable(rows) {
             h(
               'td',
               { class: 'checks' },
-              yesNo(a.emailVerified, 'E-mail', 'E-mail'),
-              yesNo(a.mobileVerified, 'Mobile', 'Mobile'),
+              yesNo(a.emailVerified, t('operator.search.emailCheck'), t('operator.search.emailCheck')),
+              yesNo(a.mobileVerified, t('operator.search.mobileCheck'), t('operator.search.mobileCheck')),
             ),
             h('td', {}, pill(a.status)),
             h('td', { class: 'nowrap' }, dateTime(a.createdAt)),
@@ -110,7 +110,11 @@ export async function accountsPage({ query, signal }) {
       results.replaceChildren(
         rows.length
           ? accountsTable(rows)
-          : h('p', { class: 'empty' }, text ? `No account matches “${text}”.` : 'No accounts yet.'),
+          : h(
+              'p',
+              { class: 'empty' },
+              text ? t('operator.search.noMatch', { text }) : t('operator.search.noAccounts'),
+            ),
       );
     } catch (error) {
       if (error?.name !== 'AbortError') notifyError(error);
@@ -142,9 +146,14 @@ export async function accountsPage({ query, signal }) {
         searchNow();
       },
     },
-    h('label', { for: 'account-search', class: 'visually-hidden' }, 'Search accounts'),
+    h('label', { for: 'account-search', class: 'visually-hidden' }, t('operator.search.label')),
     input,
-    h('button', { type: 'submit', class: 'button button-secondary' }, icon('search'), 'Search'),
+    h(
+      'button',
+      { type: 'submit', class: 'button button-secondary' },
+      icon('search'),
+      t('operator.search.submit'),
+    ),
   );
   await search(q);
   return h(
@@ -153,8 +162,8 @@ export async function accountsPage({ query, signal }) {
     h(
       'header',
       { class: 'page-header' },
-      h('h1', {}, 'Accounts'),
-      h('p', { class: 'lead' }, 'Review new accounts, verify them, or suspend one that misbehaves.'),
+      h('h1', {}, t('operator.search.title')),
+      h('p', { class: 'lead' }, t('operator.search.lead')),
     ),
     h('div', { class: 'card' }, form, results),
   );

@@ -58,7 +58,7 @@ export async function mailboxPage({ query, signal }) {
       h(
         'article',
         { class: 'card mail' },
-        h('h2', { class: 'card-title', 'data-user-content': '' }, mail.subject),
+        h('h2', { class: 'mail-heading', 'data-user-content': '' }, mail.subject),
         h(
           'dl',
           { class: 'facts' },
