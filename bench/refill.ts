@@ -337,6 +337,17 @@ export async function run(args: string[]) {
     `select count(*)::int as n from purchases where source = 'auto_refill' and status = 'credited'`,
   );
   log(`  automatic purchases credited in the whole run: ${rows[0]?.n}`);
+  const states = await ctx.db.query<{ status: string; provider_status: string | null; n: number }>(
+    `select status, provider_status, count(*)::int as n from purchases
+      where account_id = $1 and source = 'auto_refill' group by 1, 2`,
+    [crosser.accountId],
+  );
+  const outcomes = new Map<string, number>();
+  for (const o of trigger.started)
+    if (o.accountId === crosser.accountId) outcomes.set(o.outcome, (outcomes.get(o.outcome) ?? 0) + 1);
+  log(
+    `  the crossing account's refills: ${JSON.stringify(states.rows)}; trigger outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
+  );
   trigger.onBegun = null;
   offChanges();
   offCredit();
