@@ -33,7 +33,7 @@ export const adminAccountRoutes: RouteModule = (app, ctx) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Search accounts by name, legal name, e-mail or id; newest first',
+        summary: 'Search accounts by name, legal name, e-mail, VAT or tax id, or id; newest first',
         security,
         querystring: SearchQuery,
         response: { 200: pageOf(AccountSummaryResponse) },

@@ -92,6 +92,7 @@ export interface AccountSummary {
   email: string;
   status: Account['status'];
   legalName: string | null;
+  vatId: string | null;
   country: string | null;
   emailVerified: boolean;
   mobileVerified: boolean;
@@ -105,6 +106,7 @@ function summary(account: Account): AccountSummary {
     email: account.owner.email,
     status: account.status,
     legalName: account.billing?.legalName ?? null,
+    vatId: account.billing?.vatId ?? null,
     country: account.billing?.address.country ?? null,
     emailVerified: account.owner.emailVerified,
     mobileVerified: account.mobileVerified,
@@ -112,21 +114,29 @@ function summary(account: Account): AccountSummary {
   };
 }
 
-/** Accounts whose name, legal name, owner e-mail or id contains `q` (case-insensitive), newest first. */
+/**
+ * Accounts whose name, legal name, owner e-mail, VAT or tax id or id contains `q`
+ * (case-insensitive), newest first. A VAT id is matched as stored (upper case, no spaces, dots
+ * or dashes), so "es b-1234 5678" finds ESB12345678.
+ */
 export async function searchAccounts(
   db: Db,
   query: { q?: string; limit: number; cursor?: string },
 ): Promise<Page<AccountSummary>> {
   const after = decodeCursor(query.cursor);
   const q = query.q?.trim() ?? '';
-  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${likeEscaped(q.toLowerCase())}%`;
+  const compact = q.toUpperCase().replace(/[\s.\-/]/g, '');
+  const idPattern = compact === '' ? '' : `%${likeEscaped(compact)}%`;
   const { rows } = await db.query<AccountRow>(
     `${ACCOUNT_SELECT}
       where ($1 = '' or lower(a.name) like $2 or lower(coalesce(a.legal_name, '')) like $2
-             or u.email like $2 or a.id = $1)
+             or u.email like $2 or a.id = $1
+             or ($6 <> '' and (upper(coalesce(a.vat_id, '')) like $6
+                               or upper(replace(coalesce(a.tax_id, ''), ' ', '')) like $6)))
         and ($3::timestamptz is null or (a.created_at, a.id) < ($3::timestamptz, $4::text))
       order by a.created_at desc, a.id desc limit $5`,
-    [q, pattern, after?.at ?? null, after?.id ?? '', query.limit + 1],
+    [q, pattern, after?.at ?? null, after?.id ?? '', query.limit + 1, idPattern],
   );
   const page = rows.slice(0, query.limit).map(toAccount);
   const last = page[page.length - 1];
@@ -134,6 +144,10 @@ export async function searchAccounts(
     data: page.map(summary),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
+}
+
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 async function changeAccount(

@@ -5,6 +5,8 @@ import { identifyRequest } from '../logger.js';
 import { accountView, getAccount } from './account.js';
 import { requireUser, userOf } from './auth.js';
 import { limiterFor, noStore, requestLanguage, secureCookies } from './http.js';
+import { setMailboxGrant } from './mailbox-routes.js';
+import { mailboxEnabled } from '../notifications/mailbox.js';
 import { logIn, logInWithCode } from './login.js';
 import { networkOf } from './login-throttle.js';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.js';
@@ -73,8 +75,10 @@ export const authRoutes: RouteModule = (app, ctx) => {
         [LIMITS.signupPerIp, req.ip],
         [LIMITS.signupPerAddress, normaliseEmail(req.body.email)],
       ]);
-      const created = await signUp(ctx, req.body, requestLanguage(req));
+      const { mailId, ...created } = await signUp(ctx, req.body, requestLanguage(req));
       identifyRequest(created.accountId, created.userId);
+      // Both paths set it alike; the mailbox shows only a verification e-mail through it.
+      if (mailboxEnabled(ctx.config)) setMailboxGrant(reply, mailId, secure);
       return reply.code(201).send(created);
     },
   );

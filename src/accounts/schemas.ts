@@ -217,6 +217,7 @@ export const AccountSummaryResponse = Type.Object({
   email: Type.String(),
   status: literals(ACCOUNT_STATUSES),
   legalName: nullable(Type.String()),
+  vatId: nullable(Type.String()),
   country: nullable(Type.String()),
   emailVerified: Type.Boolean(),
   mobileVerified: Type.Boolean(),

@@ -41,11 +41,14 @@ async function queueVerificationEmail(
   return ctx.mailer.enqueue(tx, { ...mail, template: 'verify-email', to: user.email });
 }
 
-export async function signUp(
-  ctx: AppContext,
-  input: SignupInput,
-  language: Language,
-): Promise<{ accountId: string; userId: string }> {
+/** What a sign-up answers, and the e-mail it wrote (the default mode's mailbox shows it to that browser). */
+export interface SignupResult {
+  accountId: string;
+  userId: string;
+  mailId: string;
+}
+
+export async function signUp(ctx: AppContext, input: SignupInput, language: Language): Promise<SignupResult> {
   const email = normaliseEmail(input.email);
   const name = input.name.trim();
   const invalidName = nameProblem(name);
@@ -72,7 +75,7 @@ export async function signUp(
     throw error;
   }
   ctx.mailer.sendSoon([outbox]);
-  return { accountId: fresh.accountId, userId: fresh.userId };
+  return { accountId: fresh.accountId, userId: fresh.userId, mailId: outbox };
 }
 
 interface NewAccount {
@@ -116,7 +119,7 @@ async function tellOwner(
   user: User,
   attempt: NewAccount,
   language: Language,
-): Promise<{ accountId: string; userId: string }> {
+): Promise<SignupResult> {
   const outbox = await ctx.db.transaction(async (tx) => {
     await tx.query('savepoint same_work');
     await insertAccount(ctx, tx, { ...attempt, email: `${attempt.userId}@signup.invalid` }, language);
@@ -129,7 +132,7 @@ async function tellOwner(
     return ctx.mailer.enqueue(tx, { ...mail, template: 'signup-attempted', to: user.email });
   });
   ctx.mailer.sendSoon([outbox]);
-  return { accountId: attempt.accountId, userId: attempt.userId };
+  return { accountId: attempt.accountId, userId: attempt.userId, mailId: outbox };
 }
 
 /** Marks the owner's address verified (and activates the account if that was all it lacked). */

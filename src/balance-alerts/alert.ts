@@ -23,46 +23,47 @@ export interface Alerted {
 export async function alertIfLow(ctx: AppContext, accountId: string): Promise<Alerted | null> {
   const alerted = await ctx.db.transaction(async (tx): Promise<Alerted | null> => {
     const now = ctx.now();
-    const { rows } = await tx.query<{ available: bigint; limit_micros: bigint }>(
-      `with state as (
-         select a.id, ${LIMIT_SQL} as limit_micros, ${AVAILABLE_SQL} as available
-           from accounts a join ledger_accounts l on l.id = a.id
-          where a.id = $1 and a.low_balance_alert_enabled)
-       insert into balance_alerts as b (account_id, armed, alerted_at, alerted_available_micros, alerted_limit_micros)
-       select id, false, $2, available, limit_micros from state
-        where limit_micros is not null and available <= limit_micros
-       on conflict (account_id) do update
-          set armed = false, alerted_at = excluded.alerted_at,
-              alerted_available_micros = excluded.alerted_available_micros,
-              alerted_limit_micros = excluded.alerted_limit_micros
-        where b.armed
-       returning b.alerted_available_micros as available, b.alerted_limit_micros as limit_micros`,
-      [accountId, now],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    const availableMicros = BigInt(row.available);
-    const limitMicros = BigInt(row.limit_micros);
-    const { rows: owners } = await tx.query<{
-      email: string;
-      name: string;
+    // One statement decides, and reads what the e-mail needs of the account it fired for.
+    const { rows } = await tx.query<{
+      available: bigint;
+      limit_micros: bigint;
+      email: string | null;
+      name: string | null;
       language: Language;
       default_rule: boolean;
       balance: bigint;
       held: bigint;
       has_webhook: boolean;
     }>(
-      `select u.email, u.name, a.language, a.low_balance_alert_micros is null as default_rule,
-              l.credits_posted - l.debits_posted as balance, l.debits_pending as held,
-              exists (select 1 from message_webhooks w where w.account_id = a.id) as has_webhook
-         from accounts a
-         join users u on u.account_id = a.id and u.role = 'owner'
-         join ledger_accounts l on l.id = a.id
-        where a.id = $1`,
-      [accountId],
+      `with state as (
+         select a.id, ${LIMIT_SQL} as limit_micros, ${AVAILABLE_SQL} as available, a.language,
+                a.low_balance_alert_micros is null as default_rule,
+                l.credits_posted - l.debits_posted as balance, l.debits_pending as held
+           from accounts a join ledger_accounts l on l.id = a.id
+          where a.id = $1 and a.low_balance_alert_enabled),
+       fired as (
+         insert into balance_alerts as b (account_id, armed, alerted_at, alerted_available_micros, alerted_limit_micros)
+         select id, false, $2, available, limit_micros from state
+          where limit_micros is not null and available <= limit_micros
+         on conflict (account_id) do update
+            set armed = false, alerted_at = excluded.alerted_at,
+                alerted_available_micros = excluded.alerted_available_micros,
+                alerted_limit_micros = excluded.alerted_limit_micros
+          where b.armed
+         returning b.account_id, b.alerted_available_micros, b.alerted_limit_micros)
+       select f.alerted_available_micros as available, f.alerted_limit_micros as limit_micros,
+              u.email, u.name, s.language, s.default_rule, s.balance, s.held,
+              exists (select 1 from message_webhooks w where w.account_id = f.account_id) as has_webhook
+         from fired f
+         join state s on s.id = f.account_id
+         left join users u on u.account_id = f.account_id and u.role = 'owner'`,
+      [accountId, now],
     );
-    const owner = owners[0];
-    if (!owner) return { availableMicros, limitMicros, emailId: null };
+    const owner = rows[0];
+    if (!owner) return null;
+    const availableMicros = BigInt(owner.available);
+    const limitMicros = BigInt(owner.limit_micros);
+    if (!owner.email || owner.name === null) return { availableMicros, limitMicros, emailId: null };
     const lang = owner.language;
     const base = ctx.config.publicUrl;
     const mail = lowBalance(lang, {

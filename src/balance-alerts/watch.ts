@@ -26,6 +26,8 @@ interface Known {
 
 const MAX_KNOWN = 100_000;
 
+type Action = 'alert' | 'rearm' | 'learn';
+
 export class BalanceAlertWatcher {
   private readonly known = new Map<string, Known>();
   private readonly busy = new Set<string>();
@@ -50,8 +52,10 @@ export class BalanceAlertWatcher {
         const low = change.availableMicros <= known.limitMicros;
         // Armed and above, or already alerted and still low: nothing to decide.
         if (low !== known.armed) continue;
+        this.schedule(change.accountId, low ? 'alert' : 'rearm');
+      } else {
+        this.schedule(change.accountId, 'learn');
       }
-      this.schedule(change.accountId);
     }
   };
 
@@ -63,7 +67,7 @@ export class BalanceAlertWatcher {
   /** Looks at an account now, as a signal would make it (after a change of its preferences). */
   check(accountId: string): void {
     this.forget(accountId);
-    this.schedule(accountId);
+    this.schedule(accountId, 'learn');
   }
 
   /** Waits for the work started so far (tests, shutdown). */
@@ -71,25 +75,47 @@ export class BalanceAlertWatcher {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  private schedule(accountId: string): void {
+  /**
+   * alert / rearm: what this process knows says so, and the database decides at once; learn:
+   * nothing fresh is known, so the state is read first. Changes that arrive while an account's
+   * work runs make one more look afterwards, from what the database says then.
+   */
+  private schedule(accountId: string, action: Action): void {
     if (this.busy.has(accountId)) {
       this.again.add(accountId);
       return;
     }
     this.busy.add(accountId);
-    const work = this.decide(accountId)
+    const work = this.run(accountId, action)
       .catch((err: unknown) =>
         this.ctx.logger.error({ err, accountId }, 'the low-balance alert could not be decided'),
       )
       .finally(() => {
         this.busy.delete(accountId);
         this.running.delete(work);
-        if (this.again.delete(accountId)) this.schedule(accountId);
+        if (this.again.delete(accountId)) this.schedule(accountId, 'learn');
       });
     this.running.add(work);
   }
 
-  private async decide(accountId: string): Promise<void> {
+  private async run(accountId: string, action: Action): Promise<void> {
+    const known = this.known.get(accountId);
+    if (action === 'alert') {
+      const alerted = await alertIfLow(this.ctx, accountId);
+      if (!alerted) return this.forget(accountId); // sent by another process, or no longer low
+      if (known) known.armed = false;
+      this.options.onAlerted?.(accountId, alerted);
+      return;
+    }
+    if (action === 'rearm') {
+      if (!(await rearmIfRecovered(this.ctx, accountId))) return this.forget(accountId);
+      if (known) known.armed = true;
+      return;
+    }
+    return this.learn(accountId);
+  }
+
+  private async learn(accountId: string): Promise<void> {
     const state = await alertState(this.ctx.db, accountId);
     if (!state) {
       this.known.delete(accountId);

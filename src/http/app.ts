@@ -13,6 +13,7 @@ import type { AppContext } from '../context.js';
 import { requestLogContext } from '../logger.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, databaseUnavailable, errorBody, validationFailed } from './errors.js';
+import { clientErrorHandler, frameworkErrors, guardEdge } from './edge.js';
 import { instrumentHttp } from './metrics.js';
 import { randomBase64url } from './random-pool.js';
 import { fieldProblems, validatorCompiler } from './validation.js';
@@ -49,7 +50,10 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
     childLoggerFactory: (logger) => logger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // The edge answers requests that arrive while closing, in our error shape.
+    return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -58,6 +62,7 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
     reply.header('x-request-id', req.id);
     requestLogContext.run({ requestId: req.id }, done);
   });
+  guardEdge(app);
   if (ctx.config.ops.metrics.enabled) instrumentHttp(app);
   app.addHook('onResponse', (req, reply, done) => {
     req.log.info(
@@ -106,6 +111,12 @@ export async function buildApp(ctx: AppContext, modules: RouteModule[]): Promise
               'send, or billing (a key of that scope or full), or full.',
           },
           session: { type: 'apiKey', in: 'cookie', name: 'tollgate_session' },
+          mailboxCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tollgate_mailbox',
+            description: 'Default mode: set by the sign-up answer; reads that sign-up’s verification e-mail',
+          },
         },
       },
     },
@@ -129,9 +140,9 @@ export function toAppError(error: unknown): AppError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return validationFailed([{ path: 'body', message: 'is required' }], 'The request body is empty');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return validationFailed(
-        [{ path: 'body', message: 'must be sent as application/json' }],
-        'Unsupported Content-Type',
+      return new AppError(
+        'unsupported_media_type',
+        'Unsupported Content-Type: send application/json (or the upload type the route names)',
       );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return validationFailed([{ path: 'body', message: 'does not match Content-Length' }]);
@@ -145,14 +156,24 @@ export function toAppError(error: unknown): AppError {
   // Other client errors raised by the framework or a plugin, by their status.
   switch (e.statusCode) {
     case 400:
-    case 415:
       return validationFailed([{ path: 'body', message: 'is malformed' }], 'The request is malformed');
+    case 415:
+      return new AppError('unsupported_media_type', 'Unsupported Content-Type');
     case 404:
       return new AppError('not_found', 'No such object');
     case 413:
       return new AppError('payload_too_large', 'The request body is larger than allowed');
+    case 414:
+      return new AppError('uri_too_long', 'The request line is longer than allowed');
     case 429:
       return new AppError('rate_limited', 'Too many requests; try again later');
+    case 431:
+      return new AppError('headers_too_large', 'The request headers are larger than allowed');
+  }
+  // Any other client error of the framework or a plugin (a range not satisfiable, a method not
+  // allowed…): a malformed request, in our shape.
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return validationFailed([{ path: 'request', message: 'is malformed' }], 'The request is malformed');
   }
   return new AppError(
     'internal',

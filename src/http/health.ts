@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { mailboxEnabled } from '../notifications/mailbox.js';
 import type { RouteModule } from './app.js';
 
 export const healthRoutes: RouteModule = (app, ctx) => {
@@ -18,13 +19,18 @@ export const healthRoutes: RouteModule = (app, ctx) => {
               description:
                 'True when payments are not real: the Stripe sandbox, or the built-in bank details',
             }),
+            mailbox: Type.Boolean({
+              description:
+                'True in the default mode, where e-mail is written to files and GET /api/v1/mailbox reads them',
+            }),
           }),
         },
       },
     },
     async () => {
       const sandbox = ctx.config.stripe.sandbox || (ctx.config.bankTransfer?.sandbox ?? false);
-      return { status: 'ok' as const, database: ctx.db.kind, version: ctx.version, sandbox };
+      const mailbox = mailboxEnabled(ctx.config);
+      return { status: 'ok' as const, database: ctx.db.kind, version: ctx.version, sandbox, mailbox };
     },
   );
 };

@@ -8,10 +8,13 @@ import { runInvoices } from './run.js';
 
 /** How far back the catch-up looks for a month never run to completion. */
 const CATCH_UP_MONTHS = 12;
+/** How long the schedule waits before running again a month whose last run left failures. */
+export const RETRY_FAILED_RUN_MS = 60 * 60_000;
 
 /**
  * Runs every month whose invoicing day has come and that has no run completed without failures:
- * the latest such month always (so its run is on record), earlier ones when they had purchases.
+ * the latest such month always (so its run is on record), earlier ones when they had purchases; a
+ * month the schedule tried within the last hour waits.
  * Returns the months run.
  */
 export async function runDueMonths(ctx: AppContext): Promise<string[]> {
@@ -29,6 +32,13 @@ export async function runDueMonths(ctx: AppContext): Promise<string[]> {
     [months],
   );
   const done = new Set(rows.map((r) => r.month));
+  // A run that left failures (an account whose invoice could not be issued) is tried again, but
+  // not at every tick of the job: once an hour, until it completes without failures.
+  const tried = await ctx.db.query<{ month: string }>(
+    `select distinct month from invoice_runs where trigger = 'schedule' and month = any($1::text[]) and started_at > $2`,
+    [months, new Date(ctx.now().getTime() - RETRY_FAILED_RUN_MS)],
+  );
+  for (const r of tried.rows) done.add(r.month);
   const ran: string[] = [];
   for (const m of months) {
     if (done.has(m)) continue;

@@ -1,5 +1,6 @@
 // The monthly run: one invoice per account and currency for the purchases paid in month M (in
-// the issuer's time zone), issued on the first business day of M+1, numbered without gaps.
+// the issuer's time zone), issued on the first business day of M+1, numbered without gaps. A
+// purchase paid late into a month already invoiced goes on the next run's invoice.
 //
 // Idempotent, resumable and safe with several workers: the accounts to invoice are listed once,
 // then invoiced a batch per transaction. Each batch takes the month's advisory lock, leaves out
@@ -106,18 +107,19 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
   const result: RunResult = { runId, month, issued: 0, creditNotes: 0, skipped: 0, failed: 0, failures: [] };
   const stages: Stages = { read: 0, insert: 0, deliver: 0, total: 0 };
   try {
+    const late = await lateRanges(ctx, period);
     const { rows } = await ctx.db.query<{ account_id: string; currency: Currency }>(
-      `select account_id, currency from purchases
-        where paid_at >= $1 and paid_at < $2 and ${PAID}
+      `select account_id, currency from purchases p
+        where ${PAID} and ${IN_PERIOD_OR_LATE}
         group by account_id, currency order by account_id, currency`,
-      [period.from, period.until],
+      [period.from, period.until, late.from, late.until],
     );
     const groups = rows.map((r) => ({ accountId: r.account_id, currency: r.currency }));
     const size = ctx.config.invoicing.batchSize;
     for (let start = 0; start < groups.length; start += size) {
       const batch = groups.slice(start, start + size);
       try {
-        const outcome = await issueBatch(ctx, runId, period, batch, stages);
+        const outcome = await issueBatch(ctx, runId, period, late, batch, stages);
         result.issued += outcome.issued;
         result.skipped += outcome.skipped;
       } catch (err) {
@@ -125,7 +127,7 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
         ctx.logger.warn({ err, runId, month }, 'invoice batch failed; issuing its accounts one by one');
         for (const group of batch) {
           try {
-            const outcome = await issueBatch(ctx, runId, period, [group], stages);
+            const outcome = await issueBatch(ctx, runId, period, late, [group], stages);
             result.issued += outcome.issued;
             result.skipped += outcome.skipped;
           } catch (error) {
@@ -199,10 +201,36 @@ async function lockMonth(tx: Queryable, month: string): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`tollgate.invoices.${month}`]);
 }
 
+/** The earlier months whose run completed: what was paid in them late is invoiced now. */
+interface LateRanges {
+  from: Date[];
+  until: Date[];
+}
+
+/**
+ * A bank transfer booked on the 30th but matched on the 3rd of the next month is paid in the
+ * month already invoiced. Such purchases go on the invoice of the next run, as lines with their own
+ * payment date. Only months whose run completed count: a month not yet run invoices its own.
+ */
+async function lateRanges(ctx: AppContext, period: MonthPeriod): Promise<LateRanges> {
+  const { rows } = await ctx.db.query<{ month: string }>(
+    `select distinct month from invoice_runs where status = 'completed' and month < $1 order by month`,
+    [period.month],
+  );
+  const ranges = rows.map((r) => monthPeriod(r.month, ctx.config.invoicing.timeZone));
+  return { from: ranges.map((r) => r.from), until: ranges.map((r) => r.until) };
+}
+
+/** Paid in the month ($1, $2), or late in a month already invoiced ($3, $4) and on no invoice yet. */
+const IN_PERIOD_OR_LATE = `((p.paid_at >= $1 and p.paid_at < $2)
+  or (exists (select 1 from unnest($3::timestamptz[], $4::timestamptz[]) as r (f, u) where p.paid_at >= r.f and p.paid_at < r.u)
+      and not exists (select 1 from invoice_lines l where l.purchase_id = p.id and l.refund_id is null)))`;
+
 async function issueBatch(
   ctx: AppContext,
   runId: string,
   period: MonthPeriod,
+  late: LateRanges,
   batch: readonly Group[],
   stages: Stages,
 ): Promise<{ issued: number; skipped: number }> {
@@ -224,9 +252,9 @@ async function issueBatch(
               p.tax_treatment, p.tax_vat_id, p.billing, p.payment_method, p.paid_reference, p.bank_reference,
               a.language
          from purchases p join accounts a on a.id = p.account_id
-        where p.account_id = any($1::text[]) and p.paid_at >= $2 and p.paid_at < $3 and p.${PAID}
+        where p.account_id = any($5::text[]) and p.${PAID} and ${IN_PERIOD_OR_LATE}
         order by p.account_id, p.currency, p.paid_at, p.id`,
-      [[...new Set(todo.map((g) => g.accountId))], period.from, period.until],
+      [period.from, period.until, late.from, late.until, [...new Set(todo.map((g) => g.accountId))]],
     );
     const byGroup = new Map<string, PurchaseForInvoice[]>();
     for (const row of rows) {

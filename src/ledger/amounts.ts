@@ -4,6 +4,18 @@
 export const MICROS_PER_CREDIT = 1_000_000n;
 /** The largest amount one transfer may move: one billion credits. */
 export const MAX_TRANSFER_MICROS = 1_000_000_000n * MICROS_PER_CREDIT;
+/**
+ * The largest balance a customer account may reach: ten billion credits (10^16 micro-credits),
+ * ten of the largest transfers. Far beyond any real prepaid account, and far below what the
+ * `bigint` columns hold, so no sum of balances and amounts near it can overflow.
+ */
+export const MAX_BALANCE_MICROS = 10_000_000_000n * MICROS_PER_CREDIT;
+/**
+ * What a `bigint` column holds (2^63 - 1). An account's running totals only grow (credits and
+ * debits are summed separately), so even with the balance bounded they could, after very many
+ * transfers, reach it: the engine refuses a transfer that would take a total past it.
+ */
+export const MAX_TOTAL_MICROS = 2n ** 63n - 1n;
 
 const DECIMAL = /^(\d{1,13})(?:\.(\d{1,6}))?$/;
 

@@ -10,9 +10,10 @@ export interface AuditReport {
 export async function auditLedger(q: Queryable): Promise<AuditReport> {
   const problems: string[] = [];
 
-  const sums = await q.query<{ dp: bigint; dpo: bigint; cp: bigint; cpo: bigint }>(
-    `select coalesce(sum(debits_pending), 0)::bigint as dp, coalesce(sum(debits_posted), 0)::bigint as dpo,
-            coalesce(sum(credits_pending), 0)::bigint as cp, coalesce(sum(credits_posted), 0)::bigint as cpo
+  // Summed as numeric: every total fits a bigint (the engine sees to it), their sum need not.
+  const sums = await q.query<{ dp: string; dpo: string; cp: string; cpo: string }>(
+    `select coalesce(sum(debits_pending), 0)::text as dp, coalesce(sum(debits_posted), 0)::text as dpo,
+            coalesce(sum(credits_pending), 0)::text as cp, coalesce(sum(credits_posted), 0)::text as cpo
        from ledger_accounts`,
   );
   const s = sums.rows[0];
@@ -20,7 +21,7 @@ export async function auditLedger(q: Queryable): Promise<AuditReport> {
   if (s && s.dpo !== s.cpo) problems.push(`posted debits ${s.dpo} != posted credits ${s.cpo}`);
 
   const overdrawn = await q.query<{ id: string }>(
-    `select id from ledger_accounts where kind = 'customer' and debits_pending + debits_posted > credits_posted`,
+    `select id from ledger_accounts where kind = 'customer' and debits_pending::numeric + debits_posted > credits_posted`,
   );
   for (const row of overdrawn.rows) problems.push(`account ${row.id} is overdrawn`);
 

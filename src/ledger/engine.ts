@@ -5,7 +5,13 @@
 // hot path's batches of independent requests (BatchedWriter).
 import { type Cte, cteList, type Param, queryCtes } from '../db/ctes.js';
 import type { Queryable } from '../db/types.js';
-import { AmountError, assertTransferAmount, formatCredits } from './amounts.js';
+import {
+  AmountError,
+  assertTransferAmount,
+  formatCredits,
+  MAX_BALANCE_MICROS,
+  MAX_TOTAL_MICROS,
+} from './amounts.js';
 import { resolveAccount } from './accounts.js';
 import { noteAvailable } from './available-signal.js';
 import {
@@ -105,6 +111,49 @@ export function validateRequest(request: LedgerRequest): void {
   if (request.type === 'hold' && request.timeoutAt && Number.isNaN(request.timeoutAt.getTime())) {
     throw invalid('timeoutAt', 'is not a valid time');
   }
+}
+
+interface Totals {
+  kind: 'customer' | 'system';
+  debits_pending: bigint;
+  debits_posted: bigint;
+  credits_pending: bigint;
+  credits_posted: bigint;
+}
+
+/**
+ * Refuses, before anything is written, what would take a customer's balance past
+ * MAX_BALANCE_MICROS or any account's running total past what its bigint column holds (which
+ * the database would answer with "out of range" and roll the whole batch back).
+ */
+function limitExceeded(side: 'posted' | 'pending', d: Totals, c: Totals, amount: bigint): LedgerError | null {
+  const debitTotal = side === 'posted' ? d.debits_posted : d.debits_pending;
+  const creditTotal = side === 'posted' ? c.credits_posted : c.credits_pending;
+  if (debitTotal + amount > MAX_TOTAL_MICROS || creditTotal + amount > MAX_TOTAL_MICROS) {
+    return new LedgerError(
+      'limit_exceeded',
+      "an account's running total would exceed what the ledger holds",
+      {
+        limit: 'total',
+      },
+    );
+  }
+  if (
+    side === 'posted' &&
+    c.kind === 'customer' &&
+    c.credits_posted + amount - c.debits_posted > MAX_BALANCE_MICROS
+  ) {
+    return new LedgerError(
+      'limit_exceeded',
+      `the balance would exceed the maximum of ${formatCredits(MAX_BALANCE_MICROS)} credits`,
+      {
+        limit: 'balance',
+        maximum: formatCredits(MAX_BALANCE_MICROS),
+        balance: formatCredits(c.credits_posted - c.debits_posted),
+      },
+    );
+  }
+  return null;
 }
 
 const KIND_OF: Record<LedgerRequest['type'], TransferKind> = {
@@ -413,6 +462,11 @@ export async function executeBatch(
         );
         continue;
       }
+      const overLimit = limitExceeded(request.type === 'transfer' ? 'posted' : 'pending', d, c, amount);
+      if (overLimit) {
+        fail(index, overLimit);
+        continue;
+      }
       if (request.type === 'transfer') {
         d.debits_posted += amount;
         c.credits_posted += amount;
@@ -422,6 +476,11 @@ export async function executeBatch(
         holds.set(request.id, { id: request.id, debit: debitId, credit: creditId, amount });
       }
     } else {
+      const overLimit = request.type === 'post' ? limitExceeded('posted', d, c, amount) : null;
+      if (overLimit) {
+        fail(index, overLimit);
+        continue;
+      }
       d.debits_pending -= releasedPending;
       c.credits_pending -= releasedPending;
       if (request.type === 'post') {

@@ -113,6 +113,7 @@ export type LedgerErrorCode =
   | 'pending_already_resolved'
   | 'post_exceeds_pending'
   | 'id_conflict'
+  | 'limit_exceeded'
   | 'invalid_request';
 
 /** An expected outcome of a ledger operation, typed so callers can branch on it. */

@@ -7,6 +7,7 @@
 //   POST /api/v1/admin/bank-statements                    camt.053 (multipart "file", or an XML body)
 //   GET  /api/v1/admin/bank-statements/unmatched          ?status=open|resolved|all
 //   POST /api/v1/admin/bank-statements/unmatched/{id}/resolve  {note}
+//   POST /api/v1/admin/bank-statements/unmatched/{id}/attach   {purchaseId, note?}: credits that order once
 import { Type } from '@sinclair/typebox';
 import { literals, strict } from '../http/schemas.js';
 import { adminOf, requireAdmin } from '../accounts/index.js';
@@ -18,6 +19,7 @@ import { acceptUploads, uploadBodyLimit, uploadedFile } from '../http/uploads.js
 import { AmountError, parseCredits } from '../ledger/amounts.js';
 import { importStatement, STATEMENT_LIMIT_BYTES } from './providers/bank-transfer/import-statement.js';
 import { markPaidByOperator } from './providers/bank-transfer/mark-paid.js';
+import { attachEntry } from './providers/bank-transfer/attach-entry.js';
 import { listUnmatchedEntries, resolveEntry } from './providers/bank-transfer/unmatched.js';
 import {
   getPurchase,
@@ -66,6 +68,17 @@ const RefundBody = Type.Union([
   Type.Null(),
 ]);
 const ResolveBody = Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, strict);
+const AttachBody = Type.Object(
+  {
+    purchaseId: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'The bank-transfer order the entry pays',
+    }),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  strict,
+);
 
 export const adminPurchaseRoutes: RouteModule = async (app, ctx) => {
   const admin = requireAdmin(ctx);
@@ -234,6 +247,42 @@ export const adminPurchaseRoutes: RouteModule = async (app, ctx) => {
       statementEntryView(
         await resolveEntry(ctx, req.params.id, { note: req.body.note, resolvedBy: adminOf(req).userId }),
       ),
+  );
+
+  app.post(
+    '/api/v1/admin/bank-statements/unmatched/:id/attach',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary:
+          'Attach an open unmatched entry to the bank-transfer order it pays: the order is credited (once; a second ' +
+          'attach, of this entry or to a credited order, is 409) and the entry resolved. The entry must be booked ' +
+          'money coming in for exactly the order’s total.',
+        security,
+        params: IdParams,
+        body: AttachBody,
+        response: {
+          200: Type.Object({ entry: StatementEntryResponse, purchase: AdminPurchaseResponse }),
+        },
+      },
+    },
+    async (req) => {
+      const { entry, purchase } = await attachEntry(ctx, req.params.id, {
+        purchaseId: req.body.purchaseId.trim(),
+        note: req.body.note?.trim() || null,
+        attachedBy: adminOf(req).userId,
+      });
+      const invoices = await invoiceIdsOfPurchases(ctx.db, [purchase.id]);
+      return {
+        entry: statementEntryView(entry),
+        purchase: adminPurchaseView(
+          purchase,
+          await refundsOf(ctx, purchase.id),
+          invoices.get(purchase.id) ?? null,
+        ),
+      };
+    },
   );
 
   await app.register(async (scope: App) => {

@@ -42,3 +42,34 @@ export async function cancelPurchase(
     );
   return canceled;
 }
+
+/** How old an open order is before the portal offers to cancel it with the others. */
+export const STALE_ORDER_MS = 24 * 60 * 60 * 1000;
+const STALE_BATCH = 500;
+
+/**
+ * Cancels the account's orders still awaiting payment that were made before `before` (by default
+ * a day ago), each as cancelPurchase does; one that changed meanwhile (paid, or canceled by
+ * another request) is left as it is. Answers the ids canceled.
+ */
+export async function cancelStaleOrders(
+  ctx: AppContext,
+  accountId: string,
+  before = new Date(ctx.now().getTime() - STALE_ORDER_MS),
+): Promise<string[]> {
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `select id from purchases where account_id = $1 and status = 'awaiting_payment' and created_at < $2
+      order by created_at limit $3`,
+    [accountId, before, STALE_BATCH],
+  );
+  const canceled: string[] = [];
+  for (const { id } of rows) {
+    try {
+      canceled.push((await cancelPurchase(ctx, accountId, id)).id);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'conflict') continue;
+      throw error;
+    }
+  }
+  return canceled;
+}

@@ -8,7 +8,8 @@ import type { AppContext } from '../context.js';
 import { type Queryable, SQLSTATE, constraintName, sqlState } from '../db/types.js';
 import type { Quote } from '../pricing/quote.js';
 import { ensurePricingSeeded } from '../pricing/store.js';
-import { AppError } from '../http/errors.js';
+import { AppError, notFound, validationFailed } from '../http/errors.js';
+import { formatCredits, MAX_BALANCE_MICROS, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
 import { newId } from './ids.js';
 import { notifyBankTransferOrdered } from './notify.js';
@@ -36,6 +37,60 @@ export interface CreatePurchaseInput extends QuoteRequest {
   saveCard?: boolean;
   /** The request's Idempotency-Key: a retry with it finds this purchase instead of a new one. */
   idempotencyKey: string | null;
+  /** A failed card order of the account this one pays again (with another card): it is replaced. */
+  retryOf?: string;
+}
+
+/** How long an open card checkout is offered again for the same quote (Stripe keeps a session 24 h). */
+const REUSE_CHECKOUT_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * An open card checkout of the account for exactly this quote (item, currency, total, whether the
+ * card is saved): "Confirm and pay" pressed again, from a page left with the back button or a
+ * second tab, goes back to it instead of making another order.
+ */
+async function openCheckoutFor(
+  q: Queryable,
+  accountId: string,
+  input: CreatePurchaseInput,
+  quote: Quote,
+  now: Date,
+): Promise<Purchase | null> {
+  if (input.paymentMethod !== 'card' || input.cardId !== undefined) return null;
+  const { rows } = await q.query<PurchaseRow>(
+    `select * from purchases
+      where account_id = $1 and status = 'awaiting_payment' and payment_method = 'card' and card_id is null
+        and checkout_url is not null and coalesce(provider_status, 'checkout') = 'checkout'
+        and credits = $2 and pack_id is not distinct from $3 and currency = $4 and total = $5
+        and save_card = $6 and created_at > $7
+      order by created_at desc limit 1`,
+    [
+      accountId,
+      quote.credits.toString(),
+      quote.packId ?? null,
+      quote.currency,
+      quote.total.amount.toString(),
+      input.saveCard ?? false,
+      new Date(now.getTime() - REUSE_CHECKOUT_MS),
+    ],
+  );
+  return rows[0] ? toPurchase(rows[0]) : null;
+}
+
+/** Locks the failed card order a new one pays again; anything else is refused in our words. */
+async function replaceableOrder(q: Queryable, accountId: string, id: string): Promise<void> {
+  const { rows } = await q.query<{ status: string; payment_method: string; replaced_by: string | null }>(
+    'select status, payment_method, replaced_by from purchases where id = $1 and account_id = $2 for update',
+    [id, accountId],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('purchase');
+  if (row.status !== 'failed' || row.payment_method !== 'card' || row.replaced_by !== null) {
+    throw new AppError('conflict', 'Only a failed card purchase can be paid again, and only once', {
+      reason: 'not_retryable',
+      status: row.status,
+    });
+  }
 }
 
 const NOT_CONFIGURED: Record<PaymentMethod, string> = {
@@ -59,6 +114,21 @@ function sameOrder(purchase: Purchase, input: CreatePurchaseInput, quote: Quote)
     purchase.credits === quote.credits &&
     (purchase.packId ?? undefined) === quote.packId
   );
+}
+
+/**
+ * A purchase that would take the balance past the ledger's maximum could never be credited:
+ * refused when it is made, rather than when its money has arrived.
+ */
+async function assertBelowMaxBalance(ctx: AppContext, q: Queryable, accountId: string, credits: bigint) {
+  const balance = (await ctx.ledger.balance(accountId, q))?.balance ?? 0n;
+  if (balance + credits * MICROS_PER_CREDIT > MAX_BALANCE_MICROS) {
+    throw new AppError(
+      'conflict',
+      `An account may hold at most ${formatCredits(MAX_BALANCE_MICROS)} credits; this purchase would take it past that`,
+      { reason: 'max_balance', maximum: formatCredits(MAX_BALANCE_MICROS), balance: formatCredits(balance) },
+    );
+  }
 }
 
 export async function createPurchase(
@@ -106,6 +176,17 @@ export async function createPurchase(
             return { purchase: earlier, fresh: false };
           }
         }
+        const now = ctx.now();
+        if (input.retryOf !== undefined) {
+          if (input.paymentMethod !== 'card') {
+            throw validationFailed([{ path: 'body.retryOf', message: 'is for card payments only' }]);
+          }
+          await replaceableOrder(tx, accountId, input.retryOf);
+        } else {
+          const open = await openCheckoutFor(tx, accountId, input, quote, now);
+          if (open) return { purchase: open, fresh: false };
+        }
+        await assertBelowMaxBalance(ctx, tx, accountId, quote.credits);
         const purchase = await insertPurchase(ctx, tx, account, quote, {
           paymentMethod: input.paymentMethod,
           providerId: provider.id,
@@ -115,6 +196,13 @@ export async function createPurchase(
           source: input.source ?? 'api',
           vies: viesUsed,
         });
+        if (input.retryOf !== undefined) {
+          await tx.query('update purchases set replaced_by = $1, updated_at = $2 where id = $3', [
+            purchase.id,
+            now,
+            input.retryOf,
+          ]);
+        }
         // The bank details go out with the order, in its transaction.
         await notifyBankTransferOrdered(ctx, tx, purchase);
         return { purchase, fresh: true };
@@ -176,6 +264,10 @@ async function startPayment(
         ? error.code
         : 'provider_error';
     await markFailed(ctx, purchase.id, reason);
+    if (error instanceof AppError && error.code === 'payment_failed') {
+      // The declined order stays, once: the customer may pay it again with another card (retryOf).
+      throw new AppError(error.code, error.message, { ...error.details, purchaseId: purchase.id });
+    }
     if (unavailable) {
       // The payment service never took it: a retry with the same Idempotency-Key is a new attempt.
       await ctx.db.query('update purchases set idempotency_key = null where id = $1', [purchase.id]);

@@ -96,6 +96,10 @@ export interface Purchase {
   creditedAt: Date | null;
   failedAt: Date | null;
   failureReason: string | null;
+  /** The last four digits of the card that paid (migration 0021). */
+  cardLast4: string | null;
+  /** A failed card order paid again with another card: the order that took its place. */
+  replacedBy: string | null;
   canceledAt: Date | null;
   expiredAt: Date | null;
   createdAt: Date;
@@ -149,6 +153,8 @@ export interface PurchaseRow {
   credited_at: Date | null;
   failed_at: Date | null;
   failure_reason: string | null;
+  card_last4: string | null;
+  replaced_by: string | null;
   canceled_at: Date | null;
   expired_at: Date | null;
   created_at: Date;
@@ -215,6 +221,8 @@ export function toPurchase(row: PurchaseRow): Purchase {
     creditedAt: row.credited_at,
     failedAt: row.failed_at,
     failureReason: row.failure_reason,
+    cardLast4: row.card_last4 ?? null,
+    replacedBy: row.replaced_by ?? null,
     canceledAt: row.canceled_at,
     expiredAt: row.expired_at,
     createdAt: row.created_at,
@@ -259,6 +267,8 @@ export interface PurchaseFilter {
   accountId?: string;
   status?: PurchaseStatus;
   paymentMethod?: PaymentMethod;
+  /** Leave out failed orders another order replaced (the customer's list). */
+  withoutReplaced?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -276,6 +286,7 @@ export async function listPurchases(
   if (filter.accountId !== undefined) add('account_id = ?', filter.accountId);
   if (filter.status !== undefined) add('status = ?', filter.status);
   if (filter.paymentMethod !== undefined) add('payment_method = ?', filter.paymentMethod);
+  if (filter.withoutReplaced) where.push('replaced_by is null');
   const cursor = decodeCursor(filter.cursor);
   if (cursor) {
     params.push(cursor.at, cursor.id);

@@ -6,6 +6,7 @@
 //   GET  /api/v1/purchases                  newest first, ?status=, paginated
 //   GET  /api/v1/purchases/{id}
 //   POST /api/v1/purchases/{id}/cancel      only while awaiting payment (else 409)
+//   POST /api/v1/purchases/cancel-stale     every order awaiting payment for more than a day
 import { Type } from '@sinclair/typebox';
 import { literals, strict } from '../http/schemas.js';
 import type { FastifyReply } from 'fastify';
@@ -14,7 +15,7 @@ import type { RouteModule } from '../http/app.js';
 import { notFound } from '../http/errors.js';
 import { idempotent } from '../http/idempotency.js';
 import { quoteToJson } from '../pricing/quote.js';
-import { cancelPurchase } from './cancel-purchase.js';
+import { cancelPurchase, cancelStaleOrders } from './cancel-purchase.js';
 import { createPurchase } from './create-purchase.js';
 import {
   getPurchase,
@@ -47,6 +48,14 @@ export const PurchaseBody = Type.Object(
       Type.String({ minLength: 1, maxLength: 255, description: 'A saved card (GET /cards)' }),
     ),
     saveCard: Type.Optional(Type.Boolean()),
+    retryOf: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'A failed card purchase this one pays again with another card; it is replaced by this one',
+      }),
+    ),
   },
   strict,
 );
@@ -96,7 +105,8 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
         tags,
         summary:
           'Buy credits: a pack or a number of credits, by card or bank transfer. Needs complete billing data ' +
-          'and a verified mobile. Send an Idempotency-Key to retry safely.',
+          'and a verified mobile. Send an Idempotency-Key to retry safely. A card checkout for the same ' +
+          'quote as an open one (less than a day old) answers that order instead of making another.',
         security,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: PurchaseBody,
@@ -138,6 +148,7 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
       noStore(reply);
       const { purchases, nextCursor } = await listPurchases(ctx.db, {
         accountId: customerOf(req).accountId,
+        withoutReplaced: true,
         status: req.query.status,
         limit: req.query.limit,
         cursor: req.query.cursor,
@@ -192,5 +203,22 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (req) => purchaseView(await cancelPurchase(ctx, customerOf(req).accountId, req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/purchases/cancel-stale',
+    {
+      onRequest: customer,
+      schema: {
+        tags,
+        summary: 'Cancel every purchase that has awaited payment for more than a day',
+        security,
+        response: { 200: Type.Object({ canceled: Type.Array(Type.String()) }) },
+      },
+    },
+    async (req, reply) => {
+      noStore(reply);
+      return { canceled: await cancelStaleOrders(ctx, customerOf(req).accountId) };
+    },
   );
 };

@@ -32,6 +32,8 @@ export interface PaidDetails {
   method: PaidVia;
   /** The payment service's id, the bank's reference, or null. */
   providerRef: string | null;
+  /** The last four digits of the card charged, when the card provider said them. */
+  cardLast4?: string | null;
 }
 
 export type SettleResult =
@@ -74,7 +76,8 @@ export function creditRequest(purchase: Creditable): LedgerRequest {
     amount: purchase.credits * MICROS_PER_CREDIT,
     code: 'purchase',
     reference: purchase.id,
-    description: `${purchase.credits} credits bought${purchase.packId ? ` (${purchase.packId})` : ''}`,
+    // Words for people, never the pack's internal id (the transactions list says more, from the purchase).
+    description: `${purchase.credits} credits bought${purchase.packId ? ' as a pack' : ''}`,
   };
 }
 
@@ -98,8 +101,9 @@ export async function creditLockedPurchases(
   const { rowCount } = await tx.query(
     `update purchases p
         set status = 'credited', paid_at = v.paid_at, paid_via = v.paid_via, paid_reference = v.paid_reference,
-            credited_at = $5, updated_at = $5
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) as v(id, paid_at, paid_via, paid_reference)
+            credited_at = $5, updated_at = $5, card_last4 = coalesce(v.card_last4, p.card_last4)
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $6::text[])
+         as v(id, paid_at, paid_via, paid_reference, card_last4)
       where p.id = v.id`,
     [
       items.map(({ purchase }) => purchase.id),
@@ -107,6 +111,7 @@ export async function creditLockedPurchases(
       items.map(({ paid }) => paid.method),
       items.map(({ paid }) => paid.providerRef),
       now,
+      items.map(({ paid }) => (paid.cardLast4 && /^\d{4}$/.test(paid.cardLast4) ? paid.cardLast4 : null)),
     ],
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');

@@ -95,6 +95,13 @@ export const PurchaseResponse = Type.Object({
   expiredAt: nullable(Type.String()),
   failedAt: nullable(Type.String()),
   failureReason: nullable(Type.String()),
+  replacedBy: Type.Optional(
+    nullable(
+      Type.String({
+        description: 'A declined card order paid again with another card: the order in its place',
+      }),
+    ),
+  ),
   refundedCredits: Type.String(),
   invoiceId: Type.Optional(
     nullable(
@@ -106,6 +113,9 @@ export const PurchaseResponse = Type.Object({
     Type.Object({
       checkoutUrl: Type.Optional(Type.String()),
       status: nullable(Type.String()),
+      last4: Type.Optional(
+        Type.String({ description: 'The last four digits of the card that paid, once paid' }),
+      ),
     }),
   ),
 });
@@ -166,6 +176,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
     expiredAt: iso(purchase.expiredAt),
     failedAt: iso(purchase.failedAt),
     failureReason: purchase.failureReason,
+    replacedBy: purchase.replacedBy,
     refundedCredits: formatCredits(refundedMicros),
     invoiceId,
     ...(bank
@@ -186,6 +197,7 @@ export function purchaseView(purchase: Purchase, refundedMicros = 0n, invoiceId:
           card: {
             ...(purchase.checkoutUrl ? { checkoutUrl: purchase.checkoutUrl } : {}),
             status: purchase.providerStatus,
+            ...(purchase.cardLast4 ? { last4: purchase.cardLast4 } : {}),
           },
         }
       : {}),

@@ -61,6 +61,13 @@ export async function adjustCredits(
           error.details,
         );
       }
+      if (error instanceof LedgerError && error.code === 'limit_exceeded') {
+        throw new AppError(
+          'conflict',
+          `The adjustment would take the account past the ledger's limit: ${error.message}`,
+          error.details,
+        );
+      }
       throw error;
     }
     const now = ctx.now();

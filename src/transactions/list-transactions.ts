@@ -9,6 +9,16 @@ import { validationFailed } from '../http/errors.js';
 import { formatCredits } from '../ledger/amounts.js';
 import type { HistoryEntry, HistoryQuery } from '../ledger/ledger.js';
 import { TRANSFER_CODES, type TransferCode } from '../ledger/types.js';
+import type { GroupFacts, PurchaseFacts } from './describe.js';
+import {
+  describeMovement,
+  GROUPINGS,
+  type Grouping,
+  listCampaignMovements,
+  listGrouped,
+  purchasesOf,
+  type RowFilters,
+} from './grouped.js';
 
 export interface TransactionQuery {
   from?: string;
@@ -17,6 +27,10 @@ export interface TransactionQuery {
   type?: string;
   limit?: number;
   cursor?: string;
+  /** campaign_day: consumption folded into one row per campaign and day; absent: every movement. */
+  group?: string;
+  /** Only the movements of this campaign's messages ("none": of single sends). */
+  campaignId?: string;
 }
 
 export interface Transaction {
@@ -28,6 +42,14 @@ export interface Transaction {
   balanceAfter: string;
   reference: string | null;
   description: string | null;
+  /** How many movements the row stands for (1 unless grouped). */
+  count: number;
+  /** A grouped row: whose messages, which day. */
+  group: GroupFacts | null;
+  /** The purchase behind a purchase (or a refund of one). */
+  purchase: PurchaseFacts | null;
+  /** A grouped row: the API address of the movements it folds together. */
+  detail: string | null;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -48,8 +70,8 @@ function parseBound(value: string | undefined, name: 'from' | 'to'): Date | unde
   return DATE.test(value) && name === 'to' ? new Date(date.getTime() + DAY_MS) : date;
 }
 
-/** The query as ledger history filters; every problem is a 400 naming its parameter. */
-export function historyQuery(query: TransactionQuery): HistoryQuery {
+/** The row filters of the query; every problem is a 400 naming its parameter. */
+export function rowFilters(query: TransactionQuery): RowFilters & { codes: TransferCode[] | undefined } {
   const from = parseBound(query.from, 'from');
   const to = parseBound(query.to, 'to');
   if (from && to && from.getTime() >= to.getTime()) {
@@ -68,6 +90,12 @@ export function historyQuery(query: TransactionQuery): HistoryQuery {
       codes.push(code);
     }
   }
+  return { from, to, codes };
+}
+
+/** The query as ledger history filters; every problem is a 400 naming its parameter. */
+export function historyQuery(query: TransactionQuery): HistoryQuery {
+  const { from, to, codes } = rowFilters(query);
   if (query.cursor !== undefined && query.cursor !== '' && !/^\d{1,19}$/.test(query.cursor)) {
     throw validationFailed([{ path: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
   }
@@ -91,16 +119,67 @@ export function toTransaction(entry: HistoryEntry): Transaction {
     balanceAfter: formatCredits(entry.balanceAfter),
     reference: transfer.reference,
     description: transfer.description,
+    count: 1,
+    group: null,
+    purchase: null,
+    detail: null,
   };
 }
+
+/** Says purchases and their refunds in words, from the purchases the page names. */
+export async function withPurchases(
+  ctx: AppContext,
+  accountId: string,
+  rows: Transaction[],
+): Promise<Transaction[]> {
+  const references = rows
+    .filter((t) => (t.type === 'purchase' || t.type === 'refund') && t.reference?.startsWith('pur_'))
+    .map((t) => t.reference as string);
+  const purchases = await purchasesOf(ctx.db, accountId, references);
+  if (purchases.size === 0) return rows;
+  return rows.map((t) => {
+    const purchase = t.reference ? (purchases.get(t.reference) ?? null) : null;
+    if (!purchase) return t;
+    return { ...t, purchase, description: describeMovement(t.type, t.credits, t.description, purchase) };
+  });
+}
+
+export function groupingOf(value: string | undefined): Grouping | null {
+  if (value === undefined || value === '' || value === 'none') return null;
+  const grouping = GROUPINGS.find((g) => g === value);
+  if (!grouping) {
+    throw validationFailed([
+      { path: 'querystring.group', message: `must be one of ${GROUPINGS.join(', ')}` },
+    ]);
+  }
+  return grouping;
+}
+
+const CAMPAIGN_ID = /^(none|cmp_[A-Za-z0-9_-]{1,60})$/;
 
 export async function listTransactions(
   ctx: AppContext,
   accountId: string,
   query: TransactionQuery,
 ): Promise<{ data: Transaction[]; nextCursor: string | null }> {
+  const grouping = groupingOf(query.group);
+  const limit = query.limit ?? 50;
+  if (query.campaignId !== undefined && query.campaignId !== '') {
+    if (!CAMPAIGN_ID.test(query.campaignId)) {
+      throw validationFailed([
+        { path: 'querystring.campaignId', message: 'must be a campaign id (cmp_…) or none (single sends)' },
+      ]);
+    }
+    if (grouping) {
+      throw validationFailed([{ path: 'querystring.group', message: 'cannot be combined with campaignId' }]);
+    }
+    return listCampaignMovements(ctx, accountId, query.campaignId, rowFilters(query), limit, query.cursor);
+  }
+  if (grouping === 'campaign_day') {
+    return listGrouped(ctx, accountId, { filters: rowFilters(query), limit, cursor: query.cursor });
+  }
   const { entries, nextCursor } = await ctx.ledger.history(accountId, historyQuery(query));
-  return { data: entries.map(toTransaction), nextCursor };
+  return { data: await withPurchases(ctx, accountId, entries.map(toTransaction)), nextCursor };
 }
 
 /**
@@ -116,10 +195,12 @@ export async function getTransaction(
   if (!transfer || (transfer.kind !== 'posted' && transfer.kind !== 'post')) return null;
   const isDebit = transfer.debitAccountId === accountId;
   if (!isDebit && transfer.creditAccountId !== accountId) return null;
-  return toTransaction({
+  const transaction = toTransaction({
     transfer,
     delta: isDebit ? -transfer.amount : transfer.amount,
     balanceAfter: isDebit ? transfer.debitBalanceAfter : transfer.creditBalanceAfter,
     availableAfter: isDebit ? transfer.debitAvailableAfter : transfer.creditAvailableAfter,
   });
+  const [described] = await withPurchases(ctx, accountId, [transaction]);
+  return described ?? transaction;
 }

@@ -1,7 +1,9 @@
 // Transactions and adjustments over HTTP.
 //
 //   GET  /api/v1/transactions?from=&to=&type=&limit=&cursor=   the caller's posted movements
-//   GET  /api/v1/transactions.csv?from=&to=&type=              the same, as a streamed CSV file
+//        &group=campaign_day                                   consumption folded per campaign and day
+//        &campaignId=cmp_…|none                                the movements of one campaign's messages
+//   GET  /api/v1/transactions.csv?from=&to=&type=&group=       the same, as a streamed CSV file
 //   GET  /api/v1/transactions/{id}                             one of them (another account's: 404)
 //   GET  /api/v1/admin/accounts/{id}/transactions              an operator's view of an account's
 //   POST /api/v1/admin/accounts/{id}/adjustments               {credits (signed), reason}; Idempotency-Key
@@ -25,6 +27,20 @@ const Filters = {
   type: Type.Optional(
     Type.String({ maxLength: 100, description: `One or more of ${TRANSFER_CODES.join(', ')}` }),
   ),
+  group: Type.Optional(
+    Type.String({
+      maxLength: 20,
+      description:
+        'campaign_day: what messages cost, one row per campaign and day (single sends: per day) with count and total; other movements one row each. Absent: every movement',
+    }),
+  ),
+  campaignId: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        "Only the movements of this campaign's messages; none: of single sends (a grouped row's detail)",
+    }),
+  ),
 };
 const ListQuery = Type.Object({
   ...Filters,
@@ -39,6 +55,28 @@ const TransactionResponse = Type.Object({
   balanceAfter: Type.String(),
   reference: nullable(Type.String()),
   description: nullable(Type.String()),
+  count: Type.Integer({ description: 'How many movements the row stands for (1 unless grouped)' }),
+  group: nullable(
+    Type.Object({
+      day: Type.String({ description: "The account's calendar day (its time zone)" }),
+      from: Type.String(),
+      to: Type.String(),
+      count: Type.Integer(),
+      campaignId: nullable(Type.String()),
+      campaignName: nullable(Type.String()),
+    }),
+  ),
+  purchase: nullable(
+    Type.Object({
+      id: Type.String(),
+      credits: Type.String(),
+      pack: Type.Boolean(),
+      paymentMethod: Type.Unsafe<string>({ type: 'string', enum: ['card', 'bank_transfer'] }),
+      cardLast4: nullable(Type.String()),
+      source: nullable(Type.String()),
+    }),
+  ),
+  detail: nullable(Type.String({ description: 'A grouped row: the address of the movements it folds' })),
 });
 const Page = Type.Object({ data: Type.Array(TransactionResponse), nextCursor: nullable(Type.String()) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -90,7 +128,7 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
       onRequest: customer,
       schema: {
         tags: ['transactions'],
-        summary: 'The transactions as CSV (UTF-8, header row), with the same filters',
+        summary: 'The transactions as CSV (UTF-8, header row), with the same filters and grouping',
         security,
         querystring: Type.Object(Filters),
       },
@@ -98,10 +136,11 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const stream = transactionsCsv(ctx, customerOf(req).accountId, req.query);
       const day = ctx.now().toISOString().slice(0, 10);
+      const grouped = req.query.group === 'campaign_day' ? '-grouped' : '';
       reply
         .header('cache-control', 'no-store')
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="transactions-${day}.csv"`);
+        .header('content-disposition', `attachment; filename="transactions-${day}${grouped}.csv"`);
       return reply.send(stream);
     },
   );
@@ -162,7 +201,7 @@ export const transactionsRoutes: RouteModule = (app, ctx) => {
     idempotent(ctx, { scope: (req) => `admin:${adminOf(req).userId}` }, async (req, reply) => {
       let micros: bigint;
       try {
-        micros = parseSignedCredits(req.body.credits.trim());
+        micros = parseSignedCredits(req.body.credits);
       } catch (error) {
         if (!(error instanceof AmountError)) throw error;
         throw validationFailed([{ path: 'body.credits', message: error.message }]);

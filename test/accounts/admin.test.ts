@@ -70,6 +70,7 @@ describe('the operator’s account desk', () => {
       email: alice.email,
       status: 'active',
       legalName: BILLING.legalName,
+      vatId: BILLING.vatId,
       country: 'ES',
       emailVerified: true,
       mobileVerified: true,
@@ -86,6 +87,30 @@ describe('the operator’s account desk', () => {
     expect(byId.json().data.map((a: { id: string }) => a.id)).toEqual([alice.accountId]);
     const none = await admin('GET', '/api/v1/admin/accounts?q=%25');
     expect(none.json().data).toEqual([]);
+  });
+
+  it('finds an account by its VAT id however the operator writes it', async () => {
+    const carla = await readyCustomer(t, { name: 'Carla Vat', email: uniqueEmail('carla') });
+    const billing = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/account/billing',
+      headers: carla.headers,
+      payload: { ...BILLING, vatId: 'FR40303265045', mobile: carla.mobile },
+    });
+    expect(billing.statusCode, billing.body).toBe(200);
+    for (const q of ['FR40303265045', 'fr 403 032 650 45', '303265045', 'fr40-3032']) {
+      const res = await admin('GET', `/api/v1/admin/accounts?q=${encodeURIComponent(q)}`);
+      expect(res.statusCode).toBe(200);
+      expect(
+        res.json().data.map((a: { id: string }) => a.id),
+        q,
+      ).toEqual([carla.accountId]);
+      expect(res.json().data[0].vatId).toBe('FR40303265045');
+    }
+    // Another account's VAT id (every other test customer's) is not this one.
+    const other = await admin('GET', `/api/v1/admin/accounts?q=${BILLING.vatId}`);
+    expect(other.json().data.map((a: { id: string }) => a.id)).not.toContain(carla.accountId);
+    expect(other.json().data.map((a: { id: string }) => a.id)).toContain(alice.accountId);
   });
 
   it('pages through every account, newest first, without repeats', async () => {

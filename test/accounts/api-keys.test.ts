@@ -219,11 +219,20 @@ describe('API keys', () => {
           ...(op.method === 'GET' ? {} : { payload: {} }),
         });
         const asks = res.statusCode === 401;
-        const declares = (op.security?.length ?? 0) > 0;
+        // An empty requirement ({}) makes credentials optional (the default mode's mailbox).
+        const optional = op.security?.some((s) => Object.keys(s).length === 0) ?? false;
+        const declares = (op.security?.length ?? 0) > 0 && !optional;
         if (asks !== declares)
           wrong.push(`${op.method} ${op.path}: ${res.statusCode}, security ${JSON.stringify(op.security)}`);
       }
       expect(wrong).toEqual([]);
+    });
+
+    it('declares the mailbox’s credentials optional: a session, the sign-up cookie, or none', () => {
+      for (const path of ['/api/v1/mailbox', '/api/v1/mailbox/{id}']) {
+        const op = operations.find((o) => o.path === path && o.method === 'GET');
+        expect(op?.security, path).toEqual([{ session: [] }, { mailboxCookie: [] }, {}]);
+      }
     });
 
     it('declares for the simulator routes what they enforce', () => {

@@ -241,9 +241,10 @@ describe('buying credits by card', () => {
     ).toBe(true);
     await page.getByRole('button', { name: 'Confirm and pay €272.25' }).click();
 
-    // The sandbox's page: another origin, clearly a sandbox, the same amount.
+    // The sandbox's page, on the portal's own address: clearly a sandbox, the same amount.
     await page.getByTestId('sandbox-banner').waitFor({ timeout: 15_000 });
-    expect(new URL(page.url()).origin).not.toBe(portal.url);
+    expect(new URL(page.url()).origin).toBe(portal.url);
+    expect(new URL(page.url()).pathname).toMatch(/^\/sandbox\/stripe\/checkout\/cs_test_/);
     expect(await page.getByTestId('checkout-amount').textContent()).toContain('272.25');
     await page.getByLabel('Card number').fill('4242 4242 4242 4242');
     await page.getByLabel('Expiry').fill('12 / 34');
@@ -287,6 +288,21 @@ describe('buying credits by card', () => {
   it('adds a card that is then declined, and the refusal is shown in words with nothing credited', async () => {
     await navLink(page, 'Saved cards').click();
     await heading(page, 'Saved cards');
+    await page.getByRole('button', { name: 'Add a card' }).click();
+    await page.getByTestId('sandbox-banner').waitFor({ timeout: 15_000 });
+    // A card its bank refuses to verify is not saved: the page says so, and another can be tried.
+    await page.getByLabel('Card number').fill('4000 0000 0000 0002');
+    await page.getByLabel('Expiry').fill('12 / 34');
+    await page.getByLabel('CVC').fill('123');
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await seeText(page.getByRole('alert'), 'Your card was declined.');
+    await shot(page, 'm10a-card-not-saved');
+    // Leaving the page, the portal says so too, in its own words.
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL((url) => url.origin === portal.url && url.pathname === '/cards', {
+      timeout: 15_000,
+    });
+    await seeText(page.getByTestId('card-setup-declined'), 'Your card was not saved: your bank declined it.');
     await page.getByRole('button', { name: 'Add a card' }).click();
     await page.getByTestId('sandbox-banner').waitFor({ timeout: 15_000 });
     await page.getByLabel('Card number').fill('4000 0000 0000 0341');

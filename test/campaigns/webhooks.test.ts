@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_EVENT_TYPES } from '../../src/messaging/webhooks/account-events.js';
 import { deliverDueWebhooks } from '../../src/messaging/webhooks/deliver.js';
 import { verifyWebhookSignature } from '../../src/messaging/webhooks/signature.js';
 import type { Customer } from '../helpers/accounts.js';
@@ -363,5 +364,60 @@ describe('message webhooks', () => {
       [gina.accountId],
     );
     expect(rows[0]?.n).toBe(0n);
+  });
+  it('sends a test event on request, signed like any event and listed with how it went', async () => {
+    const ivy = await customerWithCredit(t, '10');
+    const test = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/webhooks/messages/test', headers: ivy.headers });
+    const none = await test();
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe('not_found');
+    const overview = () => t.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: ivy.headers });
+    expect((await overview()).json()).toEqual({
+      webhook: null,
+      // Message status changes, every account event (purchase.credited, invoice.issued, …), the test.
+      events: ['message.status', ...ACCOUNT_EVENT_TYPES, 'webhook.test'],
+    });
+
+    const created = await put(ivy, hook.url('/ivy'));
+    const secret = created.json().secret as string;
+    expect((await overview()).json().webhook).toEqual({
+      url: hook.url('/ivy'),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    const res = await test();
+    expect(res.statusCode, res.body).toBe(202);
+    const queued = res.json();
+    expect(queued).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      messageId: null,
+      type: 'webhook.test',
+      status: 'pending',
+      attempts: 0,
+      event: { id: queued.id, type: 'webhook.test', data: { test: true } },
+    });
+    await deliverAll();
+    const got = hook.received.filter((r) => r.path === '/ivy');
+    expect(got).toHaveLength(1);
+    const arrived = got[0] as Received;
+    expect(JSON.parse(arrived.body)).toEqual(queued.event);
+    expect(
+      verifyWebhookSignature(secret, arrived.body, arrived.signature, Math.floor(Date.now() / 1000)),
+    ).toBe(true);
+    const listed = (await deliveries(ivy)).find((d) => d.id === queued.id);
+    expect(listed).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 });
+
+    // Only for a customer's own webhook: no session is 401; another account's list stays its own.
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/messages/test' });
+    expect(anonymous.statusCode).toBe(401);
+    const jack = await customerWithCredit(t, '10');
+    expect((await deliveries(jack)).map((d) => d.id)).not.toContain(queued.id);
+    const jacks = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/messages/test',
+      headers: jack.headers,
+    });
+    expect(jacks.statusCode).toBe(404);
   });
 });

@@ -281,7 +281,7 @@ describe('the EN 16931 e-invoices (UBL for Peppol, CII)', () => {
     const cii = await renderCii(creditNote);
     expect(cii).toMatch(
       new RegExp(
-        `<ram:IssuerAssignedID>${creditNote.corrects?.number}</ram:IssuerAssignedID>\\s*<ram:FormattedIssueDateTime>\\s*<udt:DateTimeString format="102">20261201<`,
+        `<ram:IssuerAssignedID>${creditNote.corrects?.number}</ram:IssuerAssignedID>\\s*<ram:FormattedIssueDateTime>\\s*<qdt:DateTimeString format="102">20261201<`,
       ),
     );
   });

@@ -116,4 +116,29 @@ describe('what one invoice covers', () => {
     const doc = await loadInvoiceDocument(t.ctx.db, invoice?.id ?? '');
     expect(doc?.lines.map((l) => l.purchaseId)).toEqual(['pur_late']);
   });
+
+  it('invoices a purchase paid late into a month already invoiced on the next run, once', async () => {
+    // A transfer booked on 20 October, matched after October's invoices were issued; and a
+    // September purchase, a month never run, which is September's run's to invoice, not this one's.
+    await extraPurchase('pur_paid_late', 'pur_cur_2_1', { paidAt: '2026-10-20T10:00:00Z' });
+    await extraPurchase('pur_september', 'pur_cur_1_1', { paidAt: '2026-09-15T10:00:00Z' });
+    const [october] = await invoicesOf('acc_cur_2', '2026-10');
+    const before = await loadInvoiceDocument(t.ctx.db, october?.id ?? '');
+
+    expect((await runInvoices(t.ctx, { month: '2026-10', trigger: 'cli' })).issued).toBe(0);
+    const november = await runInvoices(t.ctx, { month: '2026-11', trigger: 'cli' });
+    expect(november).toMatchObject({ issued: 1, failed: 0 });
+    const [invoice] = await invoicesOf('acc_cur_2', '2026-11');
+    const doc = await loadInvoiceDocument(t.ctx.db, invoice?.id ?? '');
+    expect(doc?.lines.map((l) => [l.purchaseId, l.paidAt.toISOString()])).toEqual([
+      ['pur_paid_late', '2026-10-20T10:00:00.000Z'],
+    ]);
+    expect(await loadInvoiceDocument(t.ctx.db, october?.id ?? '')).toEqual(before);
+    expect((await runInvoices(t.ctx, { month: '2026-11', trigger: 'cli' })).issued).toBe(0);
+
+    const { rows } = await t.ctx.db.query('select 1 from invoice_lines where purchase_id = $1', [
+      'pur_september',
+    ]);
+    expect(rows).toHaveLength(0);
+  });
 });

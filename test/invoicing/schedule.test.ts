@@ -65,4 +65,20 @@ describe('the monthly run on schedule', () => {
       { month: '2026-12', trigger: 'schedule', issued: 5 },
     ]);
   });
+
+  it('runs a month whose run left failures again, but at most once an hour', async () => {
+    // January 2027's scheduled run, at 08:00 on Monday 1 February, could not invoice one account.
+    await t.ctx.db.query(
+      `insert into invoice_runs (id, month, trigger, status, started_at, finished_at, failed)
+       values ('irun_failed', '2027-01', 'schedule', 'completed', $1, $1, 1)`,
+      [new Date('2027-02-01T08:00:00Z')],
+    );
+    at('2027-02-01T08:10:00Z');
+    expect(await runDueMonths(t.ctx)).toEqual([]);
+    at('2027-02-01T08:59:00Z');
+    expect(await runDueMonths(t.ctx)).toEqual([]);
+    at('2027-02-01T09:01:00Z');
+    expect(await runDueMonths(t.ctx)).toEqual(['2027-01']);
+    expect(await runDueMonths(t.ctx)).toEqual([]);
+  });
 });

@@ -14,6 +14,9 @@ import { adminSession, BILLING, type Customer, readyCustomer, type Session } fro
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { balanceOf, buyByTransfer, get, installFakeCardProvider, post } from './helpers.js';
 
+/** When the money arrived, as the operator types it: now, to the second (never before the order). */
+const PAID_AT = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
 describe('settlement', () => {
   let t: TestApp;
   let ops: Session;
@@ -32,7 +35,7 @@ describe('settlement', () => {
 
   const markPaid = (id: string, who: Session | null = ops, body: Record<string, unknown> = {}) =>
     post(t, `/api/v1/admin/purchases/${id}/mark-paid`, who, {
-      paidAt: '2026-11-20T09:30:00Z',
+      paidAt: PAID_AT,
       bankReference: 'TRANSFER-123',
       ...body,
     });
@@ -50,7 +53,7 @@ describe('settlement', () => {
     expect(ok?.json()).toMatchObject({
       id: purchase.id,
       status: 'credited',
-      paidAt: '2026-11-20T09:30:00.000Z',
+      paidAt: PAID_AT,
       paidVia: 'operator',
       paidReference: 'TRANSFER-123',
       creditedAt: expect.any(String),

@@ -123,8 +123,21 @@ describe('transactions', () => {
       credits: '1000',
       balanceAfter: '1000',
       reference: purchaseId,
-      description: '1000 credits bought',
+      // Said from the purchase, in words: no internal ids.
+      description: '1,000 credits — bank transfer',
+      count: 1,
+      group: null,
+      purchase: {
+        id: purchaseId,
+        credits: '1000',
+        pack: false,
+        paymentMethod: 'bank_transfer',
+        cardLast4: null,
+        source: 'portal',
+      },
+      detail: null,
     });
+    expect(data[0]?.description).toMatch(/^100 unused credits refunded — of 1,000 bought by bank transfer$/);
     expect(data[1]).toMatchObject({ reference: 'msg_1', description: '+34600000000, 3 segments' });
     expect(data[2].description).toBe(TRICKY);
     const balance = (await get(t, '/api/v1/balance', alice)).json();

@@ -1,6 +1,7 @@
 // Stripe's test cards and what each does. Any other number that passes the Luhn check
 // succeeds; a number that fails it is refused on the page, as Checkout refuses it.
 import { createHash } from 'node:crypto';
+import type { DeclineCode } from './errors.js';
 import type { CardBrand } from './types.js';
 
 export type CardBehaviour =
@@ -12,7 +13,12 @@ export type CardBehaviour =
   /** 4000 0025 0000 3155: needs authentication unless it was set up for off-session use. */
   | 'authenticate_unless_set_up'
   /** 4000 0000 0000 0341: saving succeeds, every charge is declined. */
-  | 'decline_after_attach';
+  | 'decline_after_attach'
+  /**
+   * 4000 0082 6000 3178: the first payment (or saving it) needs authentication; once saved,
+   * every later payment is declined for insufficient funds.
+   */
+  | 'authenticate_then_insufficient_funds';
 
 /** The test card numbers by what they do, for tests that drive the hosted page. */
 export const TEST_CARDS = {
@@ -23,6 +29,7 @@ export const TEST_CARDS = {
   requiresAuthentication: '4000002760003184',
   authenticatesOnceForOffSession: '4000002500003155',
   declinesAfterSaving: '4000000000000341',
+  insufficientFundsAfterSaving: '4000008260003178',
 } as const;
 
 const BEHAVIOURS: Record<string, CardBehaviour> = {
@@ -31,6 +38,7 @@ const BEHAVIOURS: Record<string, CardBehaviour> = {
   '4000002760003184': 'authenticate_always',
   '4000002500003155': 'authenticate_unless_set_up',
   '4000000000000341': 'decline_after_attach',
+  '4000008260003178': 'authenticate_then_insufficient_funds',
 };
 
 /** Stripe's test PaymentMethod ids, usable wherever a pm_ id is (attach, payment_method). */
@@ -42,6 +50,7 @@ export const TEST_PAYMENT_METHODS: Record<string, string> = {
   pm_card_authenticationRequired: '4000002760003184',
   pm_card_authenticationRequiredSetupForOffSession: '4000002500003155',
   pm_card_visa_chargeDeclined: '4000000000000341',
+  pm_card_authenticationRequiredChargeDeclinedInsufficientFunds: '4000008260003178',
 };
 
 export interface TestCard {
@@ -58,7 +67,7 @@ export interface TestCard {
 
 export type PaymentOutcome =
   | { kind: 'succeed' }
-  | { kind: 'decline'; declineCode: 'generic_decline' | 'insufficient_funds' }
+  | { kind: 'decline'; declineCode: DeclineCode }
   | { kind: 'authenticate' };
 
 export function luhnValid(digits: string): boolean {
@@ -112,15 +121,33 @@ export function paymentOutcome(card: TestCard, offSession: boolean): PaymentOutc
       return { kind: 'authenticate' };
     case 'authenticate_unless_set_up':
       return offSession && card.setUpForOffSession ? { kind: 'succeed' } : { kind: 'authenticate' };
+    case 'authenticate_then_insufficient_funds':
+      return card.setUpForOffSession
+        ? { kind: 'decline', declineCode: 'insufficient_funds' }
+        : { kind: 'authenticate' };
   }
 }
 
 /**
- * Saving a card (setup mode, attach) never declines in the sandbox, so that every decline can
- * be rehearsed off-session later; only the authentication cards ask for authentication first.
+ * The outcome of saving `card` (a SetupIntent, or attaching it to a customer), as Stripe's test
+ * cards behave: the issuer is asked to verify the card, so a card it declines is not saved
+ * (0002, 9995); 0341 saves and declines later; the authentication cards ask for authentication
+ * first (attaching through the API skips that, as on Stripe).
  */
-export function setupNeedsAuthentication(card: TestCard): boolean {
-  return card.behaviour === 'authenticate_always' || card.behaviour === 'authenticate_unless_set_up';
+export function setupOutcome(card: TestCard): PaymentOutcome {
+  switch (card.behaviour) {
+    case 'decline_generic':
+      return { kind: 'decline', declineCode: 'generic_decline' };
+    case 'decline_insufficient_funds':
+      return { kind: 'decline', declineCode: 'insufficient_funds' };
+    case 'authenticate_always':
+    case 'authenticate_unless_set_up':
+    case 'authenticate_then_insufficient_funds':
+      return { kind: 'authenticate' };
+    case 'succeed':
+    case 'decline_after_attach':
+      return { kind: 'succeed' };
+  }
 }
 
 export interface CardInput {

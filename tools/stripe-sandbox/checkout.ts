@@ -19,8 +19,12 @@ export function successLocation(session: CheckoutSession): string {
   return session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id);
 }
 
-export function authenticateLocation(core: Core, intentId: string): string {
-  return `${core.publicUrl}/authenticate/${intentId}`;
+/**
+ * The authenticate page as seen from the checkout page: relative, so that it works whatever
+ * address (a reverse proxy, a path prefix) the browser reached the sandbox through.
+ */
+export function authenticateLocation(intentId: string): string {
+  return `../authenticate/${intentId}`;
 }
 
 export function submitCard(
@@ -49,7 +53,7 @@ function submitPayment(
 ): CheckoutOutcome {
   const intent = sessionIntent(core, session);
   if (intent.status === 'requires_action')
-    return { kind: 'redirect', location: authenticateLocation(core, intent.id) };
+    return { kind: 'redirect', location: authenticateLocation(intent.id) };
   if (intent.setup_future_usage !== null || session.customer_creation === 'always') {
     intent.customer = ensureCustomer(core, session, billing);
   }
@@ -61,7 +65,7 @@ function submitPayment(
   });
   if (result.status === 'failed') return { kind: 'declined', message: result.error.message };
   if (result.status === 'requires_action')
-    return { kind: 'redirect', location: authenticateLocation(core, intent.id) };
+    return { kind: 'redirect', location: authenticateLocation(intent.id) };
   completeSession(core, session, billing);
   return { kind: 'redirect', location: successLocation(session) };
 }
@@ -74,13 +78,13 @@ function submitSetup(
 ): CheckoutOutcome {
   const intent = core.store.setupIntent(session.setup_intent ?? '', 'setup_intent');
   if (intent.status === 'requires_action')
-    return { kind: 'redirect', location: authenticateLocation(core, intent.id) };
+    return { kind: 'redirect', location: authenticateLocation(intent.id) };
   if (session.customer_creation === 'always') intent.customer = ensureCustomer(core, session, billing);
   const method = createPaymentMethod(core, card, billing);
   const result = confirmSetup(core, intent, method, NO_REQUEST);
   if (result.status === 'failed') return { kind: 'declined', message: result.message };
   if (result.status === 'requires_action')
-    return { kind: 'redirect', location: authenticateLocation(core, intent.id) };
+    return { kind: 'redirect', location: authenticateLocation(intent.id) };
   completeSession(core, session, billing);
   return { kind: 'redirect', location: successLocation(session) };
 }
@@ -95,6 +99,7 @@ function sessionIntent(core: Core, session: CheckoutSession): PaymentIntent {
   core.store.paymentIntents.set(intent.id, intent);
   core.store.links.set(intent.id, { checkoutSession: session.id, returnUrl: null });
   session.payment_intent = intent.id;
+  core.emit('payment_intent.created', intent, NO_REQUEST);
   return intent;
 }
 

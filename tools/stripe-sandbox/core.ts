@@ -6,6 +6,7 @@ import {
   API_VERSION,
   type EventOrigin,
   type EventType,
+  type JsonObject,
   type StripeEvent,
   type StripeObject,
 } from './types.js';
@@ -15,8 +16,11 @@ export interface Core {
   readonly publicUrl: string;
   /** Unix seconds, as in every `created` field. */
   now(): number;
-  /** Records an event with a snapshot of `object` and hands it to the webhook sender. */
-  emit(type: EventType, object: StripeObject, origin: EventOrigin): StripeEvent;
+  /**
+   * Records an event with a snapshot of `object` and hands it to the webhook sender; an
+   * `*.updated` event names the fields' values before the change (`previous_attributes`).
+   */
+  emit(type: EventType, object: StripeObject, origin: EventOrigin, previous?: JsonObject): StripeEvent;
 }
 
 /** Events caused by the hosted pages carry no API request. */
@@ -38,13 +42,15 @@ export function createCore(options: CoreOptions): Core {
     store: options.store,
     publicUrl: options.publicUrl,
     now,
-    emit(type, object, origin) {
+    emit(type, object, origin, previous) {
       const event: StripeEvent = {
         id: newId('evt'),
         object: 'event',
         api_version: API_VERSION,
         created: now(),
-        data: { object: structuredClone(object) },
+        data: previous
+          ? { object: structuredClone(object), previous_attributes: structuredClone(previous) }
+          : { object: structuredClone(object) },
         livemode: false,
         pending_webhooks: options.endpointCount(type),
         request: { ...origin },

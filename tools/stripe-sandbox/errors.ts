@@ -1,6 +1,6 @@
 // Stripe's error responses: `{ error: { type, code?, decline_code?, message, param?, ... } }` with
 // the HTTP status Stripe uses for each case, so the SDK raises the same error classes.
-import type { JsonObject, StripeErrorObject } from './types.js';
+import type { JsonObject, PaymentMethod, StripeErrorObject } from './types.js';
 
 export function docUrl(code: string): string {
   return `https://stripe.com/docs/error-codes/${code.replaceAll('_', '-')}`;
@@ -86,4 +86,24 @@ export function apiError(status: number): StripeApiError {
 
 export function idempotencyError(status: number, message: string): StripeApiError {
   return new StripeApiError(status, { type: 'idempotency_error', message }, false);
+}
+
+/** Stripe's messages for the issuer declines the test cards produce. */
+export const DECLINE_MESSAGES = {
+  generic_decline: 'Your card was declined.',
+  insufficient_funds: 'Your card has insufficient funds.',
+} as const;
+
+export type DeclineCode = keyof typeof DECLINE_MESSAGES;
+
+/** The card_error of an issuer decline, as in last_payment_error, last_setup_error and a 402. */
+export function cardDeclined(declineCode: DeclineCode, method: PaymentMethod): StripeErrorObject {
+  return {
+    code: 'card_declined',
+    decline_code: declineCode,
+    doc_url: docUrl('card_declined'),
+    message: DECLINE_MESSAGES[declineCode],
+    payment_method: structuredClone(method),
+    type: 'card_error',
+  };
 }

@@ -24,3 +24,10 @@ export function newCheckoutSessionId(): string {
 export function clientSecret(id: string): string {
   return `${id}_secret_${randomToken(25)}`;
 }
+
+/** A string of decimal digits (a card network's reference number). */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (const byte of randomBytes(length)) out += String(byte % 10);
+  return out;
+}

@@ -1,7 +1,7 @@
 // A local Stripe-compatible server for the default mode and the tests: the subset of Stripe's
 // REST API the Stripe provider uses, a hosted checkout page taking Stripe's test cards, and
 // signed webhooks. Self-contained: it imports nothing from src/. See README.md.
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { ApiContext } from './api.js';
 import { expireDueSessions } from './checkout.js';
 import { createControl, type SandboxControl } from './control.js';
@@ -79,37 +79,44 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startStripeSandbox(options: StripeSandboxOptions = {}): Promise<StripeSandbox> {
+export interface MountOptions extends Omit<StripeSandboxOptions, 'port' | 'host' | 'publicUrl'> {
+  /** The path it answers under on the server it is mounted in, e.g. /sandbox/stripe. */
+  basePath: string;
+  /** Where browsers reach that path (the server's public address followed by basePath). */
+  publicUrl: string;
+}
+
+/** A sandbox answering requests that another HTTP server hands it (see createStripeSandbox). */
+export interface MountedStripeSandbox extends Omit<StripeSandbox, 'url'> {
+  readonly basePath: string;
+  /** Answers one request under basePath; `body` when the server has read it already. */
+  handle(req: IncomingMessage, res: ServerResponse, body?: string): void;
+}
+
+function refuseInProduction(): void {
   if (process.env.NODE_ENV === 'production') {
     throw new SandboxRefusedError(
       'The Stripe sandbox does not run with NODE_ENV=production: configure Stripe keys.',
     );
   }
+}
+
+interface Built {
+  handle: (req: IncomingMessage, res: ServerResponse, body?: string) => void;
+  secretKey: string;
+  webhookSecret: string;
+  control: SandboxControl;
+  addWebhookEndpoint(url: string, events?: string[]): WebhookEndpoint;
+  /** Stops timers and deliveries (not a server: whoever listens closes it). */
+  stop(): Promise<void>;
+}
+
+function build(options: StripeSandboxOptions, publicUrl: string, basePath: string): Built {
   const secretKey = options.secretKey ?? `sk_test_sandbox_${randomToken(24)}`;
   if (!secretKey.startsWith('sk_test_'))
     throw new SandboxRefusedError('The sandbox takes test keys only (sk_test_…).');
   const webhookSecret = options.webhookSecret ?? `whsec_${randomToken(32)}`;
   const logger = options.logger ?? SILENT;
-  const host = options.host ?? '127.0.0.1';
-
-  // The app needs the port (for its public URL), so it is built once the server listens.
-  let listener: RequestListener | undefined;
-  const server = createServer((req, res) => {
-    if (listener) listener(req, res);
-    else res.writeHead(503).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const url = `http://${urlHost(host)}:${port}`;
-  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-
   const webhooks = new WebhookSender({
     secret: webhookSecret,
     retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
@@ -149,15 +156,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       clockOffset += seconds;
     },
   });
-  const app: SandboxApp = { core, api, control: { control, faults, webhooks }, logError };
-  listener = requestListener(app);
+  const app: SandboxApp = { core, api, control: { control, faults, webhooks }, basePath, logError };
   const sweep = setInterval(() => expireDueSessions(core), SESSION_SWEEP_MS);
   sweep.unref();
-  logger.info(`Stripe sandbox listening on ${url}`);
-
   return {
-    url,
-    publicUrl,
+    handle: requestListener(app),
     secretKey,
     webhookSecret,
     control,
@@ -165,12 +168,78 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     async stop() {
       clearInterval(sweep);
       webhooks.stop();
+      await webhooks.settle();
+    },
+  };
+}
+
+/** The sandbox on its own port (tests, and `cli.ts` for STRIPE_API_BASE). */
+export async function startStripeSandbox(options: StripeSandboxOptions = {}): Promise<StripeSandbox> {
+  refuseInProduction();
+  if (options.secretKey !== undefined && !options.secretKey.startsWith('sk_test_'))
+    throw new SandboxRefusedError('The sandbox takes test keys only (sk_test_…).');
+  const logger = options.logger ?? SILENT;
+  const host = options.host ?? '127.0.0.1';
+
+  // The app needs the port (for its public URL), so it is built once the server listens.
+  let listener: RequestListener | undefined;
+  const server = createServer((req, res) => {
+    if (listener) listener(req, res);
+    else res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = `http://${urlHost(host)}:${port}`;
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  const built = build(options, publicUrl, '');
+  listener = (req, res) => built.handle(req, res);
+  logger.info(`Stripe sandbox listening on ${url}`);
+
+  return {
+    url,
+    publicUrl,
+    secretKey: built.secretKey,
+    webhookSecret: built.webhookSecret,
+    control: built.control,
+    addWebhookEndpoint: built.addWebhookEndpoint,
+    async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await webhooks.settle();
+      await built.stop();
     },
+  };
+}
+
+/**
+ * The sandbox without a server of its own, for a server that hands it the requests under
+ * `basePath` (the product's default mode serves it at /sandbox/stripe on the portal's own
+ * address). Its API is then at that server's address followed by basePath, and every link it
+ * gives out starts with `publicUrl`; links between its own pages are relative.
+ */
+export function createStripeSandbox(options: MountOptions): MountedStripeSandbox {
+  refuseInProduction();
+  const basePath = `/${options.basePath.replace(/^\/+|\/+$/g, '')}`;
+  if (basePath === '/') throw new SandboxRefusedError('basePath must name a path such as /sandbox/stripe');
+  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const built = build(options, publicUrl, basePath);
+  return {
+    basePath,
+    publicUrl,
+    secretKey: built.secretKey,
+    webhookSecret: built.webhookSecret,
+    control: built.control,
+    addWebhookEndpoint: built.addWebhookEndpoint,
+    handle: built.handle,
+    stop: built.stop,
   };
 }
 

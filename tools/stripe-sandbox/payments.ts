@@ -4,7 +4,8 @@
 // on-session or an authentication_required decline off-session.
 import { paymentOutcome } from './cards.js';
 import { type Core, NO_REQUEST } from './core.js';
-import { docUrl, StripeApiError } from './errors.js';
+import { cardDeclined, type DeclineCode, docUrl, StripeApiError } from './errors.js';
+import { newId } from './ids.js';
 import { newCharge } from './objects.js';
 import { attachPaymentMethod } from './saved-cards.js';
 import type { EventOrigin, PaymentIntent, PaymentMethod, StripeErrorObject } from './types.js';
@@ -19,11 +20,6 @@ export interface ConfirmOptions {
   returnUrl: string | null;
   origin: EventOrigin;
 }
-
-const DECLINE_MESSAGES = {
-  generic_decline: 'Your card was declined.',
-  insufficient_funds: 'Your card has insufficient funds.',
-} as const;
 
 export const AUTHENTICATION_FAILED_MESSAGE =
   'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
@@ -98,18 +94,23 @@ function succeed(core: Core, intent: PaymentIntent, method: PaymentMethod, origi
     if (intent.setup_future_usage === 'off_session') core.store.card(method.id).setUpForOffSession = true;
     attachPaymentMethod(core, method, intent.customer, origin);
   }
+  // As on Stripe, the balance transaction comes a moment after the charge: charge.updated.
+  charge.balance_transaction = null;
   core.emit('charge.succeeded', charge, origin);
   core.emit('payment_intent.succeeded', intent, origin);
+  charge.balance_transaction = newId('txn');
+  core.emit('charge.updated', charge, origin, { balance_transaction: null });
 }
 
 function decline(
   core: Core,
   intent: PaymentIntent,
   method: PaymentMethod,
-  declineCode: keyof typeof DECLINE_MESSAGES,
+  declineCode: DeclineCode,
   origin: EventOrigin,
 ): ConfirmResult {
-  const message = DECLINE_MESSAGES[declineCode];
+  const error = cardDeclined(declineCode, method);
+  const message = error.message;
   const charge = newCharge(intent, method, core.now());
   charge.amount_captured = 0;
   charge.balance_transaction = null;
@@ -128,15 +129,7 @@ function decline(
   core.store.charges.set(charge.id, charge);
   intent.latest_charge = charge.id;
   core.emit('charge.failed', charge, origin);
-  return fail(core, intent, origin, {
-    charge: charge.id,
-    code: 'card_declined',
-    decline_code: declineCode,
-    doc_url: docUrl('card_declined'),
-    message,
-    payment_method: structuredClone(method),
-    type: 'card_error',
-  });
+  return fail(core, intent, origin, { charge: charge.id, ...error });
 }
 
 function fail(

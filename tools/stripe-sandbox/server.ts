@@ -1,5 +1,7 @@
 // The HTTP front: reads the request, sends /v1 to the API pipeline, /_sandbox to the test
-// switches, /checkout and /authenticate to the hosted pages, and writes the answer.
+// switches, /checkout and /authenticate to the hosted pages, and writes the answer. Mounted
+// under a path of another server (basePath, e.g. /sandbox/stripe), it answers only below it
+// and routes what follows as it would at its own root.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiContext, checkApiKey, handleApi } from './api.js';
 import { type ControlDeps, ControlInputError, handleControl } from './control.js';
@@ -16,6 +18,8 @@ export interface SandboxApp {
   core: Core;
   api: ApiContext;
   control: ControlDeps;
+  /** '' at the root of its own server; '/sandbox/stripe' when mounted there. */
+  basePath: string;
   logError(message: string): void;
 }
 
@@ -124,10 +128,32 @@ function servePage(
   return true;
 }
 
-async function route(app: SandboxApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The path below basePath, or null for a path outside it. */
+function localPath(basePath: string, pathname: string): string | null {
+  if (basePath === '') return pathname;
+  if (pathname === basePath) return '/';
+  return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : null;
+}
+
+async function route(
+  app: SandboxApp,
+  req: IncomingMessage,
+  res: ServerResponse,
+  readBefore?: string,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-  const path = url.pathname;
-  const body = await readBody(req);
+  const local = localPath(app.basePath, url.pathname);
+  const body = readBefore ?? (await readBody(req));
+  if (local === null) {
+    return sendJson(res, 404, {
+      error: {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${req.method}: ${url.pathname}).`,
+      },
+    });
+  }
+  url.pathname = local;
+  const path = local;
   if (path.startsWith('/v1/')) {
     const reply = await handleApi(app.api, {
       method: req.method ?? 'GET',
@@ -157,9 +183,13 @@ async function route(app: SandboxApp, req: IncomingMessage, res: ServerResponse)
   });
 }
 
+/**
+ * Answers one request. `body` is the request body when the caller has read it already (a server
+ * the sandbox is mounted in); otherwise it is read from `req`.
+ */
 export function requestListener(app: SandboxApp) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    route(app, req, res).catch((error: unknown) => {
+  return (req: IncomingMessage, res: ServerResponse, body?: string): void => {
+    route(app, req, res, body).catch((error: unknown) => {
       if (error instanceof BodyTooLarge) {
         sendJson(res, 413, { error: { type: 'invalid_request_error', message: 'Request body too large.' } });
         req.destroy();

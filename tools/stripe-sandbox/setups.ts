@@ -1,8 +1,10 @@
 // Confirming a SetupIntent with a card (Checkout in setup mode): the card is saved to the
-// customer for off-session use, after authentication when the test card asks for it.
-import { setupNeedsAuthentication } from './cards.js';
+// customer for off-session use, after authentication when the test card asks for it. A card
+// the issuer declines when asked to verify it (0002, 9995) is not saved: the SetupIntent
+// goes back to requires_payment_method with last_setup_error, and setup_intent.setup_failed.
+import { setupOutcome } from './cards.js';
 import { type Core, NO_REQUEST } from './core.js';
-import { docUrl } from './errors.js';
+import { cardDeclined, docUrl } from './errors.js';
 import { AUTHENTICATION_FAILED_MESSAGE } from './payments.js';
 import { attachPaymentMethod } from './saved-cards.js';
 import type { EventOrigin, PaymentMethod, SetupIntent } from './types.js';
@@ -20,7 +22,15 @@ export function confirmSetup(
 ): SetupResult {
   intent.payment_method = method.id;
   intent.last_setup_error = null;
-  if (setupNeedsAuthentication(core.store.card(method.id))) {
+  const outcome = setupOutcome(core.store.card(method.id));
+  if (outcome.kind === 'decline') {
+    intent.status = 'requires_payment_method';
+    intent.payment_method = null;
+    intent.last_setup_error = cardDeclined(outcome.declineCode, method);
+    core.emit('setup_intent.setup_failed', intent, origin);
+    return { status: 'failed', message: intent.last_setup_error.message };
+  }
+  if (outcome.kind === 'authenticate') {
     intent.status = 'requires_action';
     intent.next_action = {
       type: 'redirect_to_url',

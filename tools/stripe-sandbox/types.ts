@@ -212,6 +212,16 @@ export type Refund = {
   charge: string;
   created: number;
   currency: string;
+  /** Where the money went: for a card, the acquirer's reference once the network gives it. */
+  destination_details: {
+    card: {
+      reference: string | null;
+      reference_status: 'pending' | 'available';
+      reference_type: 'acquirer_reference_number';
+      type: 'refund';
+    };
+    type: 'card';
+  };
   metadata: Metadata;
   payment_intent: string;
   reason: string | null;
@@ -265,17 +275,22 @@ export type LineItem = { name: string; unitAmount: number; quantity: number; cur
 
 export type EventType =
   | 'charge.failed'
+  | 'charge.refund.updated'
   | 'charge.refunded'
   | 'charge.succeeded'
+  | 'charge.updated'
   | 'checkout.session.completed'
   | 'checkout.session.expired'
   | 'payment_intent.canceled'
+  | 'payment_intent.created'
   | 'payment_intent.payment_failed'
   | 'payment_intent.requires_action'
   | 'payment_intent.succeeded'
   | 'payment_method.attached'
   | 'payment_method.detached'
   | 'refund.created'
+  | 'refund.updated'
+  | 'setup_intent.created'
   | 'setup_intent.setup_failed'
   | 'setup_intent.succeeded';
 
@@ -296,7 +311,7 @@ export type StripeEvent = {
   object: 'event';
   api_version: string;
   created: number;
-  data: { object: JsonObject };
+  data: { object: JsonObject; previous_attributes?: JsonObject };
   livemode: false;
   pending_webhooks: number;
   request: EventOrigin;

@@ -54,7 +54,7 @@
  * @typedef {{ user: User, account: Account | null, csrfToken: string | null, twoFactor?: TwoFactorChallenge }} SessionAnswer
  */
 
-/** @typedef {{ status: string, database?: string, version?: string, sandbox?: boolean }} Health */
+/** @typedef {{ status: string, database?: string, version?: string, sandbox?: boolean, mailbox?: boolean }} Health */
 
 /**
  * @template T
@@ -177,6 +177,32 @@
  * @property {string | null} reference
  * @property {string | null} description
  * @property {number} [count]
+ * @property {TransactionGroup | null} [group]
+ * @property {TransactionPurchase | null} [purchase]
+ * @property {string | null} [detail] the API address of the movements a grouped row folds
+ */
+
+/**
+ * A grouped row of GET /transactions?group=campaign_day: one campaign's messages (or the single
+ * sends) of one day of the account's calendar.
+ * @typedef {object} TransactionGroup
+ * @property {string} day
+ * @property {string} from
+ * @property {string} to
+ * @property {number} count
+ * @property {string | null} campaignId
+ * @property {string | null} campaignName
+ */
+
+/**
+ * The purchase behind a purchase movement (or a refund of one).
+ * @typedef {object} TransactionPurchase
+ * @property {string} id
+ * @property {string} credits
+ * @property {boolean} pack
+ * @property {'card' | 'bank_transfer'} paymentMethod
+ * @property {string | null} cardLast4
+ * @property {string | null} source
  */
 
 export {};

@@ -31,6 +31,15 @@ export const AREAS = [
   'invoices',
   'vat',
   'preferences',
+  'refills',
+  'cards',
+  'mailbox',
+  'webhooks',
+  'operator',
+  'mobile',
+  'apikeys',
+  'transactions',
+  'purchases',
 ];
 
 /** @type {Record<string, string>} */
@@ -161,4 +170,20 @@ export function t(key, vars = {}) {
     if (value === undefined || value === null) return whole;
     return typeof value === 'number' || typeof value === 'bigint' ? formatNumber(value) : String(value);
   });
+}
+
+/**
+ * The text of `key` as pieces to append, with an element where the text names it: for a
+ * sentence with a link or a bold word inside, whose place differs from language to language
+ * ("Add it to your {link} first." / "Primero añádalo en sus {link}.").
+ * @param {string} key
+ * @param {Record<string, Node>} nodes
+ * @param {Record<string, string | number | bigint | null | undefined>} [vars]
+ * @returns {(string | Node)[]}
+ */
+export function tNodes(key, nodes, vars = {}) {
+  return t(key, vars)
+    .split(/(\{\w+\})/)
+    .filter(Boolean)
+    .map((piece) => (/^\{\w+\}$/.test(piece) ? (nodes[piece.slice(1, -1)] ?? piece) : piece));
 }

@@ -41,12 +41,17 @@ export function refreshOutboxBadge() {
 /** @type {NavItem} */
 const SECURITY_LINK = { href: '/account/security', label: 'security.nav', icon: 'lock' };
 
+/** The default mode's mailbox, for customers and operator staff alike. */
+/** @type {NavItem} */
+const MAILBOX_LINK = { href: '/mailbox', label: 'mailbox.nav', icon: 'mail', only: 'mailbox' };
+
 /**
  * @typedef {object} NavItem
  * @property {string} href
  * @property {string} label Catalogue key.
  * @property {string} icon
  * @property {'outbox'} [badge]
+ * @property {'mailbox'} [only] Shown only when the server has it (GET /health says so).
  */
 /** @typedef {{ group: string, customer?: boolean, admin?: boolean, items: NavItem[] }} NavGroup */
 
@@ -78,6 +83,11 @@ const NAV = [
     ],
   },
   {
+    group: 'refills.group',
+    customer: true,
+    items: [{ href: '/refills', label: 'refills.nav', icon: 'refresh' }],
+  },
+  {
     group: 'shell.nav.payments',
     customer: true,
     items: [
@@ -95,7 +105,9 @@ const NAV = [
       { href: '/account/mobile', label: 'shell.nav.mobile', icon: 'phone' },
       { href: '/account/preferences', label: 'shell.nav.preferences', icon: 'sliders' },
       { href: '/account/api-keys', label: 'shell.nav.apiKeys', icon: 'key' },
+      { href: '/account/webhooks', label: 'webhooks.nav', icon: 'link' },
       SECURITY_LINK,
+      MAILBOX_LINK,
     ],
   },
   {
@@ -109,6 +121,7 @@ const NAV = [
       { href: '/admin/invoices', label: 'invoices.admin.title', icon: 'receipt' },
       { href: '/admin/vat-evidence', label: 'vat.nav', icon: 'globe' },
       SECURITY_LINK,
+      MAILBOX_LINK,
     ],
   },
 ];
@@ -210,6 +223,11 @@ function balanceWidget() {
         rows.credits,
       ),
       h('p', { class: 'balance-note' }, t('shell.balance.note')),
+      h(
+        'a',
+        { href: '/refills', class: 'balance-link', 'data-testid': 'balance-refills' },
+        t('refills.balanceLink'),
+      ),
     ),
   );
   const render = () => {
@@ -237,19 +255,21 @@ function navigation() {
           h(
             'ul',
             {},
-            g.items.map((item) =>
-              h(
-                'li',
-                {},
+            g.items
+              .filter((item) => !item.only || session.health?.[item.only])
+              .map((item) =>
                 h(
-                  'a',
-                  { href: item.href, class: 'nav-link' },
-                  icon(item.icon),
-                  h('span', {}, t(item.label)),
-                  item.badge === 'outbox' ? outboxBadge() : null,
+                  'li',
+                  {},
+                  h(
+                    'a',
+                    { href: item.href, class: 'nav-link' },
+                    icon(item.icon),
+                    h('span', {}, t(item.label)),
+                    item.badge === 'outbox' ? outboxBadge() : null,
+                  ),
                 ),
               ),
-            ),
           ),
         ),
       ),

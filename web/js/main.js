@@ -36,11 +36,14 @@ import { outboxPage } from './pages/outbox.js';
 import { preferencesPage } from './pages/preferences.js';
 import { pricingPage } from './pages/pricing.js';
 import { purchasePage, purchasesPage } from './pages/purchases.js';
+import { refillsPage } from './pages/refills.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { adminInvoicesPage } from './pages/admin-invoices.js';
 import { securityPage } from './pages/security.js';
 import { sendPage } from './pages/send.js';
 import { transactionsPage } from './pages/transactions.js';
+import { mailboxPage } from './pages/mailbox.js';
+import { webhooksPage } from './pages/webhooks.js';
 import { browserLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
 import { compile, currentPath, interceptLinks, navigate, onNavigate, redraw } from './router.js';
 import { clearSession, isAdmin, loadHealth, restoreSession, session } from './session.js';
@@ -55,7 +58,7 @@ import { clearSession, isAdmin, loadHealth, restoreSession, session } from './se
  * @property {string} [title]
  * @property {string} [redirect]
  * @property {'guest' | 'any' | 'customer' | 'admin' | 'user'} access
- * @property {'auth' | 'app'} [layout]
+ * @property {'auth' | 'app' | 'auto'} [layout] auto: the app's while signed in, else the sign-in pages'
  */
 /** @typedef {{ params: Record<string, string>, query: URLSearchParams, signal: AbortSignal }} PageArgs */
 /** @type {Route[]} */
@@ -146,6 +149,7 @@ const ROUTE_TABLE = [
     layout: 'app',
   },
   { path: '/cards', page: cardsPage, title: 'shell.nav.cards', access: 'customer', layout: 'app' },
+  { path: '/refills', page: refillsPage, title: 'refills.title', access: 'customer', layout: 'app' },
   { path: '/account', redirect: '/account/billing', access: 'customer' },
   {
     path: '/account/billing',
@@ -248,6 +252,15 @@ const ROUTE_TABLE = [
     access: 'admin',
     layout: 'app',
   },
+  // Default mode only (the page says so otherwise); a newcomer reads it before logging in.
+  { path: '/mailbox', page: mailboxPage, title: 'mailbox.title', access: 'any', layout: 'auto' },
+  {
+    path: '/account/webhooks',
+    page: webhooksPage,
+    title: 'webhooks.title',
+    access: 'customer',
+    layout: 'app',
+  },
 ];
 const ROUTES = ROUTE_TABLE.map((r) => ({ ...r, match: compile(r.path) }));
 
@@ -304,7 +317,8 @@ async function render({ initial = false } = {}) {
   if (route.access === 'guest' && signedIn) return navigate(home(), { replace: true });
   if (route.access === 'customer' && isAdmin()) return navigate('/admin/accounts', { replace: true });
 
-  const target = mount(route.layout ?? 'app');
+  const layout = route.layout === 'auto' ? (signedIn ? 'app' : 'auth') : (route.layout ?? 'app');
+  const target = mount(layout);
   target.onRoute();
   if (route.access === 'admin' && !isAdmin()) {
     show(target, notAllowedPage(), t('shell.notAllowed.title'), initial);

@@ -1,8 +1,9 @@
 // The money desk's shared pieces, used by the customer's and the operator's pages: a purchase's
 // status pill, its amounts, the bank-transfer details with copy buttons, and what a refused
 // purchase (409 billing data, 402 declined card) means in words.
-import { ApiError, api } from './api.js';
+import { ApiError, api, idempotencyKey } from './api.js';
 import { h, icon } from './dom.js';
+import { t } from './i18n.js';
 import {
   credits,
   dateOnly,
@@ -16,7 +17,7 @@ import {
   taxTreatmentLabel,
   taxTreatmentNote,
 } from './format.js';
-import { notify } from './notices.js';
+import { notify, notifyError } from './notices.js';
 import { session, updateBalance } from './session.js';
 
 export function list(data) {
@@ -154,8 +155,10 @@ export function bankDetails(bank, { sandbox = session.health?.sandbox } = {}) {
 export function amountFacts(p) {
   const pairs = [
     ['Credits', `${credits(p.credits)} credits`],
-    p.packId ? ['Pack', p.packId] : null,
+    // The pack in words, never its internal id.
+    p.packId ? [t('purchases.pack'), t('purchases.packOf', { credits: credits(p.credits) })] : null,
     ['Payment method', PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod],
+    p.card?.last4 ? [t('purchases.card'), t('purchases.cardEnding', { last4: p.card.last4 })] : null,
     ['Subtotal', money(p.subtotal)],
     [taxTreatmentLabel(p.tax), money(p.tax?.amount)],
     ['Total', h('strong', { 'data-testid': 'purchase-total' }, money(p.total))],
@@ -273,4 +276,41 @@ export async function refreshBalance() {
   } catch {
     // the top bar's own poll tries again
   }
+}
+
+/**
+ * "Pay with another card": a declined card order paid again, on the card payment page, by an
+ * order that takes its place (POST /purchases with retryOf); the browser goes to that page.
+ * @param {{ id: string, packId?: string | null, credits?: string | number, currency?: string }} failed
+ */
+export function payAgainButton(failed) {
+  const button = h(
+    'button',
+    { type: 'button', class: 'button button-primary button-small', 'data-testid': 'pay-again' },
+    t('purchases.anotherCard'),
+  );
+  const key = idempotencyKey();
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const item = failed.packId ? { packId: failed.packId } : { credits: String(failed.credits) };
+      const purchase = await api.post(
+        '/purchases',
+        { ...item, currency: failed.currency, paymentMethod: 'card', saveCard: true, retryOf: failed.id },
+        { headers: { 'idempotency-key': key } },
+      );
+      const url = purchase?.card?.checkoutUrl;
+      if (url) location.assign(url);
+      else location.assign(`/purchases/${encodeURIComponent(purchase.id)}`);
+    } catch (error) {
+      button.disabled = false;
+      notifyError(error);
+    }
+  });
+  return h(
+    'p',
+    { class: 'button-row' },
+    button,
+    h('span', { class: 'small muted' }, t('purchases.anotherCardText')),
+  );
 }

@@ -270,6 +270,9 @@ async function generate(
   model['ubl:Invoice']['cbc:CustomizationID'] = customizationId;
   if (format === 'CII' && doc.corrects)
     model['ubl:Invoice']['cac:BillingReference'] = [ciiBillingReference(doc.corrects)];
+  // CII's schema requires ApplicableHeaderTradeDelivery, which the library writes only from a
+  // delivery: the credits were delivered when the period ended.
+  if (format === 'CII') model['ubl:Invoice']['cac:Delivery'] = { 'cbc:ActualDeliveryDate': doc.period.end };
   const service = factory.createFormatService(format, quiet);
   service.fillInvoiceDefaults(model);
   const out = await service.generate(model, { format, lang: doc.language === 'es' ? 'es-es' : 'en-gb' });
@@ -281,7 +284,18 @@ export function renderUbl(doc: InvoiceDocument): Promise<string> {
   return generate(doc, 'UBL', PEPPOL_BIS_3);
 }
 
+/**
+ * The library writes the preceding invoice's date (BT-26) as udt:DateTimeString, where the CII
+ * schema's FormattedDateTimeType wants the qualified qdt:DateTimeString (declared on the root).
+ */
+function qualifyFormattedDates(xml: string): string {
+  return xml.replace(
+    /(<ram:FormattedIssueDateTime>\s*)<udt:DateTimeString([^>]*)>([^<]*)<\/udt:DateTimeString>/g,
+    '$1<qdt:DateTimeString$2>$3</qdt:DateTimeString>',
+  );
+}
+
 /** UN/CEFACT CII, EN 16931 profile: the XML a Factur-X PDF embeds. */
-export function renderCii(doc: InvoiceDocument): Promise<string> {
-  return generate(doc, 'CII', EN16931);
+export async function renderCii(doc: InvoiceDocument): Promise<string> {
+  return qualifyFormattedDates(await generate(doc, 'CII', EN16931));
 }

@@ -5,7 +5,7 @@
 // header is row 1. The header names the phone column (a few usual names are accepted) and the
 // placeholders the text may use.
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { validationFailed } from '../../http/errors.js';
 
 export const PHONE_COLUMNS = [
@@ -166,14 +166,10 @@ export async function readCsv(
     }
   } catch (error) {
     input.destroy();
-    if (
-      error instanceof Error &&
-      'code' in error &&
-      typeof error.code === 'string' &&
-      error.code.startsWith('CSV_')
-    ) {
-      const line = 'lines' in error && typeof error.lines === 'number' ? ` (line ${error.lines})` : '';
-      throw fileProblem(`is not a valid CSV${line}: ${error.message}`, 'The file is not a valid CSV');
+    // Every parse error of csv-parse (its codes are not all prefixed CSV_, e.g. INVALID_OPENING_QUOTE).
+    if (error instanceof CsvError) {
+      const line = typeof error.lines === 'number' ? ` (line ${error.lines})` : '';
+      throw fileProblem(`is not a valid CSV${line}: ${error.message}`, `The file is not a valid CSV${line}`);
     }
     throw error;
   }

@@ -16,7 +16,7 @@ export interface DeliveryView {
   deliveredAt: string | null;
 }
 
-interface Row {
+export interface DeliveryRow {
   id: string;
   message_id: string | null;
   event_type: string;
@@ -36,7 +36,7 @@ export async function listDeliveries(
   query: { limit: number; cursor?: string | undefined; status?: DeliveryView['status'] | undefined },
 ): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
   const after = decodeCursor(query.cursor);
-  const { rows } = await q.query<Row>(
+  const { rows } = await q.query<DeliveryRow>(
     `select id, message_id, event_type, status, payload, attempts, last_status_code, last_error, next_attempt_at, created_at,
             delivered_at
        from webhook_deliveries
@@ -48,19 +48,23 @@ export async function listDeliveries(
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => ({
-      id: r.id,
-      messageId: r.message_id,
-      type: r.event_type,
-      status: r.status,
-      event: JSON.parse(r.payload) as unknown,
-      attempts: r.attempts,
-      lastStatusCode: r.last_status_code,
-      lastError: r.last_error,
-      nextAttemptAt: r.status === 'pending' && r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
-      createdAt: r.created_at.toISOString(),
-      deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
-    })),
+    data: page.map(deliveryView),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}
+
+export function deliveryView(r: DeliveryRow): DeliveryView {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    type: r.event_type,
+    status: r.status,
+    event: JSON.parse(r.payload) as unknown,
+    attempts: r.attempts,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    nextAttemptAt: r.status === 'pending' && r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
+    createdAt: r.created_at.toISOString(),
+    deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
   };
 }

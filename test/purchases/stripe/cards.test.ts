@@ -1,7 +1,14 @@
 // Saved cards: listed, added through Stripe's setup page, removed; only ever the account's own.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey, readyCustomer, signUpVerified } from '../../helpers/accounts.js';
-import { cardsOf, saveCardViaSetup, type StripeTest, startStripeTest } from './helpers.js';
+import {
+  cardsOf,
+  location,
+  saveCardViaSetup,
+  type StripeTest,
+  startStripeTest,
+  submitCheckout,
+} from './helpers.js';
 
 let s: StripeTest;
 
@@ -43,6 +50,62 @@ describe('GET /cards, POST /cards/setup, DELETE /cards/{id}', () => {
     expect(customer).toMatchObject({ metadata: { account_id: bob.accountId } });
   });
 
+  it.each([
+    ['4000000000000002', 'generic_decline', 'Your card was declined.'],
+    ['4000000000009995', 'insufficient_funds', 'Your card has insufficient funds.'],
+  ])(
+    'a card the issuer declines when saving (%s) is not saved; the page and the portal say why',
+    async (number, reason, message) => {
+      const gina = await readyCustomer(s.t);
+      const res = await s.t.app.inject({ method: 'POST', url: '/api/v1/cards/setup', headers: gina.headers });
+      expect(res.statusCode, res.body).toBe(201);
+      const setupUrl: string = res.json().setupUrl;
+      const attemptOf = async (attempt: string, who = gina) => {
+        const answer = await s.t.app.inject({
+          method: 'GET',
+          url: `/api/v1/cards/setup/${attempt}`,
+          headers: who.headers,
+        });
+        return answer;
+      };
+      // The attempt is named in the address the page sends the customer back to.
+      const page = await (await fetch(setupUrl)).text();
+      const cancel = /href="([^"]+)">Cancel</.exec(page)?.[1]?.replaceAll('&amp;', '&') ?? '';
+      const attempt = new URL(cancel).searchParams.get('attempt') ?? '';
+      expect(cancel).toBe(`http://portal.test/cards?attempt=${attempt}&setup=cancel`);
+      expect((await attemptOf(attempt)).json()).toEqual({ status: 'open' });
+
+      const declined = await submitCheckout(setupUrl, { number });
+      expect(declined.status).toBe(402);
+      expect(await declined.text()).toContain(message);
+      await s.sandbox.control.settle();
+      expect(await cardsOf(s, gina)).toEqual([]);
+      const seen = await attemptOf(attempt);
+      expect(seen.statusCode, seen.body).toBe(200);
+      expect(seen.json()).toEqual({ status: 'declined', reason, message });
+      // Only the account's own attempts; a malformed attempt id is refused.
+      const mallory = await readyCustomer(s.t);
+      await saveCardViaSetup(s, mallory, '4242424242424242');
+      expect((await attemptOf(attempt, mallory)).statusCode).toBe(404);
+      expect((await attemptOf('not-a-uuid')).statusCode).toBe(400);
+      // The webhook of the failed setup is stored and processed like any other, changing nothing.
+      const { rows } = await s.t.ctx.db.query<{ processed: boolean; last_error: string | null }>(
+        `select processed_at is not null as processed, last_error from stripe_events
+        where type = 'setup_intent.setup_failed'`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.processed && row.last_error === null)).toBe(true);
+      // Another card on the same page saves and brings the customer back to the portal.
+      const saved = await submitCheckout(setupUrl, { number: '4242424242424242' });
+      expect(location(saved)).toBe(`http://portal.test/cards?attempt=${attempt}&setup=success`);
+      expect((await cardsOf(s, gina)).map((card) => card.last4)).toEqual(['4242']);
+      expect((await attemptOf(attempt)).json()).toEqual({
+        status: 'saved',
+        card: { brand: 'visa', last4: '4242' },
+      });
+    },
+  );
+
   it('an API key works as well as the session', async () => {
     const carol = await readyCustomer(s.t);
     await saveCardViaSetup(s, carol, '4242424242424242');
@@ -75,7 +138,7 @@ describe('GET /cards, POST /cards/setup, DELETE /cards/{id}', () => {
     const erin = await readyCustomer(s.t);
     const card = await saveCardViaSetup(s, erin, '4242424242424242');
     const mallory = await readyCustomer(s.t);
-    await saveCardViaSetup(s, mallory, '4000000000000002');
+    await saveCardViaSetup(s, mallory, '4000000000000341');
     const res = await s.t.app.inject({
       method: 'DELETE',
       url: `/api/v1/cards/${card}`,

@@ -115,4 +115,35 @@ describe('refunding a card purchase', () => {
       { status: 'succeeded', provider_ref: expect.stringMatching(/^re_/), failure_reason: null },
     ]);
   });
+
+  it('the events production sends around a payment and a refund reach the handler and change nothing twice', async () => {
+    const { who, id } = await paidPurchase();
+    const res = await refund(id, '1000');
+    expect(res.statusCode, res.body).toBe(201);
+    await s.sandbox.control.settle();
+    const { rows } = await s.t.ctx.db.query<{ type: string; processed: boolean; last_error: string | null }>(
+      `select type, processed_at is not null as processed, last_error from stripe_events
+        where type in ('setup_intent.created', 'payment_intent.created', 'charge.updated',
+                       'refund.updated', 'charge.refund.updated')`,
+    );
+    const types = new Set(rows.map((row) => row.type));
+    for (const type of [
+      'setup_intent.created',
+      'payment_intent.created',
+      'charge.updated',
+      'refund.updated',
+      'charge.refund.updated',
+    ]) {
+      expect(types, type).toContain(type);
+    }
+    expect(rows.filter((row) => !row.processed || row.last_error !== null)).toEqual([]);
+    // Credited once, refunded once: the updates are signals, not new money.
+    const refunds = await s.t.ctx.db.query<{ status: string }>(
+      'select status from purchase_refunds where purchase_id = $1',
+      [id],
+    );
+    expect(refunds.rows).toEqual([{ status: 'succeeded' }]);
+    expect((await storedPurchase(s, id)).status).toBe('credited');
+    expect(await balanceOf(s, who)).toBe('0');
+  });
 });

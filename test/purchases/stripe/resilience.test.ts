@@ -118,7 +118,8 @@ describe('a saved-card charge when Stripe answers 500', () => {
 describe('Stripe not answering in time', () => {
   it('a Checkout Session create that times out is retried with the same key: one session', async () => {
     const who = await readyCustomer(s.t);
-    await buy(s, who); // the customer exists at Stripe from here on
+    // The customer exists at Stripe from here on (another pack: the same one would reuse this order).
+    await buy(s, who, { packId: 'pack-5000' });
     requests = [];
     s.sandbox.control.holdEvents();
     // Longer than the client waits, shorter than its retries take: a retry meets the first

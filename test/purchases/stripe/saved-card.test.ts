@@ -66,8 +66,8 @@ describe('a saved card', () => {
     expect(await balanceOf(s, who)).toBe('1000');
   });
 
-  it('declined (0002): 402 payment_failed with the reason; failed, not credited', async () => {
-    const { who, cardId } = await customerWithCard('4000000000000002');
+  it('declined (0341, saved then declined): 402 payment_failed with the reason; failed, not credited', async () => {
+    const { who, cardId } = await customerWithCard('4000000000000341');
     const res = await buy(s, who, { cardId });
     expect(res.statusCode, res.body).toBe(402);
     expect(res.json().error).toMatchObject({
@@ -90,7 +90,7 @@ describe('a saved card', () => {
   });
 
   it('declined, then the same Idempotency-Key again: the same 402, and the card is not tried twice', async () => {
-    const { who, cardId } = await customerWithCard('4000000000000002');
+    const { who, cardId } = await customerWithCard('4000000000000341');
     const first = await buy(s, who, { cardId, idempotencyKey: 'decline-once' });
     expect(first.statusCode, first.body).toBe(402);
     const attempts = charges(s, 'failed');
@@ -107,8 +107,8 @@ describe('a saved card', () => {
     expect(rows[0]?.n).toBe(1);
   });
 
-  it('insufficient funds (9995 saved through setup): 402 with reason insufficient_funds', async () => {
-    const { who, cardId } = await customerWithCard('4000000000009995');
+  it('insufficient funds (3178, saved through setup with 3D Secure): 402 with reason insufficient_funds', async () => {
+    const { who, cardId } = await customerWithCard('4000008260003178');
     const res = await buy(s, who, { cardId });
     expect(res.statusCode, res.body).toBe(402);
     expect(res.json().error).toMatchObject({

@@ -1,6 +1,8 @@
 // How `serve` gets its card payments: Stripe keys from the environment, or (without them) the
 // Stripe sandbox in-process, refused with NODE_ENV=production; and /health saying which.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import { readyCustomer } from '../../helpers/accounts.js';
 import type { TestApp } from '../../helpers/app.js';
 import { createPostgresDatabase, testDbKind } from '../../helpers/db.js';
 import { createTestApp } from '../../helpers/app.js';
-import { location, submitCheckout } from './helpers.js';
+import { authenticate, location, submitCheckout } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -98,15 +100,17 @@ describe('starting the server', () => {
     try {
       if (!app || !url) throw new Error('no HTTP app');
       const health = await fetch(`${url}/health`);
-      expect(await health.json()).toEqual({
+      expect(await health.json()).toMatchObject({
         status: 'ok',
         database: testDbKind(),
         version: expect.any(String),
         sandbox: true,
+        mailbox: true,
       });
+      // The sandbox answers on the server's own address, and the provider calls it there.
       expect(ctx.config.stripe).toMatchObject({
         sandbox: true,
-        apiBase: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+        apiBase: `${url.replace('localhost', '127.0.0.1')}/sandbox/stripe`,
       });
 
       const t: TestApp = {
@@ -129,9 +133,11 @@ describe('starting the server', () => {
         payload: { packId: 'pack-1000', paymentMethod: 'card' },
       });
       expect(res.statusCode, res.body).toBe(201);
-      const checkoutUrl: string = res.json().card.checkoutUrl;
-      expect(checkoutUrl.startsWith(ctx.config.stripe.apiBase ?? '-')).toBe(true);
-      const paid = await submitCheckout(checkoutUrl, { number: '4242424242424242' });
+      const checkoutUrl = new URL(res.json().card.checkoutUrl);
+      // Its links start with PUBLIC_URL (here the default, http://localhost:0, as PORT is 0).
+      expect(checkoutUrl.origin).toBe(ctx.config.publicUrl);
+      expect(checkoutUrl.pathname).toMatch(/^\/sandbox\/stripe\/checkout\/cs_test_/);
+      const paid = await submitCheckout(`${url}${checkoutUrl.pathname}`, { number: '4242424242424242' });
       expect(location(paid)).toContain(`/purchases/${res.json().id}?checkout=success`);
       // The sandbox's webhook reaches the server's real port; nobody looks at the purchase.
       const deadline = Date.now() + 10_000;
@@ -156,6 +162,114 @@ describe('starting the server', () => {
     // Stopped with the server.
     const apiBase = ctx.config.stripe.apiBase ?? '';
     await expect(fetch(`${apiBase}/v1/customers`)).rejects.toThrow();
+  });
+
+  it('behind a reverse proxy with a path prefix: checkout works through PUBLIC_URL only', async () => {
+    // The proxy: http://127.0.0.1:<p>/portal/… -> the server's /…, as nginx's proxy_pass would.
+    let target = '';
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', async () => {
+        const inner = (req.url ?? '/').replace(/^\/portal(?=\/|$)/, '') || '/';
+        if (inner === req.url) {
+          res.writeHead(404).end('not under /portal');
+          return;
+        }
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
+          ),
+        );
+        const answer = await fetch(`${target}${inner}`, {
+          method: req.method,
+          headers,
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+          redirect: 'manual',
+        });
+        const out: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          if (name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'content-length')
+            out[name] = value;
+        });
+        res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const publicUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/portal`;
+    const running = await start(loadConfig(await serverEnv({ PUBLIC_URL: publicUrl })), { worker: false });
+    const { app, ctx, url } = running;
+    try {
+      if (!app || !url) throw new Error('no HTTP app');
+      target = url;
+      const t: TestApp = {
+        app,
+        ctx,
+        logs: [],
+        testDb: {
+          db: ctx.db,
+          url: undefined,
+          openAnother: () => Promise.reject(new Error('not here')),
+          drop: async () => {},
+        },
+        close: async () => {},
+      };
+      const alice = await readyCustomer(t);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/purchases',
+        headers: alice.headers,
+        payload: { packId: 'pack-1000', paymentMethod: 'card' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const checkoutUrl: string = res.json().card.checkoutUrl;
+      expect(checkoutUrl).toMatch(new RegExp(`^${publicUrl}/sandbox/stripe/checkout/cs_test_`));
+      // Only the proxy's address is used from here: the page, its form, the redirect back.
+      const page = await fetch(checkoutUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('SANDBOX');
+      const declined = await submitCheckout(checkoutUrl, { number: '4000002760003184' });
+      const authenticateUrl = location(declined);
+      expect(authenticateUrl).toMatch(new RegExp(`^${publicUrl}/sandbox/stripe/authenticate/pi_`));
+      const failed = await authenticate(authenticateUrl, 'fail');
+      expect(location(failed)).toBe(checkoutUrl);
+      const paid = await submitCheckout(checkoutUrl, { number: '4242424242424242' });
+      expect(location(paid)).toBe(`${publicUrl}/purchases/${res.json().id}?checkout=success`);
+      const deadline = Date.now() + 10_000;
+      let status = '';
+      while (Date.now() < deadline && status !== 'credited') {
+        const { rows } = await ctx.db.query<{ status: string }>(
+          'select status from purchases where id = $1',
+          [res.json().id],
+        );
+        status = rows[0]?.status ?? '';
+        if (status !== 'credited') await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe('credited');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('with Stripe keys there is no sandbox: /sandbox/stripe/… is 404 in our shape', async () => {
+    const t = await createTestApp({
+      env: { STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc' },
+    });
+    try {
+      for (const [method, url] of [
+        ['GET', '/sandbox/stripe'],
+        ['GET', '/sandbox/stripe/checkout/cs_test_1'],
+        ['POST', '/sandbox/stripe/v1/customers'],
+      ] as const) {
+        const res = await t.app.inject({ method, url });
+        expect(res.statusCode, `${method} ${url}`).toBe(404);
+        expect(res.json().error).toMatchObject({ code: 'not_found', requestId: expect.any(String) });
+      }
+    } finally {
+      await t.close();
+    }
   });
 
   it('/health says sandbox: false with Stripe keys and real bank details', async () => {

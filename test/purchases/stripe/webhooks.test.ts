@@ -107,6 +107,144 @@ describe('signature verification', () => {
   });
 });
 
+describe('signed but malformed bodies', () => {
+  async function malformedRows() {
+    const { rows } = await s.t.ctx.db.query<{
+      id: string;
+      processed: boolean;
+      last_error: string | null;
+      payload: { malformed: boolean; bodyBase64: string; preview: string; problems: unknown[] };
+    }>(
+      `select id, processed_at is not null as processed, last_error, payload from stripe_events
+        where type = 'malformed'`,
+    );
+    return rows;
+  }
+
+  it('400 in our shape for each, kept for inspection, nothing credited', async () => {
+    const { who, purchaseId, event } = await paidWithHeldEvents();
+    const real = JSON.stringify(event);
+    const withObject = (object: Record<string, unknown>) =>
+      JSON.stringify({ ...event, id: `evt_${Math.random().toString(36).slice(2)}`, data: { object } });
+    const intent = event.data.object;
+    const cases: [name: string, body: string, path: string][] = [
+      ['an empty object', '{}', 'body.id'],
+      ['no data', JSON.stringify({ ...event, data: undefined }), 'body.data'],
+      ['data: null', JSON.stringify({ ...event, data: null }), 'body.data'],
+      ['data without its object', JSON.stringify({ ...event, data: {} }), 'body.data.object'],
+      ['not JSON', 'this is not { json', 'body'],
+      // A NUL byte as such inside a JSON string makes the body no JSON at all.
+      ['a raw NUL byte', real.replace(event.id, `${event.id}\u0000`), 'body'],
+      ['a JSON array', `[${real}]`, 'body'],
+      ['NUL in the id', JSON.stringify({ ...event, id: `${event.id}\u0000` }), 'body.id'],
+      ['an object as the object id', withObject({ ...intent, id: { $ne: null } }), 'body.data.object.id'],
+      ['a huge created', JSON.stringify({ ...event, created: 1e20 }), 'body.created'],
+      ['a created that is text', JSON.stringify({ ...event, created: '1700000000' }), 'body.created'],
+      [
+        'a type that is not one',
+        JSON.stringify({ ...event, type: 'payment_intent.succeeded\n' }),
+        'body.type',
+      ],
+      [
+        'NUL in metadata',
+        withObject({ ...intent, metadata: { purchase_id: `${purchaseId}\u0000` } }),
+        'body.data.object.metadata.purchase_id',
+      ],
+      [
+        'a lone surrogate',
+        withObject({ ...intent, description: 'a\ud800b' }),
+        'body.data.object.description',
+      ],
+      [
+        'a customer id for a payment_intent event',
+        withObject({ ...intent, id: 'cus_123' }),
+        'body.data.object.id',
+      ],
+    ];
+    for (const [name, body, path] of cases) {
+      const res = await post(body, sign(body));
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(400);
+      const error = res.json().error;
+      expect(error, name).toMatchObject({
+        code: 'validation_failed',
+        requestId: expect.any(String),
+        details: { storedAs: expect.stringMatching(/^malformed_[0-9a-f]{40}$/) },
+      });
+      expect(
+        error.details.fields.map((field: { path: string }) => field.path),
+        name,
+      ).toContain(path);
+      expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+    }
+
+    const rows = await malformedRows();
+    expect(rows).toHaveLength(cases.length);
+    for (const row of rows) {
+      expect(row.processed).toBe(true);
+      expect(row.last_error).toMatch(/^malformed: /);
+      expect(row.payload.malformed).toBe(true);
+    }
+    const bodies = rows.map((row) => Buffer.from(row.payload.bodyBase64, 'base64').toString('utf8'));
+    expect(bodies.sort()).toEqual(cases.map(([, body]) => body).sort());
+
+    // The same malformed body again is answered the same way and kept once.
+    const again = await post('{}', sign('{}'));
+    expect(again.statusCode).toBe(400);
+    expect(await malformedRows()).toHaveLength(cases.length);
+
+    expect(await storedEvents(event.id)).toBe(0);
+    expect((await storedPurchase(s, purchaseId)).status).toBe('awaiting_payment');
+    expect(await balanceOf(s, who)).toBe('0');
+    // The real event still credits.
+    const ok = await post(real, sign(real));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await balanceOf(s, who)).toBe('1000');
+  });
+
+  it('a signature from more than the tolerance in the future is refused; within it, accepted', async () => {
+    const { who, purchaseId, event } = await paidWithHeldEvents();
+    const body = JSON.stringify(event);
+    for (const signature of [
+      sign(body, { at: Date.now() + 301_000 }),
+      sign(body, { at: Date.now() + 86_400_000 }),
+    ]) {
+      const res = await post(body, signature);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'validation_failed',
+        details: { fields: [{ path: 'headers.stripe-signature', message: 'is timestamped in the future' }] },
+      });
+    }
+    expect(await storedEvents(event.id)).toBe(0);
+    expect((await storedPurchase(s, purchaseId)).status).toBe('awaiting_payment');
+    const ok = await post(body, sign(body, { at: Date.now() + 200_000 }));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await balanceOf(s, who)).toBe('1000');
+  });
+
+  it('an event about an object Stripe does not have is acknowledged and changes nothing', async () => {
+    const event = {
+      id: 'evt_names_nothing_1',
+      object: 'event',
+      api_version: '2025-08-27.basil',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'payment_intent.succeeded',
+      data: { object: { id: 'pi_doesnotexist', object: 'payment_intent' } },
+    };
+    const body = JSON.stringify(event);
+    const res = await post(body, sign(body));
+    expect(res.statusCode, res.body).toBe(200);
+    const { rows } = await s.t.ctx.db.query<{ processed: boolean }>(
+      'select processed_at is not null as processed from stripe_events where id = $1',
+      [event.id],
+    );
+    expect(rows).toEqual([{ processed: true }]);
+  });
+});
+
 describe('events stored by id, processed once', () => {
   it('a duplicate after processing is acknowledged and changes nothing', async () => {
     const { who, event } = await paidWithHeldEvents();

@@ -262,6 +262,81 @@ describe('setup mode', () => {
   });
 });
 
+describe('setup mode with a card the issuer declines', () => {
+  async function setupSession() {
+    return h.stripe.checkout.sessions.create({
+      mode: 'setup',
+      customer: customer.id,
+      success_url: SUCCESS_URL,
+      cancel_url: CANCEL_URL,
+    });
+  }
+
+  it.each([
+    ['4000000000000002', 'generic_decline', 'Your card was declined.'],
+    ['4000000000009995', 'insufficient_funds', 'Your card has insufficient funds.'],
+  ])('%s: the SetupIntent fails with card_declined / %s, nothing is saved', async (number, code, message) => {
+    const session = await setupSession();
+    const response = await submitCheckout(session.url ?? '', { number });
+    expect(response.status).toBe(402);
+    const html = await response.text();
+    expect(html).toContain('data-testid="checkout-error"');
+    expect(html).toContain(message);
+    const intent = await h.stripe.setupIntents.retrieve(String(session.setup_intent));
+    expect(intent).toMatchObject({
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_setup_error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: code,
+        message,
+        payment_method: { object: 'payment_method', card: { last4: number.slice(-4) } },
+      },
+    });
+    const saved = await h.stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+    expect(saved.data).toEqual([]);
+    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    const [failed] = await h.receiver.waitFor('setup_intent.setup_failed');
+    expect(failed?.data.object).toMatchObject({
+      id: session.setup_intent,
+      status: 'requires_payment_method',
+      last_setup_error: { code: 'card_declined', decline_code: code },
+    });
+    await h.sandbox.control.settle();
+    const types = h.receiver.events().map((event) => event.type);
+    expect(types).not.toContain('payment_method.attached');
+    expect(types).not.toContain('setup_intent.succeeded');
+    expect(types).not.toContain('checkout.session.completed');
+    // The page shows the decline again when reloaded, until another card works.
+    const reloaded = await (await fetch(session.url ?? '')).text();
+    expect(reloaded).toContain(message);
+  });
+
+  it('after a decline another card saves on the same session; 0341 saves', async () => {
+    const session = await setupSession();
+    await submitCheckout(session.url ?? '', { number: '4000000000000002' });
+    const response = await submitCheckout(session.url ?? '', { number: '4000000000000341' });
+    expect(location(response)).toBe(SUCCESS_URL.replace('{CHECKOUT_SESSION_ID}', session.id));
+    const intent = await h.stripe.setupIntents.retrieve(String(session.setup_intent));
+    expect(intent).toMatchObject({ status: 'succeeded', last_setup_error: null });
+    const saved = await h.stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+    expect(saved.data.map((method) => method.card?.last4)).toEqual(['0341']);
+    await h.receiver.waitFor('setup_intent.succeeded');
+    await h.receiver.waitFor('checkout.session.completed');
+  });
+
+  it('sends setup_intent.created when the session is made', async () => {
+    const session = await setupSession();
+    const [created] = await h.receiver.waitFor('setup_intent.created');
+    expect(created?.data.object).toMatchObject({
+      id: session.setup_intent,
+      status: 'requires_payment_method',
+    });
+    expect(created?.request?.id).toMatch(/^req_/);
+  });
+});
+
 describe('expiry', () => {
   it('an expired session sends checkout.session.expired and can no longer be paid', async () => {
     const session = await paymentSession(h.stripe, customer.id);

@@ -165,10 +165,11 @@ export async function authenticate(url: string, action: 'approve' | 'fail'): Pro
   });
 }
 
+/** Where a redirect goes, resolved as a browser resolves it (the pages link each other relatively). */
 export function location(response: Response): string {
   const value = response.headers.get('location');
   if (value === null) throw new Error(`expected a redirect, got ${response.status}`);
-  return value;
+  return new URL(value, response.url).href;
 }
 
 export const SUCCESS_URL = 'https://shop.example/paid?session={CHECKOUT_SESSION_ID}';

@@ -2,7 +2,13 @@
 // signatures, the SDK configuration helper and the refusal in production.
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import { luhnValid, readCardInput, testCard, paymentOutcome } from '../../../tools/stripe-sandbox/cards.js';
+import {
+  luhnValid,
+  paymentOutcome,
+  readCardInput,
+  setupOutcome,
+  testCard,
+} from '../../../tools/stripe-sandbox/cards.js';
 import { canonical, FormError, parseForm } from '../../../tools/stripe-sandbox/form.js';
 import {
   SandboxRefusedError,
@@ -57,6 +63,22 @@ describe('test cards', () => {
     expect(outcome('4000002760003184', false)).toEqual({ kind: 'authenticate' });
     expect(outcome('4000002500003155', true)).toEqual({ kind: 'authenticate' });
     expect(outcome('6011111111111117', false)).toEqual({ kind: 'succeed' });
+    expect(outcome('4000000000000341', true)).toEqual({ kind: 'decline', declineCode: 'generic_decline' });
+    expect(outcome('4000008260003178', false)).toEqual({ kind: 'authenticate' });
+    const saved = testCard('4000008260003178', 1, 2030);
+    saved.setUpForOffSession = true;
+    expect(paymentOutcome(saved, true)).toEqual({ kind: 'decline', declineCode: 'insufficient_funds' });
+  });
+
+  it('saving a card: the issuer declines 0002 and 9995, 0341 saves, 3D Secure cards authenticate', () => {
+    const saving = (number: string) => setupOutcome(testCard(number, 1, 2030));
+    expect(saving('4242424242424242')).toEqual({ kind: 'succeed' });
+    expect(saving('4000000000000002')).toEqual({ kind: 'decline', declineCode: 'generic_decline' });
+    expect(saving('4000000000009995')).toEqual({ kind: 'decline', declineCode: 'insufficient_funds' });
+    expect(saving('4000000000000341')).toEqual({ kind: 'succeed' });
+    expect(saving('4000002760003184')).toEqual({ kind: 'authenticate' });
+    expect(saving('4000002500003155')).toEqual({ kind: 'authenticate' });
+    expect(saving('4000008260003178')).toEqual({ kind: 'authenticate' });
   });
 
   it('reads the page form with Checkout error texts', () => {

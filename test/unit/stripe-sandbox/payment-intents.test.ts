@@ -65,8 +65,9 @@ describe('off-session charges of a saved card', () => {
     expect(event?.request).toMatchObject({ id: expect.stringMatching(/^req_/) });
   });
 
-  it('4000 0000 0000 0002 answers 402 card_declined / generic_decline with the PaymentIntent', async () => {
-    const card = await saveCard(h.stripe, customer.id, '4000000000000002');
+  it('4000 0000 0000 0341 saves, then answers 402 card_declined / generic_decline with the PaymentIntent', async () => {
+    const card = await saveCard(h.stripe, customer.id, '4000000000000341');
+    expect(card.customer).toBe(customer.id);
     const error = await cardError(offSession(card.id));
     expect(error.statusCode).toBe(402);
     expect(error.code).toBe('card_declined');
@@ -82,8 +83,8 @@ describe('off-session charges of a saved card', () => {
     expect(event?.data.object).toMatchObject({ id: error.payment_intent?.id });
   });
 
-  it('4000 0000 0000 9995 answers 402 with decline_code insufficient_funds', async () => {
-    const card = await saveCard(h.stripe, customer.id, '4000000000009995');
+  it('4000 0082 6000 3178 saves after authentication, then answers 402 insufficient_funds', async () => {
+    const card = await saveCard(h.stripe, customer.id, '4000008260003178');
     const error = await cardError(offSession(card.id));
     expect(error).toMatchObject({
       code: 'card_declined',
@@ -91,6 +92,11 @@ describe('off-session charges of a saved card', () => {
       statusCode: 402,
     });
     expect(error.message).toBe('Your card has insufficient funds.');
+  });
+
+  it('a card never saved (pm_card_chargeDeclinedInsufficientFunds) is declined off-session too', async () => {
+    const error = await cardError(offSession('pm_card_chargeDeclinedInsufficientFunds'));
+    expect(error).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds' });
   });
 
   it('4000 0027 6000 3184 answers 402 authentication_required off-session', async () => {
@@ -105,15 +111,37 @@ describe('off-session charges of a saved card', () => {
     expect((await offSession(card.id)).status).toBe('succeeded');
   });
 
-  it('a card saved by attaching pm_card_chargeDeclined declines like the saved decline card', async () => {
-    const attached = await h.stripe.paymentMethods.attach('pm_card_chargeDeclined', {
+  it('a card saved by attaching pm_card_visa_chargeDeclined (0341) declines like the saved one', async () => {
+    const attached = await h.stripe.paymentMethods.attach('pm_card_visa_chargeDeclined', {
       customer: customer.id,
     });
     expect(attached.id).toMatch(/^pm_/);
-    expect(attached.id).not.toBe('pm_card_chargeDeclined');
+    expect(attached.id).not.toBe('pm_card_visa_chargeDeclined');
     expect(attached.customer).toBe(customer.id);
     const error = await cardError(offSession(attached.id));
     expect(error.decline_code).toBe('generic_decline');
+  });
+
+  it('attaching a card the issuer declines (0002, 9995) answers 402 and attaches nothing', async () => {
+    const declined = await cardError(
+      h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }),
+    );
+    expect(declined).toMatchObject({
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    });
+    const poor = await cardError(
+      h.stripe.paymentMethods.attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id }),
+    );
+    expect(poor).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds' });
+    const saved = await h.stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+    expect(saved.data).toEqual([]);
+    await h.sandbox.control.settle();
+    expect(h.sandbox.control.events().filter((event) => event.type === 'payment_method.attached')).toEqual(
+      [],
+    );
   });
 
   it('refuses a card that belongs to another customer', async () => {

@@ -45,7 +45,24 @@ describe('refunds', () => {
       amount_refunded: 4500,
       refunded: true,
     });
-    expect(created?.data.object).toMatchObject({ id: refund.id });
+    expect(created?.data.object).toMatchObject({
+      id: refund.id,
+      destination_details: { type: 'card', card: { reference: null, reference_status: 'pending' } },
+    });
+    // The card network's reference follows, as refund.updated (and the older charge.refund.updated).
+    const [updated] = await h.receiver.waitFor('refund.updated');
+    expect(updated?.data.object).toMatchObject({
+      id: refund.id,
+      status: 'succeeded',
+      destination_details: {
+        card: { reference: expect.stringMatching(/^\d{23}$/), reference_status: 'available' },
+      },
+    });
+    expect(updated?.data.previous_attributes).toEqual({
+      destination_details: { card: { reference: null, reference_status: 'pending' } },
+    });
+    const [legacy] = await h.receiver.waitFor('charge.refund.updated');
+    expect(legacy?.data.object).toMatchObject({ id: refund.id, object: 'refund' });
   });
 
   it('refunds in parts and refuses more than is left', async () => {

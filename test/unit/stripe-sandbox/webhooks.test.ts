@@ -49,6 +49,31 @@ describe('signed events', () => {
     );
   });
 
+  it('a payment sends what Stripe sends: created, charge.succeeded, succeeded, then charge.updated', async () => {
+    const intent = await pay();
+    await h.receiver.waitFor('charge.updated');
+    await h.sandbox.control.settle();
+    const mine = h.sandbox.control
+      .events()
+      .filter((event) => [event.data.object.id, event.data.object.payment_intent].includes(intent.id));
+    expect(mine.map((event) => event.type)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'charge.updated',
+    ]);
+    const [created, succeededCharge, , updated] = mine;
+    expect(created?.data.object).toMatchObject({ id: intent.id, status: 'requires_confirmation' });
+    expect(succeededCharge?.data.object).toMatchObject({ status: 'succeeded', balance_transaction: null });
+    expect(updated?.data.object).toMatchObject({
+      id: intent.latest_charge,
+      balance_transaction: expect.stringMatching(/^txn_/),
+    });
+    expect(updated?.data.previous_attributes).toEqual({ balance_transaction: null });
+    const charge = await h.stripe.charges.retrieve(String(intent.latest_charge));
+    expect(charge.balance_transaction).toBe(updated?.data.object.balance_transaction);
+  });
+
   it('the event can be read back with GET /v1/events/:id and listed by type', async () => {
     await pay();
     const [event] = await h.receiver.waitFor('charge.succeeded');
@@ -153,7 +178,8 @@ describe('test switches', () => {
     expect(types.indexOf('payment_intent.succeeded')).toBeLessThan(
       types.indexOf('payment_intent.payment_failed'),
     );
-    expect(types.at(-1)).toBe('charge.failed');
+    // The first attempt created the session's PaymentIntent: its event is the oldest.
+    expect(types.at(-1)).toBe('payment_intent.created');
   });
 
   it('the switches are also HTTP endpoints under /_sandbox, behind the secret key', async () => {

@@ -16,7 +16,7 @@ export function renderAuthenticate(core: Core, intent: PaymentIntent | SetupInte
       : 'saving this card for future payments';
   const body = `<h1>Authenticate this payment</h1>
 <p>Your bank asks you to confirm ${what} with ${escapeHtml(cardText(core, intent.payment_method))}.</p>
-<form method="post" action="/authenticate/${escapeHtml(intent.id)}">
+<form method="post" action="${escapeHtml(intent.id)}">
 <div class="actions">
 <button class="primary" type="submit" name="action" value="approve">Approve</button>
 <button class="danger" type="submit" name="action" value="fail">Fail</button>

@@ -16,10 +16,11 @@ export const EMPTY_FORM: CheckoutForm = { email: '', name: '', number: '', expir
 
 const TEST_CARDS: [string, string][] = [
   ['4242 4242 4242 4242', 'succeeds'],
-  ['4000 0000 0000 0002', 'declined'],
-  ['4000 0000 0000 9995', 'declined: insufficient funds'],
+  ['4000 0000 0000 0002', 'declined (not saved either)'],
+  ['4000 0000 0000 9995', 'declined: insufficient funds (not saved either)'],
   ['4000 0027 6000 3184', 'asks for authentication (approve or fail)'],
   ['4000 0000 0000 0341', 'saves, then every charge is declined'],
+  ['4000 0082 6000 3178', 'asks for authentication, saves, then declined: insufficient funds'],
 ];
 
 function summary(core: Core, session: CheckoutSession): string {
@@ -64,7 +65,7 @@ export function renderCheckout(
   ).join('');
   const body = `${summary(core, session)}
 ${errorBox(error)}
-<form method="post" action="/checkout/${escapeHtml(session.id)}" autocomplete="off">
+<form method="post" action="${escapeHtml(session.id)}" autocomplete="off">
 <label for="email">Email</label>
 <input id="email" name="email" type="email" value="${escapeHtml(form.email || defaultEmail(core, session))}">
 <label for="card_number">Card number</label>

@@ -112,7 +112,8 @@ const submitAuthenticate: PageHandler = (core, id, form) => {
   const link = core.store.link(intent.id);
   const session = link.checkoutSession === null ? undefined : core.store.sessions.get(link.checkoutSession);
   if (session) {
-    if (!succeeded) return { status: 303, location: `${core.publicUrl}/checkout/${session.id}` };
+    // Relative to this page, like every link between the hosted pages.
+    if (!succeeded) return { status: 303, location: `../checkout/${session.id}` };
     const method =
       intent.payment_method === null ? undefined : core.store.paymentMethods.get(intent.payment_method);
     completeSession(core, session, method?.billing_details ?? billingDetails(null, null));

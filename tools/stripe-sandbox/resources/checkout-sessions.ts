@@ -4,8 +4,9 @@ import { expireSession } from '../checkout.js';
 import type { Core } from '../core.js';
 import { invalidParam, invalidRequest, missingParam } from '../errors.js';
 import { newCheckoutSession, newSetupIntent, type PaymentIntentFields } from '../objects.js';
+import { LIST_PARAMS, listObject } from '../list.js';
 import { createMetadata, Params } from '../params.js';
-import type { LineItem } from '../types.js';
+import type { EventOrigin, LineItem } from '../types.js';
 import { type ApiRoute, respond } from './call.js';
 import { checkAmount, checkCardOnly, readCurrency } from './validate.js';
 
@@ -113,7 +114,7 @@ function readExpiresAt(p: Params, created: number): number {
   return expiresAt;
 }
 
-function create(core: Core, p: Params): ReturnType<typeof newCheckoutSession> {
+function create(core: Core, p: Params, origin: EventOrigin): ReturnType<typeof newCheckoutSession> {
   const mode = p.oneOf('mode', ['payment', 'setup', 'subscription']);
   if (mode === undefined) throw missingParam('mode');
   if (mode === 'subscription')
@@ -183,6 +184,7 @@ function create(core: Core, p: Params): ReturnType<typeof newCheckoutSession> {
     core.store.setupIntents.set(intent.id, intent);
     core.store.links.set(intent.id, { checkoutSession: session.id, returnUrl: null });
     session.setup_intent = intent.id;
+    core.emit('setup_intent.created', intent, origin);
   }
   core.store.sessions.set(session.id, session);
   core.store.checkoutDetails.set(session.id, { lineItems, payment });
@@ -193,9 +195,25 @@ export const checkoutSessionRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions',
-    handler: ({ core, params }) => {
+    handler: ({ core, params, origin }) => {
       const p = Params.of(params, CREATE_FIELDS);
-      return respond(core, create(core, p), p);
+      return respond(core, create(core, p, origin), p);
+    },
+  },
+  {
+    // Stripe's list, newest first, filtered by customer and status.
+    method: 'GET',
+    pattern: '/v1/checkout/sessions',
+    handler: ({ core, params }) => {
+      const p = Params.of(params, ['customer', 'status', ...LIST_PARAMS]);
+      const customer = p.string('customer');
+      const status = p.oneOf('status', ['open', 'complete', 'expired']);
+      const sessions = [...core.store.sessions.values()].filter(
+        (session) =>
+          (customer === undefined || session.customer === customer) &&
+          (status === undefined || session.status === status),
+      );
+      return listObject('/v1/checkout/sessions', sessions.reverse(), p, core.store);
     },
   },
   {

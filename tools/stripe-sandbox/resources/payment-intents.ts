@@ -104,8 +104,9 @@ export const paymentIntentRoutes: ApiRoute[] = [
       if (method) {
         intent.payment_method = method.id;
         intent.status = 'requires_confirmation';
-        if (shouldConfirm) confirm(core, intent, method, offSession, returnUrl, origin);
       }
+      core.emit('payment_intent.created', intent, origin);
+      if (method && shouldConfirm) confirm(core, intent, method, offSession, returnUrl, origin);
       return respond(core, intent, p);
     },
   },

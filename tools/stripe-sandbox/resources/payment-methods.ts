@@ -1,6 +1,8 @@
 // PaymentMethods: list a customer's cards, retrieve, attach, detach. Cards are created by the
-// hosted checkout page or from Stripe's pm_card_* test ids.
-import { resourceMissing } from '../errors.js';
+// hosted checkout page or from Stripe's pm_card_* test ids. Attaching a card its issuer
+// declines (0002, 9995) answers 402 card_declined, as on Stripe.
+import { setupOutcome } from '../cards.js';
+import { cardDeclined, resourceMissing, StripeApiError } from '../errors.js';
 import { LIST_PARAMS, listObject } from '../list.js';
 import { Params } from '../params.js';
 import {
@@ -65,6 +67,11 @@ export const paymentMethodRoutes: ApiRoute[] = [
       const p = Params.of(params, ['customer']);
       const customer = core.store.customer(p.requireString('customer'), 'customer');
       const method = resolvePaymentMethod(core, path.get('id'), 'payment_method');
+      // Attaching verifies the card with its issuer: a card declined there is not attached.
+      const outcome = setupOutcome(core.store.card(method.id));
+      if (outcome.kind === 'decline' && method.customer !== customer.id) {
+        throw new StripeApiError(402, cardDeclined(outcome.declineCode, method));
+      }
       return respond(core, attachPaymentMethod(core, method, customer.id, origin), p);
     },
   },

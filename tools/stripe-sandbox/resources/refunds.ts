@@ -1,7 +1,7 @@
 // Refunds of a PaymentIntent's (or a charge's) successful charge, whole or in part, never more
 // than what is left unrefunded.
 import { invalidRequest } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId, randomDigits } from '../ids.js';
 import { formatAmount } from '../money.js';
 import { createMetadata, Params } from '../params.js';
 import type { Charge, Refund } from '../types.js';
@@ -73,6 +73,15 @@ export const refundRoutes: ApiRoute[] = [
         charge: charge.id,
         created: core.now(),
         currency: charge.currency,
+        destination_details: {
+          card: {
+            reference: null,
+            reference_status: 'pending',
+            reference_type: 'acquirer_reference_number',
+            type: 'refund',
+          },
+          type: 'card',
+        },
         metadata,
         payment_intent: charge.payment_intent,
         reason,
@@ -86,6 +95,12 @@ export const refundRoutes: ApiRoute[] = [
       charge.refunded = charge.amount_refunded === charge.amount_captured;
       core.emit('refund.created', refund, origin);
       core.emit('charge.refunded', charge, origin);
+      // The card network's reference for the refund arrives later; Stripe reports it as an update.
+      refund.destination_details.card.reference = randomDigits(23);
+      refund.destination_details.card.reference_status = 'available';
+      const previous = { destination_details: { card: { reference: null, reference_status: 'pending' } } };
+      core.emit('refund.updated', refund, origin, previous);
+      core.emit('charge.refund.updated', refund, origin, previous);
       return respond(core, refund, p);
     },
   },

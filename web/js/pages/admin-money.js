@@ -5,12 +5,22 @@
 import { api, idempotencyKey } from '../api.js';
 import { CURRENCIES } from '../countries.js';
 import { h, icon } from '../dom.js';
-import { credits, dateTime, dayOf, money, PAYMENT_METHOD_LABELS, purchaseStatusLabel } from '../format.js';
+import {
+  credits,
+  dateOnly,
+  dateTime,
+  dayOf,
+  money,
+  PAYMENT_METHOD_LABELS,
+  purchaseStatusLabel,
+} from '../format.js';
 import { field, onBusyClick, onSubmit, submitButton, summarySlot } from '../forms.js';
 import { notify, notifyError } from '../notices.js';
 import { amountFacts, facts, groupsOfFour, list, purchasePill, timelinePairs } from '../money.js';
 import { navigate } from '../router.js';
 import { formDialog, confirmDialog } from './dialog.js';
+import { formatNumber, t } from '../i18n.js';
+import { packsEditor } from './admin-packs.js';
 import { destinationsCard, packsCard } from './pricing.js';
 import { transactionRow, transactionsTable } from './transactions.js';
 
@@ -250,7 +260,7 @@ export async function adminPurchasesPage({ query, signal }) {
               h('th', { scope: 'col' }, 'Ordered'),
               h('th', { scope: 'col' }, 'Account'),
               h('th', { scope: 'col' }, 'Purchase'),
-              h('th', { scope: 'col' }, 'Reference'),
+              h('th', { scope: 'col' }, t('operator.statements.reference')),
               h('th', { scope: 'col', class: 'num' }, 'Total'),
               h('th', { scope: 'col' }, 'Status'),
               h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
@@ -440,18 +450,18 @@ function remainingCredits(p) {
 }
 
 const UNMATCHED_REASONS = {
-  already_imported: 'Already imported from an earlier statement',
-  duplicate_entry: 'Appears twice in this statement',
-  debit_entry: 'Money going out, not a payment',
-  not_booked: 'Not booked yet (pending at the bank)',
-  unreadable_amount: 'The amount could not be read',
-  no_reference: 'No RF reference in the transfer',
-  unknown_reference: 'The reference matches no purchase',
-  purchase_already_credited: 'The purchase was already paid',
-  purchase_canceled: 'The purchase was canceled',
-  purchase_failed: 'The purchase had failed',
-  wrong_currency: 'Paid in another currency',
-  wrong_amount: 'The amount differs from the purchase',
+  already_imported: 'operator.statements.reasons.already_imported',
+  duplicate_entry: 'operator.statements.reasons.duplicate_entry',
+  debit_entry: 'operator.statements.reasons.debit_entry',
+  not_booked: 'operator.statements.reasons.not_booked',
+  unreadable_amount: 'operator.statements.reasons.unreadable_amount',
+  no_reference: 'operator.statements.reasons.no_reference',
+  unknown_reference: 'operator.statements.reasons.unknown_reference',
+  purchase_already_credited: 'operator.statements.reasons.purchase_already_credited',
+  purchase_canceled: 'operator.statements.reasons.purchase_canceled',
+  purchase_failed: 'operator.statements.reasons.purchase_failed',
+  wrong_currency: 'operator.statements.reasons.wrong_currency',
+  wrong_amount: 'operator.statements.reasons.wrong_amount',
 };
 
 function lineAmount(line) {
@@ -471,11 +481,15 @@ function statementTable(lines, { matched }) {
         h(
           'tr',
           {},
-          h('th', { scope: 'col' }, 'Booked'),
-          h('th', { scope: 'col', class: 'num' }, 'Amount'),
-          h('th', { scope: 'col' }, 'Reference'),
-          h('th', { scope: 'col' }, 'From'),
-          h('th', { scope: 'col' }, matched ? 'Purchase' : 'Why not matched'),
+          h('th', { scope: 'col' }, t('operator.statements.booked')),
+          h('th', { scope: 'col', class: 'num' }, t('operator.statements.amount')),
+          h('th', { scope: 'col' }, t('operator.statements.reference')),
+          h('th', { scope: 'col' }, t('operator.statements.from')),
+          h(
+            'th',
+            { scope: 'col' },
+            t(matched ? 'operator.statements.purchase' : 'operator.statements.whyNot'),
+          ),
         ),
       ),
       h(
@@ -485,7 +499,7 @@ function statementTable(lines, { matched }) {
           h(
             'tr',
             {},
-            h('td', { class: 'nowrap' }, line.bookedAt ? line.bookedAt.slice(0, 10) : '—'),
+            h('td', { class: 'nowrap' }, dateOnly(line.bookedAt)),
             h('td', { class: 'num' }, line.direction === 'debit' ? `−${lineAmount(line)}` : lineAmount(line)),
             h(
               'td',
@@ -516,7 +530,7 @@ function statementTable(lines, { matched }) {
               : h(
                   'td',
                   {},
-                  UNMATCHED_REASONS[line.reason] ?? line.reason ?? '—',
+                  UNMATCHED_REASONS[line.reason] ? t(UNMATCHED_REASONS[line.reason]) : (line.reason ?? '—'),
                   line.purchaseId
                     ? h(
                         'div',
@@ -536,6 +550,76 @@ function statementTable(lines, { matched }) {
   );
 }
 
+/**
+ * Attaches an unmatched entry to the bank-transfer order it pays: the orders waiting for exactly
+ * its amount are offered (any other order by its id, an expired one say). True when attached.
+ */
+async function attachEntry(entry, signal) {
+  const params = new URLSearchParams({
+    status: 'awaiting_payment',
+    paymentMethod: 'bank_transfer',
+    limit: '500',
+  });
+  const open = list(await api.get(`/admin/purchases?${params}`, { signal }));
+  const fits = open.filter(
+    (p) => p.total?.amount === entry.amount.amount && p.total?.currency === entry.amount.currency,
+  );
+  await namesOf(
+    fits.map((p) => p.accountId),
+    signal,
+  );
+  const options = fits.map((p) => ({
+    value: p.id,
+    label: t('operator.attach.option', {
+      credits: credits(p.credits),
+      account: accountNames.get(p.accountId) ?? p.accountId,
+      reference: p.bankTransfer?.referenceFormatted ?? p.bankTransfer?.reference ?? p.id,
+    }),
+  }));
+  const values = await formDialog({
+    title: t('operator.attach.title', { amount: lineAmount(entry) }),
+    text: t('operator.attach.text', { from: entry.debtorName ?? t('operator.attach.unknownSender') }),
+    fields: [
+      fits.length
+        ? field({
+            name: 'purchaseId',
+            label: t('operator.attach.order'),
+            options: [{ value: '', label: t('operator.attach.byId') }, ...options],
+            value: options.length === 1 ? options[0].value : '',
+            hint: t('operator.attach.orderHint', { count: fits.length }),
+          })
+        : h('p', { class: 'callout callout-info' }, t('operator.attach.noneWaiting')),
+      field({
+        name: 'orderId',
+        label: t('operator.attach.orderId'),
+        optional: true,
+        hint: t('operator.attach.orderIdHint'),
+        attrs: { maxlength: 64, autocomplete: 'off', spellcheck: 'false' },
+      }),
+      field({ name: 'note', label: t('operator.attach.note'), optional: true, attrs: { maxlength: 1000 } }),
+    ],
+    confirm: t('operator.attach.confirm'),
+  });
+  if (!values) return false;
+  const purchaseId = values.orderId || values.purchaseId;
+  if (!purchaseId) {
+    notify(t('operator.attach.pickOne'), { kind: 'info' });
+    return false;
+  }
+  const answer = await api.post(`/admin/bank-statements/unmatched/${encodeURIComponent(entry.id)}/attach`, {
+    purchaseId,
+    ...(values.note ? { note: values.note } : {}),
+  });
+  await namesOf([answer.purchase.accountId], signal);
+  notify(
+    t('operator.attach.done', {
+      credits: credits(answer.purchase.credits),
+      account: accountNames.get(answer.purchase.accountId) ?? answer.purchase.accountId,
+    }),
+  );
+  return true;
+}
+
 export async function bankStatementsPage({ signal }) {
   const result = h('div', { 'aria-live': 'polite' });
   const openHost = h('div');
@@ -543,7 +627,7 @@ export async function bankStatementsPage({ signal }) {
   const loadOpen = async () => {
     const entries = list(await api.get('/admin/bank-statements/unmatched?status=open', { signal }));
     if (!entries.length) {
-      openHost.replaceChildren(h('p', { class: 'empty' }, 'Nothing left to decide.'));
+      openHost.replaceChildren(h('p', { class: 'empty' }, t('operator.statements.nothingLeft')));
       return;
     }
     openHost.replaceChildren(
@@ -559,12 +643,16 @@ export async function bankStatementsPage({ signal }) {
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Booked'),
-              h('th', { scope: 'col', class: 'num' }, 'Amount'),
-              h('th', { scope: 'col' }, 'Reference'),
-              h('th', { scope: 'col' }, 'From'),
-              h('th', { scope: 'col' }, 'Why'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              h('th', { scope: 'col' }, t('operator.statements.booked')),
+              h('th', { scope: 'col', class: 'num' }, t('operator.statements.amount')),
+              h('th', { scope: 'col' }, t('operator.statements.reference')),
+              h('th', { scope: 'col' }, t('operator.statements.from')),
+              h('th', { scope: 'col' }, t('operator.statements.why')),
+              h(
+                'th',
+                { scope: 'col' },
+                h('span', { class: 'visually-hidden' }, t('operator.statements.actions')),
+              ),
             ),
           ),
           h(
@@ -574,42 +662,65 @@ export async function bankStatementsPage({ signal }) {
               const resolve = h(
                 'button',
                 { type: 'button', class: 'button button-secondary button-small' },
-                'Resolve',
+                t('operator.statements.resolve'),
               );
               resolve.addEventListener('click', async () => {
                 const values = await formDialog({
-                  title: 'Mark this entry as dealt with',
-                  text: `${lineAmount(e)} from ${e.debtorName ?? 'an unknown sender'}. Say what you did (sent it back, credited by hand…).`,
+                  title: t('operator.statements.resolveTitle'),
+                  text: t('operator.statements.resolveText', {
+                    amount: lineAmount(e),
+                    from: e.debtorName ?? t('operator.attach.unknownSender'),
+                  }),
                   fields: [
                     field({
                       name: 'note',
-                      label: 'What was done',
+                      label: t('operator.statements.whatWasDone'),
                       required: true,
                       attrs: { maxlength: 1000 },
                     }),
                   ],
-                  confirm: 'Resolve',
+                  confirm: t('operator.statements.resolve'),
                 });
                 if (!values) return;
                 try {
                   await api.post(`/admin/bank-statements/unmatched/${encodeURIComponent(e.id)}/resolve`, {
                     note: values.note,
                   });
-                  notify('Entry resolved');
+                  notify(t('operator.statements.resolved'));
                   await loadOpen();
                 } catch (error) {
                   notifyError(error);
                 }
               });
+              const attach = h(
+                'button',
+                { type: 'button', class: 'button button-primary button-small' },
+                t('operator.attach.button'),
+              );
+              attach.addEventListener('click', async () => {
+                attach.disabled = true;
+                try {
+                  if (await attachEntry(e, signal)) await loadOpen();
+                } catch (error) {
+                  notifyError(error);
+                } finally {
+                  attach.disabled = false;
+                }
+              });
+              const canPay = e.direction === 'CRDT' && e.status === 'BOOK' && e.amount;
               return h(
                 'tr',
-                {},
-                h('td', { class: 'nowrap' }, e.bookedAt ? e.bookedAt.slice(0, 10) : '—'),
+                { 'data-entry-id': e.id },
+                h('td', { class: 'nowrap' }, dateOnly(e.bookedAt)),
                 h('td', { class: 'num' }, lineAmount(e)),
                 h('td', {}, e.reference ? h('code', {}, e.reference) : (e.remittance ?? '—')),
                 h('td', {}, e.debtorName ?? '—'),
-                h('td', {}, UNMATCHED_REASONS[e.reason] ?? e.reason ?? '—'),
-                h('td', { class: 'cell-actions' }, resolve),
+                h('td', {}, UNMATCHED_REASONS[e.reason] ? t(UNMATCHED_REASONS[e.reason]) : (e.reason ?? '—')),
+                h(
+                  'td',
+                  { class: 'cell-actions' },
+                  h('div', { class: 'button-row' }, canPay ? attach : null, resolve),
+                ),
               );
             }),
           ),
@@ -620,17 +731,17 @@ export async function bankStatementsPage({ signal }) {
 
   const form = h(
     'form',
-    { class: 'form form-inline', 'aria-label': 'Import a bank statement' },
+    { class: 'form form-inline', 'aria-label': t('operator.statements.importLabel') },
     summarySlot(),
     field({
       name: 'file',
-      label: 'camt.053 statement (XML)',
+      label: t('operator.statements.file'),
       type: 'file',
       required: true,
-      hint: 'The account statement your bank exports in ISO 20022 camt.053 format, at most 20 MB. Importing the same statement twice credits nothing twice.',
+      hint: t('operator.statements.fileHint'),
       attrs: { accept: '.xml,.053,application/xml,text/xml' },
     }),
-    h('div', { class: 'form-actions' }, submitButton('Import statement')),
+    h('div', { class: 'form-actions' }, submitButton(t('operator.statements.import'))),
   );
   onSubmit(form, async (_values, f) => {
     const file = f.querySelector('input[type="file"]').files[0];
@@ -639,27 +750,47 @@ export async function bankStatementsPage({ signal }) {
       answer.matched.map((m) => m.accountId),
       signal,
     );
-    notify(`${answer.matched.length} matched, ${answer.unmatched.length} not matched`);
+    notify(
+      t('operator.statements.importedNotice', {
+        matched: answer.matched.length,
+        unmatched: answer.unmatched.length,
+      }),
+    );
     result.replaceChildren(
       h(
         'section',
         { class: 'card', 'data-testid': 'statement-result' },
-        h('h2', { class: 'card-title' }, `Imported ${file.name}`),
+        h('h2', { class: 'card-title' }, t('operator.statements.imported', { file: file.name })),
         h(
           'p',
           { class: 'inline-stats' },
-          h('span', {}, h('strong', {}, String(answer.entries)), ' entries'),
-          h('span', {}, h('strong', {}, String(answer.matched.length)), ' matched and credited'),
-          h('span', {}, h('strong', {}, String(answer.unmatched.length)), ' not matched'),
+          h(
+            'span',
+            {},
+            h('strong', {}, formatNumber(answer.entries)),
+            ` ${t('operator.statements.entries')}`,
+          ),
+          h(
+            'span',
+            {},
+            h('strong', {}, formatNumber(answer.matched.length)),
+            ` ${t('operator.statements.matchedCredited')}`,
+          ),
+          h(
+            'span',
+            {},
+            h('strong', {}, formatNumber(answer.unmatched.length)),
+            ` ${t('operator.statements.notMatched')}`,
+          ),
         ),
-        h('h3', {}, 'Matched: purchases credited'),
+        h('h3', {}, t('operator.statements.matchedTitle')),
         answer.matched.length
           ? statementTable(answer.matched, { matched: true })
-          : h('p', { class: 'empty' }, 'None.'),
-        h('h3', { class: 'spaced' }, 'Not matched: for a person to decide'),
+          : h('p', { class: 'empty' }, t('operator.statements.none')),
+        h('h3', { class: 'spaced' }, t('operator.statements.unmatchedTitle')),
         answer.unmatched.length
           ? statementTable(answer.unmatched, { matched: false })
-          : h('p', { class: 'empty' }, 'None.'),
+          : h('p', { class: 'empty' }, t('operator.statements.none')),
       ),
     );
     f.reset();
@@ -671,13 +802,18 @@ export async function bankStatementsPage({ signal }) {
     'section',
     { class: 'page' },
     header(
-      'Bank statements',
-      'Import your bank’s camt.053 statement: transfers carrying a purchase’s RF reference and its exact amount credit that purchase; the rest is listed here for you to decide.',
-      h('a', { href: '/admin/purchases', class: 'button button-ghost' }, 'Purchases awaiting payment'),
+      t('operator.statements.title'),
+      t('operator.statements.lead'),
+      h('a', { href: '/admin/purchases', class: 'button button-ghost' }, t('operator.statements.awaiting')),
     ),
-    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Import a statement'), form),
+    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, t('operator.statements.importTitle')), form),
     result,
-    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Entries to decide'), openHost),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', { class: 'card-title' }, t('operator.statements.toDecide')),
+      openHost,
+    ),
   );
 }
 
@@ -693,20 +829,20 @@ export async function adminPricingPage({ query, signal }) {
   const problems = h('div');
   const form = h(
     'form',
-    { class: 'form form-inline', 'aria-label': 'Import a price list' },
+    { class: 'form form-inline', 'aria-label': t('operator.pricing.importLabel') },
     summarySlot(),
     field({
       name: 'file',
-      label: 'Price list (CSV)',
+      label: t('operator.pricing.file'),
       type: 'file',
       required: true,
-      hint: 'Columns country, prefix, credits_per_segment, as in the download. It replaces the whole list; any error changes nothing.',
+      hint: t('operator.pricing.fileHint'),
       attrs: { accept: '.csv,text/csv' },
     }),
     h(
       'div',
       { class: 'form-actions' },
-      submitButton('Import price list'),
+      submitButton(t('operator.pricing.import')),
       h(
         'a',
         {
@@ -716,7 +852,7 @@ export async function adminPricingPage({ query, signal }) {
           'data-testid': 'price-list-csv',
         },
         icon('download'),
-        'Download the current list',
+        t('operator.pricing.download'),
       ),
     ),
   );
@@ -724,15 +860,15 @@ export async function adminPricingPage({ query, signal }) {
     problems.replaceChildren();
     const file = f.querySelector('input[type="file"]').files[0];
     const ok = await confirmDialog({
-      title: 'Replace the whole price list?',
-      text: `Every destination’s price becomes what ${file.name} says. Messages already sent keep the price they were charged.`,
-      confirm: 'Replace price list',
+      title: t('operator.pricing.replaceTitle'),
+      text: t('operator.pricing.replaceText', { file: file.name }),
+      confirm: t('operator.pricing.replace'),
       danger: true,
     });
     if (!ok) return;
     try {
       const answer = await api.upload('PUT', '/admin/pricing/destinations', file);
-      notify(`Price list replaced: ${answer.count} destinations`);
+      notify(t('operator.pricing.replaced', { count: answer.count }));
       navigate('/admin/pricing', { replace: true });
     } catch (error) {
       const rows = error?.fields ?? [];
@@ -749,10 +885,16 @@ export async function adminPricingPage({ query, signal }) {
             rows
               .slice(0, 50)
               .map((r) =>
-                h('li', {}, r.path ? `${r.path.replace(/^line /, 'Line ')}: ${r.message}` : r.message),
+                h(
+                  'li',
+                  {},
+                  r.path
+                    ? `${r.path.replace(/^line (\d+)/, (_, n) => t('operator.pricing.line', { n }))}: ${r.message}`
+                    : r.message,
+                ),
               ),
           ),
-          rows.length > 50 ? h('p', {}, `…and ${rows.length - 50} more.`) : null,
+          rows.length > 50 ? h('p', {}, t('operator.pricing.more', { count: rows.length - 50 })) : null,
         ),
       );
       notifyError(error);
@@ -761,7 +903,7 @@ export async function adminPricingPage({ query, signal }) {
 
   const currencyNav = h(
     'nav',
-    { class: 'segmented', 'aria-label': 'Currency' },
+    { class: 'segmented', 'aria-label': t('operator.pricing.currency') },
     CURRENCIES.map((c) =>
       h(
         'a',
@@ -778,17 +920,14 @@ export async function adminPricingPage({ query, signal }) {
   return h(
     'section',
     { class: 'page' },
-    header(
-      'Pricing',
-      'What messages cost in credits by destination, and what credits cost by pack and volume.',
-    ),
+    header(t('operator.pricing.title'), t('operator.pricing.lead')),
     h(
       'div',
       { class: 'grid' },
       h(
         'section',
         { class: 'card card-wide' },
-        h('h2', { class: 'card-title' }, 'Import the destination price list'),
+        h('h2', { class: 'card-title' }, t('operator.pricing.importTitle')),
         problems,
         form,
       ),
@@ -798,11 +937,15 @@ export async function adminPricingPage({ query, signal }) {
         currencyNav,
         table
           ? packsCard(table, { buy: false })
-          : h('p', { class: 'callout callout-warning' }, `No packs in ${currency}.`),
+          : h('p', { class: 'callout callout-warning' }, t('operator.pricing.noPacks', { currency })),
         h(
-          'p',
-          { class: 'fineprint page-note' },
-          'Packs and volume prices are changed through the API (PUT /api/v1/admin/pricing/packs), validated for gaps and overlaps.',
+          'section',
+          { class: 'card', 'aria-labelledby': 'packs-editor-title' },
+          h('h2', { class: 'card-title', id: 'packs-editor-title' }, t('operator.packs.title', { currency })),
+          h('p', { class: 'muted' }, t('operator.packs.lead')),
+          packsEditor(table, currency, () =>
+            navigate(`/admin/pricing?currency=${currency}`, { replace: true }),
+          ),
         ),
       ),
       destinationsCard(Array.isArray(destinations) ? destinations : [], {

@@ -4,6 +4,7 @@
 // whose VAT id VIES could not check (re-checked by the worker) or refuted after the purchase.
 // Reads GET /api/v1/admin/vat-evidence; the tax itself never changes here.
 import { api } from '../api.js';
+import { countryName } from '../countries.js';
 import { h } from '../dom.js';
 import { dateTime, money, taxTreatmentLabel } from '../format.js';
 import { onBusyClick } from '../forms.js';
@@ -50,6 +51,12 @@ function viesCell(vies) {
   );
 }
 
+/** A country by its name in the portal's language, its code beneath ("España", "ES"). */
+function countryCell(/** @type {string | null} */ code) {
+  if (!code) return '—';
+  return [countryName(code), h('div', { class: 'muted small' }, code)];
+}
+
 /** @param {EvidenceRow} p */
 function row(p) {
   const e = p.vatEvidence;
@@ -69,11 +76,11 @@ function row(p) {
       taxTreatmentLabel(p.tax),
       p.tax.vatId ? h('div', { class: 'muted small' }, p.tax.vatId) : null,
     ),
-    h('td', {}, e.billingCountry ?? '—'),
+    h('td', {}, countryCell(e.billingCountry)),
     h(
       'td',
       {},
-      e.mobileCountry ?? '—',
+      countryCell(e.mobileCountry),
       e.disagreement ? h('span', { class: 'pill pill-failed' }, t('vat.disagrees')) : null,
     ),
     h('td', {}, viesCell(e.vies)),

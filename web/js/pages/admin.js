@@ -1,5 +1,6 @@
 // Operator · Accounts: find an account, read what the customer entered, and verify, suspend
 // or reactivate it.
+import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
 import { append, h, icon } from '../dom.js';
@@ -43,11 +44,11 @@ function accountsTable(rows) {
         h(
           'tr',
           {},
-          h('th', { scope: 'col' }, 'Account'),
-          h('th', { scope: 'col' }, 'Owner e-mail'),
-          h('th', { scope: 'col' }, 'Checks'),
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Created'),
+          h('th', { scope: 'col' }, t('operator.search.account')),
+          h('th', { scope: 'col' }, t('operator.search.ownerEmail')),
+          h('th', { scope: 'col' }, t('operator.search.checks')),
+          h('th', { scope: 'col' }, t('operator.search.status')),
+          h('th', { scope: 'col' }, t('operator.search.created')),
         ),
       ),
       h(
@@ -64,15 +65,17 @@ function accountsTable(rows) {
               h(
                 'div',
                 { class: 'muted small' },
-                [a.legalName, a.country ? countryName(a.country) : null].filter(Boolean).join(' · ') || a.id,
+                [a.legalName, a.vatId, a.country ? countryName(a.country) : null]
+                  .filter(Boolean)
+                  .join(' · ') || a.id,
               ),
             ),
             h('td', {}, a.email ?? ''),
             h(
               'td',
               { class: 'checks' },
-              yesNo(a.emailVerified, 'E-mail', 'E-mail'),
-              yesNo(a.mobileVerified, 'Mobile', 'Mobile'),
+              yesNo(a.emailVerified, t('operator.search.emailCheck'), t('operator.search.emailCheck')),
+              yesNo(a.mobileVerified, t('operator.search.mobileCheck'), t('operator.search.mobileCheck')),
             ),
             h('td', {}, pill(a.status)),
             h('td', { class: 'nowrap' }, dateTime(a.createdAt)),
@@ -91,7 +94,7 @@ export async function accountsPage({ query, signal }) {
     id: 'account-search',
     name: 'q',
     value: q,
-    placeholder: 'Name, legal name, e-mail or account id',
+    placeholder: t('operator.search.placeholder'),
     autocomplete: 'off',
   });
 
@@ -107,7 +110,11 @@ export async function accountsPage({ query, signal }) {
       results.replaceChildren(
         rows.length
           ? accountsTable(rows)
-          : h('p', { class: 'empty' }, text ? `No account matches “${text}”.` : 'No accounts yet.'),
+          : h(
+              'p',
+              { class: 'empty' },
+              text ? t('operator.search.noMatch', { text }) : t('operator.search.noAccounts'),
+            ),
       );
     } catch (error) {
       if (error?.name !== 'AbortError') notifyError(error);
@@ -139,9 +146,14 @@ export async function accountsPage({ query, signal }) {
         searchNow();
       },
     },
-    h('label', { for: 'account-search', class: 'visually-hidden' }, 'Search accounts'),
+    h('label', { for: 'account-search', class: 'visually-hidden' }, t('operator.search.label')),
     input,
-    h('button', { type: 'submit', class: 'button button-secondary' }, icon('search'), 'Search'),
+    h(
+      'button',
+      { type: 'submit', class: 'button button-secondary' },
+      icon('search'),
+      t('operator.search.submit'),
+    ),
   );
   await search(q);
   return h(
@@ -150,8 +162,8 @@ export async function accountsPage({ query, signal }) {
     h(
       'header',
       { class: 'page-header' },
-      h('h1', {}, 'Accounts'),
-      h('p', { class: 'lead' }, 'Review new accounts, verify them, or suspend one that misbehaves.'),
+      h('h1', {}, t('operator.search.title')),
+      h('p', { class: 'lead' }, t('operator.search.lead')),
     ),
     h('div', { class: 'card' }, form, results),
   );

@@ -1,74 +1,72 @@
+// @ts-check
 // My account · API keys: create one (shown once, then only its prefix), list, revoke.
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
 import { dateTime, relativeTime } from '../format.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { confirmDialog } from './dialog.js';
 import { scopeField, scopeLabel } from './key-safety.js';
 
-function list(data) {
+/**
+ * @typedef {{ id: string, name: string, prefix: string, scope: string, createdAt: string,
+ *   lastUsedAt: string | null }} ApiKey
+ */
+
+/** @returns {ApiKey[]} */
+function list(/** @type {any} */ data) {
   return Array.isArray(data) ? data : Array.isArray(data?.data) ? data.data : [];
 }
 
-async function copy(text, button) {
+async function copy(/** @type {string} */ text, /** @type {HTMLButtonElement} */ button) {
   try {
     await navigator.clipboard.writeText(text);
-    button.textContent = 'Copied';
-    notify('API key copied to the clipboard');
+    button.textContent = t('apikeys.reveal.copied');
+    notify(t('apikeys.reveal.copiedNote'));
   } catch {
     // No clipboard permission: select the text so the user can copy it themselves.
     const code = button.parentElement?.querySelector('code');
     if (code) getSelection()?.selectAllChildren(code);
-    notify('Select the key and copy it with Ctrl+C / ⌘C', { kind: 'info' });
+    notify(t('apikeys.reveal.copyFallback'), { kind: 'info' });
   }
 }
 
-function revealKey(created) {
+function revealKey(/** @type {ApiKey & { key: string }} */ created) {
   const button = h(
     'button',
     { type: 'button', class: 'button button-secondary button-small' },
     icon('copy'),
-    'Copy',
+    t('apikeys.reveal.copy'),
   );
   button.addEventListener('click', () => copy(created.key, button));
   return h(
     'div',
-    { class: 'key-reveal', role: 'region', 'aria-label': 'Your new API key', tabindex: '-1' },
-    h('h2', {}, `Your new key “${created.name}”`),
+    { class: 'key-reveal', role: 'region', 'aria-label': t('apikeys.reveal.region'), tabindex: '-1' },
+    h('h2', {}, t('apikeys.reveal.title', { name: created.name })),
     h(
       'p',
       { class: 'callout callout-warning' },
       icon('alert'),
-      h(
-        'span',
-        {},
-        h('strong', {}, 'Copy it now: it is shown only this once. '),
-        'We store only a hash of it. If you lose it, revoke it and create a new one.',
-      ),
+      h('span', {}, h('strong', {}, t('apikeys.reveal.once')), ' ', t('apikeys.reveal.hash')),
     ),
     h('div', { class: 'key-box' }, h('code', { 'data-testid': 'new-api-key' }, created.key), button),
     h(
       'p',
       { class: 'muted' },
-      'Send it as ',
-      h('code', {}, 'Authorization: Bearer <key>'),
-      ' with every API request.',
+      tNodes('apikeys.reveal.use', { header: h('code', {}, 'Authorization: Bearer <key>') }),
     ),
   );
 }
 
-export async function apiKeysPage({ signal }) {
+export async function apiKeysPage(/** @type {{ signal: AbortSignal }} */ { signal }) {
   const reveal = h('div');
   const tableHost = h('div');
 
   const load = async () => {
     const keys = list(await api.get('/api-keys', { signal }));
     if (!keys.length) {
-      tableHost.replaceChildren(
-        h('p', { class: 'empty' }, 'No API keys yet. Create one to send SMS from your systems.'),
-      );
+      tableHost.replaceChildren(h('p', { class: 'empty' }, t('apikeys.list.empty')));
       return;
     }
     tableHost.replaceChildren(
@@ -84,12 +82,12 @@ export async function apiKeysPage({ signal }) {
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Name'),
-              h('th', { scope: 'col' }, 'Key'),
+              h('th', { scope: 'col' }, t('apikeys.list.name')),
+              h('th', { scope: 'col' }, t('apikeys.list.key')),
               h('th', { scope: 'col' }, t('security.apiKeys.scope')),
-              h('th', { scope: 'col' }, 'Created'),
-              h('th', { scope: 'col' }, 'Last used'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              h('th', { scope: 'col' }, t('apikeys.list.created')),
+              h('th', { scope: 'col' }, t('apikeys.list.lastUsed')),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('apikeys.list.actions'))),
             ),
           ),
           h(
@@ -99,19 +97,19 @@ export async function apiKeysPage({ signal }) {
               const revoke = h(
                 'button',
                 { type: 'button', class: 'button button-danger-ghost button-small' },
-                'Revoke',
+                t('apikeys.revoke.button'),
               );
               revoke.addEventListener('click', async () => {
                 const ok = await confirmDialog({
-                  title: `Revoke “${k.name}”?`,
-                  text: 'Requests with this key will be refused at once. This cannot be undone.',
-                  confirm: 'Revoke key',
+                  title: t('apikeys.revoke.title', { name: k.name }),
+                  text: t('apikeys.revoke.text'),
+                  confirm: t('apikeys.revoke.confirm'),
                   danger: true,
                 });
                 if (!ok) return;
                 try {
                   await api.delete(`/api-keys/${encodeURIComponent(k.id)}`);
-                  notify(`API key “${k.name}” revoked`);
+                  notify(t('apikeys.revoke.done', { name: k.name }));
                   await load();
                 } catch (error) {
                   notifyError(error);
@@ -136,21 +134,21 @@ export async function apiKeysPage({ signal }) {
 
   const form = h(
     'form',
-    { class: 'form form-inline', 'aria-label': 'Create an API key' },
+    { class: 'form form-inline', 'aria-label': t('apikeys.create.form') },
     summarySlot(),
     field({
       name: 'name',
-      label: 'Key name',
+      label: t('apikeys.create.name'),
       required: true,
-      placeholder: 'e.g. Shop notifications',
-      hint: 'A name to recognise where the key is used.',
+      placeholder: t('apikeys.create.placeholder'),
+      hint: t('apikeys.create.hint'),
       attrs: { maxlength: 100 },
     }),
     scopeField(),
-    h('div', { class: 'form-actions' }, submitButton('Create key')),
+    h('div', { class: 'form-actions' }, submitButton(t('apikeys.create.submit'))),
   );
   onSubmit(form, async (values, f) => {
-    const created = await api.post('/api-keys', values);
+    const created = /** @type {ApiKey & { key: string }} */ (await api.post('/api-keys', values));
     f.reset();
     const panel = revealKey(created);
     reveal.replaceChildren(panel);
@@ -165,15 +163,11 @@ export async function apiKeysPage({ signal }) {
     h(
       'header',
       { class: 'page-header' },
-      h('h1', {}, 'API keys'),
-      h(
-        'p',
-        { class: 'lead' },
-        'Keys let your systems send SMS and read your balance through the API. Keep them secret.',
-      ),
+      h('h1', {}, t('apikeys.title')),
+      h('p', { class: 'lead' }, t('apikeys.lead')),
     ),
     reveal,
-    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Create a key'), form),
-    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, 'Your keys'), tableHost),
+    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, t('apikeys.create.title')), form),
+    h('div', { class: 'card' }, h('h2', { class: 'card-title' }, t('apikeys.list.title')), tableHost),
   );
 }

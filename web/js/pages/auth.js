@@ -4,10 +4,10 @@
 import { ApiError, api, isAbort } from '../api.js';
 import { h, replace } from '../dom.js';
 import { field, onSubmit, showErrors, submitButton, summarySlot } from '../forms.js';
-import { language, setLanguage, t } from '../i18n.js';
+import { language, setLanguage, t, tNodes } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
-import { isAdmin, setSession } from '../session.js';
+import { isAdmin, loadHealth, session, setSession } from '../session.js';
 import { keysRevokedNote, revokeKeysField } from './key-safety.js';
 import { twoFactorStep } from './two-factor.js';
 
@@ -187,11 +187,12 @@ export function checkEmailPage(/** @type {PageArgs} */ { query }) {
     h(
       'p',
       {},
-      `${t('auth.checkEmail.sentTo')} `,
-      email ? h('strong', {}, email) : t('auth.checkEmail.yourAddress'),
-      `. ${t('auth.checkEmail.open')}`,
+      email
+        ? tNodes('auth.checkEmail.sent', { email: h('strong', {}, email) })
+        : t('auth.checkEmail.sent', { email: t('auth.checkEmail.yourAddress') }),
     ),
     h('p', { class: 'muted' }, t('auth.checkEmail.nothing')),
+    mailboxHint(),
     h(
       'div',
       { class: 'form-actions form-actions-center' },
@@ -199,6 +200,22 @@ export function checkEmailPage(/** @type {PageArgs} */ { query }) {
       h('a', { href: '/login', class: 'button button-primary' }, t('auth.goToLogin')),
     ),
   );
+}
+
+/** In the default mode (no mail server), where the e-mail is: the portal's mailbox. */
+function mailboxHint() {
+  const hint = h(
+    'p',
+    { class: 'callout callout-info', hidden: true, 'data-testid': 'mailbox-hint' },
+    `${t('mailbox.checkEmail')} `,
+    h('a', { href: '/mailbox', class: 'strong-link' }, t('mailbox.open')),
+  );
+  const show = () => {
+    hint.hidden = !session.health?.mailbox;
+  };
+  if (session.health) show();
+  else loadHealth().then(show);
+  return hint;
 }
 
 export function forgotPasswordPage() {

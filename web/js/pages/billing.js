@@ -6,7 +6,7 @@ import { countries } from '../countries.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
 import { notify } from '../notices.js';
 import { navigate } from '../router.js';
-import { refreshAccount } from '../session.js';
+import { refreshAccount, session } from '../session.js';
 
 export function countryOptions(placeholder = 'Choose a country') {
   return [{ value: '', label: placeholder }, ...countries().map((c) => ({ value: c.code, label: c.name }))];
@@ -116,7 +116,8 @@ export async function billingPage() {
           name: 'invoiceEmail',
           label: 'Invoice e-mail',
           type: 'email',
-          value: b.invoiceEmail,
+          // Until billing data is saved, the address the account logs in with.
+          value: b.invoiceEmail ?? session.user?.email ?? '',
           required: true,
           autocomplete: 'email',
           hint: 'Invoices are sent here on the first business day of each month.',

@@ -8,7 +8,8 @@ import { h, icon } from '../dom.js';
 import { countryName } from '../countries.js';
 import { credits, money, taxTreatmentLabel, taxTreatmentNote } from '../format.js';
 import { onSubmit, summarySlot } from '../forms.js';
-import { purchaseProblem } from '../money.js';
+import { payAgainButton, purchaseProblem } from '../money.js';
+import { intlLocale } from '../i18n.js';
 import { navigate } from '../router.js';
 import { billingComplete, refreshAccount } from '../session.js';
 
@@ -41,7 +42,7 @@ function perCredit(price, amount) {
   const count = Number(amount);
   if (!price || !(count > 0)) return '';
   try {
-    return new Intl.NumberFormat('en', {
+    return new Intl.NumberFormat(intlLocale(), {
       style: 'currency',
       currency: price.currency,
       minimumFractionDigits: 3,
@@ -657,6 +658,9 @@ export async function buyPage({ query, signal }) {
       // ends the attempt (a declined card is recorded, so trying again is a new purchase).
       if (error?.status !== 0) attemptKey = null;
       const problem = purchaseProblem(error);
+      // A declined card leaves its order: it can be paid with another card, as that same order.
+      const declined = error?.code === 'payment_failed' ? error.details?.purchaseId : null;
+      if (problem && declined) problem.append(payAgainButton({ id: declined, ...wanted, currency }));
       if (problem) problemSlot.replaceChildren(problem);
       throw error;
     }

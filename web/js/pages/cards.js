@@ -1,8 +1,10 @@
 // Payments · Saved cards: the cards kept with Stripe for purchases and automatic refills. Adding
 // one happens on Stripe's page (POST /cards/setup gives its address), which sends the customer
-// back here with ?setup=success|cancel; removing one detaches it at Stripe.
+// back here with ?attempt=<id>&setup=success|cancel; a card the bank declined there is named
+// here with the bank's reason (GET /cards/setup/<id>). Removing one detaches it at Stripe.
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
+import { t } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { list } from '../money.js';
 import { cardExpiry, cardLabel } from './buy.js';
@@ -15,6 +17,19 @@ function expired(card) {
     card.expYear < now.getFullYear() ||
     (card.expYear === now.getFullYear() && card.expMonth < now.getMonth() + 1)
   );
+}
+
+/** The bank's reason, in words, when the card-adding attempt `attempt` was declined; else null. */
+async function declinedSetup(/** @type {string | null} */ attempt, /** @type {AbortSignal} */ signal) {
+  if (!attempt) return null;
+  try {
+    const result = await api.get(`/cards/setup/${encodeURIComponent(attempt)}`, { signal });
+    if (result?.status !== 'declined') return null;
+    const known = ['generic_decline', 'insufficient_funds', 'setup_intent_authentication_failure'];
+    return t(`cards.setup.reasons.${known.includes(result.reason) ? result.reason : 'other'}`);
+  } catch {
+    return null; // an old link or Stripe not answering: the plain message below will do
+  }
 }
 
 export async function cardsPage({ query, signal }) {
@@ -127,8 +142,15 @@ export async function cardsPage({ query, signal }) {
   });
 
   await load();
-  const back =
-    setup === 'success'
+  const declined = await declinedSetup(query.get('attempt'), signal);
+  const back = declined
+    ? h(
+        'p',
+        { class: 'callout callout-danger', role: 'alert', 'data-testid': 'card-setup-declined' },
+        icon('alert'),
+        h('span', {}, t('cards.setup.declined', { reason: declined })),
+      )
+    : setup === 'success'
       ? h(
           'p',
           { class: 'callout callout-success', role: 'status' },
@@ -156,7 +178,9 @@ export async function cardsPage({ query, signal }) {
         h(
           'p',
           { class: 'lead' },
-          'Cards kept securely by Stripe for one-click purchases and automatic refills. We never see the full number.',
+          'Cards kept securely by Stripe for one-click purchases and ',
+          h('a', { href: '/refills' }, 'automatic refills'),
+          '. We never see the full number.',
         ),
       ),
       addButton,

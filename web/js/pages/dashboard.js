@@ -1,24 +1,19 @@
 // @ts-check
 // The home page: balance, held and available; what the last 30 days cost and how the messages
 // fared (GET /usage: charts in SVG with the same figures in a table, and the delivery rate);
-// campaigns in progress with their progress bars; the last transactions and messages; the
+// campaigns in progress with their progress bars; the last transactions (grouped by campaign
+// and day, in words) and messages; the
 // account's status and the next steps a new customer takes, in the help centre's order and as
 // this server verifies accounts (ACCOUNT_VERIFICATION: by staff, or by the mobile).
 import { api, isAbort } from '../api.js';
 import { barChart } from '../chart.js';
 import { h, icon, replace } from '../dom.js';
-import {
-  credits,
-  dateTime,
-  isPositive,
-  signedCredits,
-  statusLabel,
-  transactionTypeLabel,
-} from '../format.js';
+import { credits, dateTime, isPositive, signedCredits, statusLabel } from '../format.js';
 import { formatNumber, intlLocale, t } from '../i18n.js';
 import { list } from '../money.js';
 import { billingComplete, refreshAccount, session, verificationPolicy } from '../session.js';
 import { toMicros } from '../sms.js';
+import { describeTransaction } from '../transaction-words.js';
 import { campaignPill, outcomeLine, progressBar } from './campaign-parts.js';
 import { messageRow, messagesTable } from './messages.js';
 
@@ -357,7 +352,7 @@ function transactionsCard(/** @type {Transaction[]} */ transactions) {
               h(
                 'span',
                 {},
-                h('strong', {}, x.description ?? transactionTypeLabel(x.type)),
+                h('strong', {}, describeTransaction(x)),
                 h('span', { class: 'muted small' }, ` · ${dateTime(x.at)}`),
               ),
               h(
@@ -396,7 +391,7 @@ export async function dashboardPage(/** @type {{ signal: AbortSignal }} */ { sig
     optional(api.get('/usage', { signal }), /** @type {UsageBucket[] | null} */ (null)),
     optional(api.get('/campaigns?limit=25', { signal }).then(list), /** @type {Campaign[]} */ ([])),
     optional(
-      api.get('/transactions?limit=5', { signal }).then(list),
+      api.get('/transactions?group=campaign_day&limit=5', { signal }).then(list),
       /** @type {Transaction[] | null} */ (null),
     ),
   ]);

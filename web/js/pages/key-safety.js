@@ -1,3 +1,4 @@
+// @ts-check
 // What keeps API keys safe, as the pages that handle keys show it: the scope of a key (API keys
 // page) and revoking every key with a password reset (reset page).
 import { h } from '../dom.js';
@@ -7,7 +8,7 @@ import { t } from '../i18n.js';
 export const SCOPES = ['full', 'send', 'billing', 'read'];
 
 /** "Send messages", "Read only", … */
-export function scopeLabel(scope) {
+export function scopeLabel(/** @type {string} */ scope) {
   return SCOPES.includes(scope) ? t(`security.apiKeys.scopes.${scope}`) : scope;
 }
 
@@ -42,6 +43,6 @@ export function revokeKeysField() {
 }
 
 /** After a reset: how many keys it revoked, if any. */
-export function keysRevokedNote(count) {
+export function keysRevokedNote(/** @type {number} */ count) {
   return count > 0 ? h('p', {}, t('security.reset.keysRevoked', { count })) : null;
 }

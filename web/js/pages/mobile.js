@@ -1,24 +1,37 @@
+// @ts-check
 // My account · Mobile number: send a code by SMS, type it in. In the sandbox, the "virtual
 // phone" shows what the simulator carrier received for this account's number.
-import { api } from '../api.js';
-import { h, icon } from '../dom.js';
+import { api, isAbort, statusOf } from '../api.js';
+import { h, icon, replace } from '../dom.js';
 import { dateTime } from '../format.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
+import { t, tNodes } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
-import { refreshAccount } from '../session.js';
+import { refreshAccount, verificationPolicy } from '../session.js';
+
+/** @typedef {import('../api-types.js').Account} Account */
+/** @typedef {{ to: string, from: string | null, text: string, at: string, status: string }} PhoneMessage */
 
 const PHONE_POLL_MS = 2500;
+const PHONE_STATUSES = ['accepted', 'delivered', 'failed'];
 
-function list(data) {
+/** @returns {PhoneMessage[]} */
+function list(/** @type {any} */ data) {
   if (Array.isArray(data)) return data;
   if (Array.isArray(data?.data)) return data.data;
   if (Array.isArray(data?.messages)) return data.messages;
   return [];
 }
 
+/** What the simulator did with an SMS, in words ("delivered"). */
+function phoneStatus(/** @type {string} */ status) {
+  return PHONE_STATUSES.includes(status) ? t(`mobile.phone.status.${status}`) : status.replaceAll('_', ' ');
+}
+
 /**
  * The sandbox phone: SMS the simulator carrier received for this account's mobile. Hidden
  * when the server has no simulator (404); refreshed while the page is open.
+ * @param {AbortSignal} signal
  */
 export function virtualPhone(signal) {
   const messages = h('ol', {
@@ -36,8 +49,8 @@ export function virtualPhone(signal) {
       h(
         'div',
         {},
-        h('h2', { id: 'phone-title' }, 'Virtual phone'),
-        h('p', {}, 'Sandbox: SMS sent to your mobile land here.'),
+        h('h2', { id: 'phone-title' }, t('mobile.phone.title')),
+        h('p', {}, t('mobile.phone.lead')),
       ),
     ),
     h('div', { class: 'phone-screen' }, messages),
@@ -59,18 +72,24 @@ export function virtualPhone(signal) {
               h(
                 'li',
                 { class: 'bubble' },
-                h('p', { class: 'bubble-from' }, m.from ?? 'Tollgate'),
+                h('p', { class: 'bubble-from' }, m.from ?? t('common.brand')),
                 h('p', { class: 'bubble-text' }, m.text),
-                h('p', { class: 'bubble-meta' }, dateTime(m.at), m.status ? ` · ${m.status}` : ''),
+                h(
+                  'p',
+                  { class: 'bubble-meta' },
+                  dateTime(m.at),
+                  m.status ? ` · ${phoneStatus(m.status)}` : '',
+                ),
               ),
             )
-          : [h('li', { class: 'phone-empty' }, 'No messages yet.')]),
+          : [h('li', { class: 'phone-empty' }, t('mobile.phone.empty'))]),
       );
       const screen = messages.parentElement;
       if (screen) screen.scrollTop = screen.scrollHeight;
     } catch (error) {
-      if (error?.name === 'AbortError') return;
-      if (error.status === 404 || error.status === 403) {
+      if (isAbort(error)) return;
+      const status = statusOf(error);
+      if (status === 404 || status === 403) {
         // No simulator carrier on this server: there is no virtual phone to show.
         panel.hidden = true;
         clearInterval(timer);
@@ -82,7 +101,8 @@ export function virtualPhone(signal) {
   return { panel, load };
 }
 
-export async function mobilePage({ signal }) {
+export async function mobilePage(/** @type {{ signal: AbortSignal }} */ { signal }) {
+  /** @type {Account} */
   let account = await refreshAccount();
   const phone = virtualPhone(signal);
   phone.load();
@@ -90,25 +110,26 @@ export async function mobilePage({ signal }) {
   const status = h('div', { class: 'mobile-status' });
   const codeForm = h(
     'form',
-    { class: 'form form-inline', 'aria-label': 'Confirm the code' },
+    { class: 'form form-inline', 'aria-label': t('mobile.confirm.form') },
     summarySlot(),
     field({
       name: 'code',
-      label: 'Code from the SMS',
+      label: t('mobile.confirm.code'),
       required: true,
       autocomplete: 'one-time-code',
       attrs: { inputmode: 'numeric', maxlength: 6, pattern: '[0-9]{6}', spellcheck: 'false' },
-      hint: 'Six digits.',
+      hint: t('mobile.confirm.hint'),
     }),
-    h('div', { class: 'form-actions' }, submitButton('Confirm')),
+    h('div', { class: 'form-actions' }, submitButton(t('mobile.confirm.button'))),
   );
-  const sendButton = h('button', { type: 'button', class: 'button button-primary' }, 'Send code');
+  const sendButton = h('button', { type: 'button', class: 'button button-primary' }, t('mobile.send.button'));
   const sent = h('p', { class: 'muted small sent-info', role: 'status' });
-  let resendTimer = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let resendTimer;
   signal.addEventListener('abort', () => clearInterval(resendTimer));
 
   /** A new code may be asked for only after `resendAfter`; count down to it on the button. */
-  const holdResend = (resendAfter) => {
+  const holdResend = (/** @type {string} */ resendAfter) => {
     clearInterval(resendTimer);
     const until = new Date(resendAfter).getTime();
     const tick = () => {
@@ -116,11 +137,11 @@ export async function mobilePage({ signal }) {
       if (!(seconds > 0)) {
         clearInterval(resendTimer);
         sendButton.disabled = false;
-        sendButton.textContent = 'Send a new code';
+        sendButton.textContent = t('mobile.send.again');
         return;
       }
       sendButton.disabled = true;
-      sendButton.textContent = `Send a new code (${seconds} s)`;
+      sendButton.textContent = t('mobile.send.againIn', { seconds });
     };
     tick();
     resendTimer = setInterval(tick, 1000);
@@ -129,51 +150,44 @@ export async function mobilePage({ signal }) {
 
   const render = () => {
     const mobile = account.mobile ?? account.billing?.mobile;
-    status.replaceChildren(
-      h('p', { class: 'mobile-number' }, mobile ?? 'No mobile number yet'),
+    replace(
+      status,
+      h('p', { class: 'mobile-number' }, mobile ?? t('mobile.none')),
       account.mobileVerified
-        ? h('span', { class: 'pill pill-active', 'data-testid': 'mobile-status' }, 'Verified')
+        ? h('span', { class: 'pill pill-active', 'data-testid': 'mobile-status' }, t('mobile.verified'))
         : h(
             'span',
             { class: 'pill pill-pending_verification', 'data-testid': 'mobile-status' },
-            'Not verified',
+            t('mobile.notVerified'),
           ),
     );
     if (!mobile) {
-      steps.replaceChildren(
+      replace(
+        steps,
         h(
           'p',
           {},
-          'Add your mobile number to your ',
-          h('a', { href: '/account/billing' }, 'billing data'),
-          ' first.',
+          tNodes('mobile.addFirst', {
+            link: h('a', { href: '/account/billing' }, t('mobile.billingLink')),
+          }),
         ),
       );
     } else if (account.mobileVerified) {
-      steps.replaceChildren(
-        h(
-          'p',
-          { class: 'callout callout-success' },
-          'Your mobile number is verified. If you change it in your billing data, you will verify the new one.',
-        ),
-      );
+      replace(steps, h('p', { class: 'callout callout-success' }, t('mobile.done')));
     } else {
-      steps.replaceChildren(
+      replace(
+        steps,
         h(
           'ol',
           { class: 'step-list' },
           h(
             'li',
             {},
-            h('h3', {}, 'Send a code'),
-            h(
-              'p',
-              { class: 'muted' },
-              'We send a short code by SMS to the number above. Codes expire after a few minutes.',
-            ),
+            h('h3', {}, t('mobile.send.title')),
+            h('p', { class: 'muted' }, t('mobile.send.text')),
             h('div', { class: 'button-row' }, sendButton, sent),
           ),
-          h('li', {}, h('h3', {}, 'Enter the code'), codeForm),
+          h('li', {}, h('h3', {}, t('mobile.confirm.title')), codeForm),
         ),
       );
     }
@@ -183,12 +197,14 @@ export async function mobilePage({ signal }) {
   sendButton.addEventListener('click', async () => {
     sendButton.disabled = true;
     try {
-      const answer = await api.post('/account/mobile-verification');
-      const to = answer?.to ?? account.mobile ?? account.billing?.mobile;
-      notify(`Code sent to ${to}`);
+      const answer = /** @type {{ to?: string, expiresAt?: string, resendAfter?: string } | null} */ (
+        await api.post('/account/mobile-verification')
+      );
+      const to = answer?.to ?? account.mobile ?? account.billing?.mobile ?? '';
+      notify(t('mobile.send.sent', { to }));
       sent.textContent = answer?.expiresAt
-        ? `Sent to ${to}. The code works until ${dateTime(answer.expiresAt)}.`
-        : `Sent to ${to}.`;
+        ? t('mobile.send.sentUntil', { to, until: dateTime(answer.expiresAt) })
+        : t('mobile.send.sentTo', { to });
       if (answer?.resendAfter) holdResend(answer.resendAfter);
       else sendButton.disabled = false;
       codeForm.querySelector('input')?.focus();
@@ -201,7 +217,7 @@ export async function mobilePage({ signal }) {
   onSubmit(codeForm, async (values) => {
     await api.post('/account/mobile-verification/confirm', { code: values.code });
     account = await refreshAccount();
-    notify('Mobile number verified');
+    notify(t('mobile.confirm.done'));
     render();
   });
 
@@ -211,12 +227,8 @@ export async function mobilePage({ signal }) {
     h(
       'header',
       { class: 'page-header' },
-      h('h1', {}, 'Mobile number'),
-      h(
-        'p',
-        { class: 'lead' },
-        'A verified mobile number lets our team verify your account, and is needed to buy credits.',
-      ),
+      h('h1', {}, t('mobile.title')),
+      h('p', { class: 'lead' }, t(`mobile.lead.${verificationPolicy(account)}`)),
     ),
     h('div', { class: 'split' }, h('div', { class: 'card' }, status, steps), phone.panel),
   );

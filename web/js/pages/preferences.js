@@ -6,10 +6,20 @@ import { CURRENCIES, LANGUAGES, timeZones } from '../countries.js';
 import { h } from '../dom.js';
 import { creditsText } from '../format.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
-import { language, t } from '../i18n.js';
+import { intlLocale, language, t } from '../i18n.js';
 import { notify } from '../notices.js';
 import { refreshAccount } from '../session.js';
 import { countryOptions } from './billing.js';
+
+/** "Euro (EUR)" / "euro (EUR)": the currency's name in the portal's language. */
+function currencyName(currency) {
+  try {
+    const name = new Intl.DisplayNames([intlLocale()], { type: 'currency' }).of(currency.code);
+    return name ? `${name.charAt(0).toUpperCase()}${name.slice(1)} (${currency.code})` : currency.name;
+  } catch {
+    return currency.name;
+  }
+}
 
 /** "1.500,5" (Spanish) or "1,500.5" (English) as the API's "1500.5"; anything else as typed. */
 function decimalText(text) {
@@ -75,6 +85,10 @@ export async function preferencesPage() {
   const p = account.preferences ?? {};
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const status = { node: null };
+  const zones = timeZones();
+  // Preferences never saved (the country is asked for on the first save): the account's time
+  // zone is still the server's default, so offer this browser's instead.
+  const zone = !p.country && zones.includes(browserZone) ? browserZone : (p.timezone ?? browserZone ?? 'UTC');
   const form = h(
     'form',
     { class: 'form', 'aria-label': t('preferences.title') },
@@ -91,7 +105,7 @@ export async function preferencesPage() {
           label: t('preferences.country'),
           value: p.country ?? account.billing?.address?.country ?? '',
           required: true,
-          options: countryOptions(),
+          options: countryOptions(t('preferences.chooseCountry')),
           hint: t('preferences.countryHint'),
         }),
         field({
@@ -99,15 +113,15 @@ export async function preferencesPage() {
           label: t('preferences.currency'),
           value: p.currency ?? 'EUR',
           required: true,
-          options: CURRENCIES.map((c) => ({ value: c.code, label: c.name })),
+          options: CURRENCIES.map((c) => ({ value: c.code, label: currencyName(c) })),
           hint: t('preferences.currencyHint'),
         }),
         field({
           name: 'timezone',
           label: t('preferences.timezone'),
-          value: p.timezone ?? browserZone ?? 'UTC',
+          value: zone,
           required: true,
-          options: timeZones().map((z) => ({ value: z, label: z.replaceAll('_', ' ') })),
+          options: zones.map((z) => ({ value: z, label: z.replaceAll('_', ' ') })),
           hint: t('preferences.timezoneHint'),
         }),
         field({

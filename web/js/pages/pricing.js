@@ -7,6 +7,7 @@ import { countryName } from '../countries.js';
 import { h, icon } from '../dom.js';
 import { credits, money } from '../format.js';
 import { session } from '../session.js';
+import { t as tr } from '../i18n.js';
 
 const MICROS = 1_000_000n;
 
@@ -196,8 +197,14 @@ export function destinationsCard(destinations, { title = 'Price per SMS by desti
   );
 }
 
-/** Recipients × segments × price: the credits a campaign needs, and a link to buy them. */
-function calculator(destinations, table) {
+/** How long the calculator waits after a keystroke before asking for the money cost. */
+const QUOTE_DELAY_MS = 300;
+
+/**
+ * Recipients × segments × price: the credits a campaign needs, what buying them costs in money
+ * (this account's quote, VAT included), and a link to buy them.
+ */
+function calculator(destinations, table, signal) {
   const countries = destinationRows(destinations.filter((d) => !d.prefix));
   const preferred = session.account?.preferences?.country;
   const country = h(
@@ -216,6 +223,40 @@ function calculator(destinations, table) {
   );
   const result = h('p', { class: 'calc-result', role: 'status', 'data-testid': 'calc-result' });
   const buy = h('a', { class: 'button button-primary button-small', href: '/buy' }, 'Buy these credits');
+  const cost = h('p', { class: 'calc-money', 'data-testid': 'calc-money', hidden: true });
+  const currency = session.account?.preferences?.currency ?? 'EUR';
+  let timer = null;
+  let asked = 0;
+  signal?.addEventListener('abort', () => clearTimeout(timer));
+  /** The money cost of `whole` credits, from the account's own quote (tax by its billing data). */
+  const moneyCost = (whole) => {
+    clearTimeout(timer);
+    const mine = ++asked;
+    cost.hidden = true;
+    timer = setTimeout(async () => {
+      try {
+        const quote = await api.post('/pricing/quote', { credits: String(whole), currency }, { signal });
+        if (mine !== asked) return;
+        const taxed = quote.tax && Number(quote.tax.amount?.amount ?? 0) > 0;
+        cost.replaceChildren(
+          h(
+            'span',
+            { class: 'visually-hidden' },
+            `${tr('purchases.calcMoneyLabel', { credits: credits(String(whole)) })}: `,
+          ),
+          h(
+            'strong',
+            {},
+            tr(taxed ? 'purchases.calcMoney' : 'purchases.calcMoneyNoVat', { total: money(quote.total) }),
+          ),
+        );
+        cost.hidden = false;
+      } catch (error) {
+        if (error?.name === 'AbortError') return;
+        cost.hidden = true; // more than can be bought at once, say: the credits still show
+      }
+    }, QUOTE_DELAY_MS);
+  };
   const update = () => {
     const price = toMicros(countries.find((c) => c.country === country.value)?.creditsPerSegment);
     const count = /^\d{1,9}$/.test(messages.value.replace(/[\s,]/g, ''))
@@ -224,6 +265,7 @@ function calculator(destinations, table) {
     if (price === null || count === null) {
       result.textContent = 'Enter a number of messages.';
       buy.hidden = true;
+      cost.hidden = true;
       return;
     }
     const needed = price * count * BigInt(segments.value);
@@ -233,6 +275,7 @@ function calculator(destinations, table) {
     buy.href = `/buy?credits=${whole}`;
     buy.textContent = `Buy ${credits(String(whole))} credits`;
     buy.hidden = whole <= 0n;
+    if (whole > 0n) moneyCost(whole);
   };
   for (const el of [country, messages, segments]) el.addEventListener('input', update);
   update();
@@ -247,7 +290,7 @@ function calculator(destinations, table) {
       h('div', { class: 'field' }, h('label', { for: 'calc-messages' }, 'Messages'), messages),
       h('div', { class: 'field' }, h('label', { for: 'calc-segments' }, 'Segments per message'), segments),
     ),
-    h('div', { class: 'calc-foot' }, result, buy),
+    h('div', { class: 'calc-foot' }, h('div', {}, result, cost), buy),
   );
 }
 
@@ -282,7 +325,7 @@ export async function pricingPage({ signal }) {
       'div',
       { class: 'grid grid-2' },
       table ? packsCard(table) : null,
-      calculator(Array.isArray(destinations) ? destinations : [], table),
+      calculator(Array.isArray(destinations) ? destinations : [], table, signal),
       destinationsCard(Array.isArray(destinations) ? destinations : []),
     ),
   );

@@ -10,6 +10,7 @@ import {
   amountFacts,
   bankDetails,
   list,
+  payAgainButton,
   purchasePill,
   purchaseTitle,
   refreshBalance,
@@ -18,6 +19,7 @@ import {
 import { navigate } from '../router.js';
 import { confirmDialog } from './dialog.js';
 import { onBusyClick } from '../forms.js';
+import { t } from '../i18n.js';
 
 const STATUSES = ['awaiting_payment', 'credited', 'failed', 'canceled', 'expired'];
 const PAGE_SIZE = 25;
@@ -46,9 +48,34 @@ function purchaseRow(p) {
   );
 }
 
+/** Orders awaiting payment for more than a day: the list offers to cancel them in one click. */
+const STALE_MS = 24 * 60 * 60 * 1000;
+const isStale = (p) =>
+  p.status === 'awaiting_payment' && Date.now() - new Date(p.createdAt).getTime() > STALE_MS;
+
+function staleCallout(count) {
+  const button = h(
+    'button',
+    { type: 'button', class: 'button button-secondary button-small', 'data-testid': 'cancel-stale' },
+    t('purchases.cancelStale', { count }),
+  );
+  onBusyClick(button, async () => {
+    const answer = await api.post('/purchases/cancel-stale');
+    notify(t('purchases.staleCanceled', { count: answer?.canceled?.length ?? 0 }));
+    navigate(`${location.pathname}${location.search}`, { replace: true });
+  });
+  return h(
+    'div',
+    { class: 'callout callout-neutral', 'data-testid': 'stale-orders' },
+    h('p', {}, t('purchases.stale', { count })),
+    h('p', {}, button),
+  );
+}
+
 export async function purchasesPage({ query, signal }) {
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : '';
   const body = h('tbody');
+  const staleSlot = h('div');
   const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
   const empty = h('p', { class: 'empty', hidden: true });
   let cursor = null;
@@ -59,6 +86,9 @@ export async function purchasesPage({ query, signal }) {
     if (cursor) params.set('cursor', cursor);
     const page = await api.get(`/purchases?${params}`, { signal });
     body.append(...list(page).map(purchaseRow));
+    const stale = list(page).filter(isStale).length + Number(staleSlot.dataset.count ?? 0);
+    staleSlot.dataset.count = String(stale);
+    staleSlot.replaceChildren(stale > 0 ? staleCallout(stale) : '');
     cursor = page?.nextCursor ?? null;
     more.hidden = !cursor;
     empty.hidden = body.children.length > 0;
@@ -98,6 +128,7 @@ export async function purchasesPage({ query, signal }) {
     h(
       'div',
       { class: 'card' },
+      staleSlot,
       h(
         'div',
         { class: 'toolbar' },
@@ -163,16 +194,27 @@ function outcome(p, checkout) {
     );
   }
   if (p.status === 'failed') {
+    const card = p.paymentMethod === 'card';
     return h(
       'div',
       { class: 'callout callout-danger', role: 'alert', 'data-testid': 'purchase-outcome' },
       h('p', {}, h('strong', {}, 'The payment did not go through. '), failureReasonText(p.failureReason)),
+      p.replacedBy
+        ? h(
+            'p',
+            {},
+            `${t('purchases.replaced')} `,
+            h('a', { href: `/purchases/${encodeURIComponent(p.replacedBy)}` }, t('purchases.replacedLink')),
+          )
+        : card
+          ? payAgainButton(p)
+          : null,
       h(
         'p',
         { class: 'small' },
         'No credits were added and nothing was charged. ',
-        h('a', { href: '/buy' }, 'Try again'),
-        '.',
+        card ? null : h('a', { href: '/buy' }, 'Try again'),
+        card ? null : '.',
       ),
     );
   }

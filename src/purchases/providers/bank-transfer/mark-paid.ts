@@ -10,18 +10,38 @@ import { announceCredited, creditLockedPurchases } from '../../settle.js';
 
 /** How far in the future a paidAt may lie (clock skew between the operator and us). */
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
+/**
+ * How far before the order's creation a paidAt may lie: a booking date entered as midnight of
+ * the day the order was made, in any time zone, is still that day.
+ */
+const BOOKING_DAY_SLACK_MS = 24 * 60 * 60 * 1000;
 
 export async function markPaidByOperator(
   ctx: AppContext,
   purchaseId: string,
   { paidAt, bankReference }: { paidAt: Date; bankReference: string },
 ): Promise<Purchase> {
+  if (Number.isNaN(paidAt.getTime())) {
+    throw validationFailed([{ path: 'body.paidAt', message: 'is not a valid time' }]);
+  }
   if (paidAt.getTime() > ctx.now().getTime() + FUTURE_SLACK_MS) {
     throw validationFailed([{ path: 'body.paidAt', message: 'must not be in the future' }]);
   }
   const credited = await ctx.db.transaction(async (tx) => {
     const purchase = await lockPurchase(tx, purchaseId);
     if (!purchase) throw notFound('purchase');
+    const earliest = purchase.createdAt.getTime() - BOOKING_DAY_SLACK_MS;
+    if (paidAt.getTime() < earliest) {
+      throw validationFailed(
+        [
+          {
+            path: 'body.paidAt',
+            message: `must not be before the order was made (${purchase.createdAt.toISOString()})`,
+          },
+        ],
+        'The money cannot have arrived before the order was made',
+      );
+    }
     if (purchase.paymentMethod !== 'bank_transfer') {
       throw new AppError('conflict', 'Card purchases are settled by the card provider, not by hand', {
         paymentMethod: purchase.paymentMethod,

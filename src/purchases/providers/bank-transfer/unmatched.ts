@@ -1,6 +1,6 @@
 // Statement entries that paid nothing, kept for a person: list them (open first by default)
 // and mark one resolved with a note once someone has dealt with it (refunded the payer, marked
-// the right purchase paid by hand, …).
+// the right purchase paid by hand, …), or attach it to the order it pays (attach-entry.ts).
 import type { AppContext } from '../../../context.js';
 import { notFound } from '../../../http/errors.js';
 import { decodeCursor, encodeCursor } from '../../../http/pagination.js';
@@ -27,7 +27,7 @@ export interface StatementEntry {
   createdAt: Date;
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: string;
   import_id: string;
   statement_id: string | null;
@@ -49,7 +49,7 @@ interface EntryRow {
   created_at: Date;
 }
 
-function toEntry(row: EntryRow): StatementEntry {
+export function toEntry(row: EntryRow): StatementEntry {
   return {
     id: row.id,
     importId: row.import_id,

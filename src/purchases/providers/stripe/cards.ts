@@ -89,10 +89,14 @@ export async function listCards(ctx: AppContext, accountId: string): Promise<Sav
   }));
 }
 
-/** A Checkout Session in setup mode: the customer adds a card on Stripe's page. */
+/**
+ * A Checkout Session in setup mode: the customer adds a card on Stripe's page, which sends them
+ * back to /cards?setup=success|cancel&attempt=<setupId> (see setupAttempt).
+ */
 export async function startCardSetup(ctx: AppContext, accountId: string, setupId: string): Promise<string> {
   const customerId = await ensureCustomer(ctx, accountId);
-  const metadata = { account_id: accountId, purpose: 'card_setup' };
+  const metadata = { account_id: accountId, purpose: 'card_setup', setup_id: setupId };
+  const back = `${ctx.config.publicUrl}/cards?attempt=${encodeURIComponent(setupId)}&setup=`;
   const session = await stripeOf(ctx).checkout.sessions.create(
     {
       mode: 'setup',
@@ -100,8 +104,8 @@ export async function startCardSetup(ctx: AppContext, accountId: string, setupId
       payment_method_types: ['card'],
       metadata,
       setup_intent_data: { metadata },
-      success_url: `${ctx.config.publicUrl}/cards?setup=success`,
-      cancel_url: `${ctx.config.publicUrl}/cards?setup=cancel`,
+      success_url: `${back}success`,
+      cancel_url: `${back}cancel`,
     },
     { idempotencyKey: idempotencyKeys.setup(accountId, setupId) },
   );
@@ -116,4 +120,50 @@ export async function removeCard(ctx: AppContext, accountId: string, cardId: str
     {},
     { idempotencyKey: idempotencyKeys.detach(accountId, card.id) },
   );
+}
+
+export type SetupAttempt =
+  | { status: 'saved'; card: { brand: string; last4: string } | null }
+  | { status: 'declined'; reason: string; message: string }
+  | { status: 'open' | 'expired' };
+
+/** How many of the Customer's latest Checkout Sessions are searched for an attempt. */
+const RECENT_SESSIONS = 100;
+
+/**
+ * What came of adding a card (POST /cards/setup's attempt, by its id): saved, declined by the
+ * bank (its reason, in Stripe's words), or still open / expired with nothing tried. Read from
+ * the account's own Customer only; an attempt of another account is not found (404).
+ */
+export async function setupAttempt(
+  ctx: AppContext,
+  accountId: string,
+  setupId: string,
+): Promise<SetupAttempt> {
+  const customerId = await customerIdOf(ctx, accountId);
+  if (customerId === null) throw notFound('card setup');
+  const sessions = await stripeOf(ctx).checkout.sessions.list({
+    customer: customerId,
+    limit: RECENT_SESSIONS,
+    expand: ['data.setup_intent.payment_method'],
+  });
+  const session = sessions.data.find(
+    (candidate) => candidate.mode === 'setup' && candidate.metadata?.setup_id === setupId,
+  );
+  if (!session) throw notFound('card setup');
+  const intent = typeof session.setup_intent === 'object' ? session.setup_intent : null;
+  if (intent?.status === 'succeeded') {
+    const method = typeof intent.payment_method === 'string' ? null : intent.payment_method;
+    const card = method?.card ? { brand: method.card.brand, last4: method.card.last4 } : null;
+    return { status: 'saved', card };
+  }
+  const error = intent?.last_setup_error;
+  if (error) {
+    return {
+      status: 'declined',
+      reason: error.decline_code ?? error.code ?? 'setup_failed',
+      message: error.message ?? 'The card could not be saved.',
+    };
+  }
+  return { status: session.status === 'expired' ? 'expired' : 'open' };
 }

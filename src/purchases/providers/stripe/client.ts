@@ -1,5 +1,5 @@
 // The `stripe` SDK client of a running context: Stripe itself, or the sandbox at
-// STRIPE_API_BASE / in-process (same code, other host). The SDK retries network errors,
+// STRIPE_API_BASE / in-process on this server's /sandbox/stripe (same code, other address). The SDK retries network errors,
 // timeouts, 409s and 5xx up to STRIPE_MAX_NETWORK_RETRIES times with the SAME idempotency
 // key, so a retried POST is never executed twice; every POST here passes a key derived from
 // our ids (keys.ts).
@@ -23,6 +23,25 @@ export function stripeConfigured(ctx: AppContext): boolean {
   return ctx.config.stripe.keys !== undefined;
 }
 
+/**
+ * The SDK's own HTTP client, with every request's path put below `basePath`: the in-process
+ * sandbox answers at /sandbox/stripe/v1/… on the server's address (the SDK has no setting for a
+ * base path; host, port and protocol are its only address settings).
+ */
+function underBasePath(basePath: string): Stripe.HttpClient {
+  const inner = Stripe.createNodeHttpClient();
+  return {
+    getClientName: () => inner.getClientName(),
+    makeRequest: (host, port, path, method, headers, requestData, protocol, timeout) =>
+      inner.makeRequest(host, port, `${basePath}${path}`, method, headers, requestData, protocol, timeout),
+  };
+}
+
+/** The path an API base names below its origin ('' for none). */
+function basePathOf(url: string): string {
+  return new URL(url).pathname.replace(/\/+$/, '');
+}
+
 /** The context's client, built once. */
 export function stripeOf(ctx: AppContext): Stripe {
   let client = clients.get(ctx);
@@ -36,6 +55,7 @@ export function stripeOf(ctx: AppContext): Stripe {
     telemetry: !sandbox,
     appInfo: { name: 'Tollgate', version: ctx.version },
     ...(apiBase ? endpointOf(apiBase) : {}),
+    ...(apiBase && basePathOf(apiBase) !== '' ? { httpClient: underBasePath(basePathOf(apiBase)) } : {}),
   });
   clients.set(ctx, client);
   return client;

@@ -19,7 +19,7 @@ import { stripeOf } from './client.js';
 import { ensureCustomer } from './customers.js';
 import { classifyStripeError } from './errors.js';
 import { idempotencyKeys } from './keys.js';
-import { type Observation, observeIntent, observeSession, paysFor } from './observe.js';
+import { cardLast4Of, type Observation, observeIntent, observeSession, paysFor } from './observe.js';
 import { confirmOnSession, createCardPayment, readPaymentIntent, wantsAuthentication } from './saved-card.js';
 
 /** Stripe keeps idempotency keys 24 hours: a payment never started may be started again before that. */
@@ -66,6 +66,7 @@ export async function applyObservation(
         paidAt: observation.paidAt ?? ctx.now(),
         method: 'card',
         providerRef: observation.intent.id,
+        cardLast4: cardLast4Of(observation.intent),
       });
       if (settled.outcome === 'not_found') return 'pending';
       if (settled.outcome === 'credited' || settled.purchase.providerStatus !== 'succeeded') {

@@ -5,12 +5,19 @@
 //   checkout.session.*        -> the session's purchase (metadata purchase_id of the re-read session)
 //   payment_intent.*          -> the intent's purchase (metadata purchase_id of the re-read intent)
 //   refund.*, charge.refund.* -> the refund (metadata refund_id), recordRefundOutcome
-//   anything else             -> stored, nothing to do (saved cards are read live from Stripe)
+//   anything else             -> stored, nothing to do (saved cards are read live from Stripe;
+//                                setup_intent.*, charge.updated, payment_method.* change nothing here)
+//
+// A signed body that is no event (webhook-input.ts) is stored as `malformed`, already
+// processed, for a person to look at; it is never acted on.
+import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { AppContext } from '../../../context.js';
+import type { FieldProblem } from '../../../http/errors.js';
 import { getPurchase } from '../../purchase.js';
 import { readCheckoutSession } from './checkout.js';
 import { type ConvergeOptions, convergePurchase } from './converge.js';
+import { classifyStripeError } from './errors.js';
 import { convergeRefund } from './refunds.js';
 import { readPaymentIntent } from './saved-card.js';
 
@@ -44,6 +51,52 @@ export async function storeEvent(ctx: AppContext, event: Stripe.Event): Promise<
     ],
   );
   return rows.length > 0 ? 'new' : 'duplicate';
+}
+
+/** The type under which signed bodies that are no event are kept. */
+export const MALFORMED_EVENT_TYPE = 'malformed';
+const PREVIEW_CHARS = 2_000;
+
+/**
+ * Keeps a signed body that is no event, for inspection: its exact bytes (base64), a readable
+ * preview and what is wrong, under an id derived from the bytes (the same body delivered again
+ * is kept once), marked processed so that nothing ever acts on it. Returns the id.
+ */
+export async function storeMalformedEvent(
+  ctx: AppContext,
+  body: Buffer,
+  problems: FieldProblem[],
+): Promise<string> {
+  const id = `malformed_${createHash('sha256').update(body).digest('hex').slice(0, 40)}`;
+  const preview = body
+    .toString('utf8')
+    .slice(0, PREVIEW_CHARS)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd');
+  const now = ctx.now();
+  await ctx.db.query(
+    `insert into stripe_events
+       (id, type, object_id, livemode, created_at, received_at, payload, attempts, processed_at, last_error)
+     values ($1, $2, null, false, $3, $3, $4, 0, $3, $5)
+     on conflict (id) do nothing`,
+    [
+      id,
+      MALFORMED_EVENT_TYPE,
+      now,
+      JSON.stringify({
+        malformed: true,
+        problems,
+        bytes: body.length,
+        bodyBase64: body.toString('base64'),
+        preview,
+      }),
+      `malformed: ${problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}`.slice(
+        0,
+        1000,
+      ),
+    ],
+  );
+  return id;
 }
 
 /**
@@ -100,6 +153,16 @@ export async function processPendingEvents(ctx: AppContext, limit = 100): Promis
 async function handleEvent(ctx: AppContext, event: Stripe.Event): Promise<void> {
   const objectId = objectIdOf(event);
   if (objectId === null) return;
+  try {
+    await actOn(ctx, event, objectId);
+  } catch (error) {
+    // Stripe signed an event about an object it does not have: there is nothing to converge.
+    if (classifyStripeError(error).kind !== 'missing') throw error;
+    ctx.logger.warn({ eventId: event.id, objectId }, 'a Stripe event names an object Stripe does not have');
+  }
+}
+
+async function actOn(ctx: AppContext, event: Stripe.Event, objectId: string): Promise<void> {
   if (event.type.startsWith('checkout.session.')) {
     const session = await readCheckoutSession(ctx, objectId);
     const purchaseId = session.mode === 'payment' ? session.metadata?.purchase_id : undefined;

@@ -21,6 +21,13 @@ function chargedAt(intent: Stripe.PaymentIntent): Date | null {
   return typeof charge === 'object' && charge !== null ? new Date(charge.created * 1000) : null;
 }
 
+/** The last four digits of the card a PaymentIntent charged, when its charge is expanded. */
+export function cardLast4Of(intent: Stripe.PaymentIntent): string | null {
+  const charge = intent.latest_charge;
+  if (typeof charge !== 'object' || charge === null) return null;
+  return charge.payment_method_details?.card?.last4 ?? null;
+}
+
 /** A Checkout Session (payment mode), its PaymentIntent expanded. */
 export function observeSession(session: Stripe.Checkout.Session): Observation {
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
