@@ -128,6 +128,29 @@ describe('campaigns from start to delivery', () => {
     expect(await balanceOf(t, carol.accountId)).toMatchObject({ held: 3_000_000n });
   });
 
+  it('Idempotency-Key: a retry after the first process died with the campaign made finds that campaign', async () => {
+    const dave = await customerWithCredit(t, '10');
+    const headers = { 'idempotency-key': 'upload-died' };
+    const csv = csvOf(spanishNumbers(4, 400));
+    const first = await uploadCampaign(t, dave, csv, { text: 'Once only', headers });
+    expect(first.statusCode, first.body).toBe(201);
+    // The process that ran it was killed after the campaign's commit, before the key's answer was
+    // stored: its lease ran out, so the retry takes the key over as if it were new.
+    await t.ctx.db.query('delete from idempotency_keys where key = $1', ['upload-died']);
+    const retry = await uploadCampaign(t, dave, csv, { text: 'Once only', headers });
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.json()).toMatchObject({ id: first.json().id, status: 'running', recipients: 4 });
+    const { rows } = await t.ctx.db.query<{ campaigns: bigint; messages: bigint; staged: bigint }>(
+      `select (select count(*) from campaigns where account_id = $1) as campaigns,
+              (select count(*) from messages where account_id = $1) as messages,
+              (select count(*) from campaign_rows) as staged`,
+      [dave.accountId],
+    );
+    expect(rows[0]).toEqual({ campaigns: 1n, messages: 4n, staged: 0n });
+    expect(await balanceOf(t, dave.accountId)).toMatchObject({ held: 4_000_000n, available: 6_000_000n });
+    await expectLedgerClean(t);
+  });
+
   it('the worker finishes a started campaign whose process stopped before reserving it all', async () => {
     const gus = await customerWithCredit(t, '4');
     const res = await uploadCampaign(t, gus, csvOf(spanishNumbers(6, 700)), { text: 'Half', draft: true });

@@ -4,6 +4,7 @@
 // is created or held.
 import type { AppContext } from '../../context.js';
 import { whileDatabaseUnavailable } from '../../db/unavailable.js';
+import { constraintName } from '../../db/types.js';
 import { validationFailed } from '../../http/errors.js';
 import { formatCredits } from '../../ledger/amounts.js';
 import type { CampaignFields, RowComposer } from './row-composer.js';
@@ -36,8 +37,9 @@ export async function createStagedCampaign(
   ctx: AppContext,
   accountId: string,
   staged: StagedImport,
+  idempotencyKey: string | null = null,
 ): Promise<CreatedFromImport> {
-  const { campaignId, totals, fields, composer } = staged;
+  const { campaignId, totals, composer } = staged;
   if (totals.recipients === 0) {
     await CampaignStager.discard(ctx.db, campaignId);
     throw validationFailed(
@@ -59,11 +61,63 @@ export async function createStagedCampaign(
     : composer.scheduleAt && composer.scheduleAt > now
       ? 'scheduled'
       : 'running';
+  const earlier = idempotencyKey === null ? null : await campaignOfKey(ctx, accountId, idempotencyKey);
+  if (earlier) return answerAgain(ctx, accountId, staged, earlier, status);
+  try {
+    await insertCampaign(ctx, accountId, staged, status, now, idempotencyKey);
+  } catch (error) {
+    const other = idempotencyKey === null ? null : await campaignOfKey(ctx, accountId, idempotencyKey);
+    if (other && constraintName(error) === 'campaigns_idempotency_key') {
+      return answerAgain(ctx, accountId, staged, other, status);
+    }
+    throw error;
+  }
+  return reserveAndAnswer(ctx, accountId, staged, campaignId, status);
+}
+
+/** The campaign an earlier request with this Idempotency-Key created, if any. */
+async function campaignOfKey(ctx: AppContext, accountId: string, key: string): Promise<string | null> {
+  const { rows } = await ctx.db.query<{ id: string }>(
+    'select id from campaigns where account_id = $1 and idempotency_key = $2',
+    [accountId, key],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * The same request again (same key, same body: the idempotency layer compared them) whose first
+ * run committed its campaign but never stored its answer (its process died): this run's staged
+ * rows go, and the answer is the first campaign's, reserved as far as it goes.
+ */
+async function answerAgain(
+  ctx: AppContext,
+  accountId: string,
+  staged: StagedImport,
+  campaignId: string,
+  status: CreatedFromImport['status'],
+): Promise<CreatedFromImport> {
+  ctx.logger.warn(
+    { campaignId, accountId },
+    'campaign request retried after its first run: answering with that campaign',
+  );
+  await CampaignStager.discard(ctx.db, staged.campaignId);
+  return reserveAndAnswer(ctx, accountId, staged, campaignId, status);
+}
+
+async function insertCampaign(
+  ctx: AppContext,
+  accountId: string,
+  staged: StagedImport,
+  status: CreatedFromImport['status'],
+  now: Date,
+  idempotencyKey: string | null,
+): Promise<void> {
+  const { campaignId, totals, fields, composer } = staged;
   await ctx.db.transaction(async (tx) => {
     await tx.query(
       `insert into campaigns (id, account_id, name, text, sender, status, schedule_at, recipients, invalid,
-         created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9, $9)`,
+         created_at, updated_at, idempotency_key)
+       values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9, $9, $11)`,
       [
         campaignId,
         accountId,
@@ -75,6 +129,7 @@ export async function createStagedCampaign(
         totals.invalid,
         now,
         status,
+        idempotencyKey,
       ],
     );
     await tx.query(
@@ -97,6 +152,16 @@ export async function createStagedCampaign(
       ],
     );
   });
+}
+
+async function reserveAndAnswer(
+  ctx: AppContext,
+  accountId: string,
+  staged: StagedImport,
+  campaignId: string,
+  status: CreatedFromImport['status'],
+): Promise<CreatedFromImport> {
+  const { totals } = staged;
   // Created started (unless a draft), so a process stopping right here leaves a campaign the
   // worker's job finishes, not a draft nobody asked for.
   // The campaign is committed from here on: should the database go away now (a restart), the

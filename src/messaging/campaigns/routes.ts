@@ -92,12 +92,12 @@ export const campaignRoutes: RouteModule = async (app, ctx) => {
       idempotent(
         ctx,
         { scope: (req) => customerOf(req).accountId },
-        async (req, reply): Promise<CreatedFromImport> => {
+        async (req, reply, key): Promise<CreatedFromImport> => {
           const { accountId } = customerOf(req);
           let upload = staged.get(req);
           if (upload) staged.delete(req);
           else upload = await stageJson(ctx, accountId, parseJson(req.body));
-          const created = await createStagedCampaign(ctx, accountId, upload);
+          const created = await createStagedCampaign(ctx, accountId, upload, key);
           reply.code(201);
           return created;
         },
