@@ -4,6 +4,7 @@
 // authentication, a removed card, and a campaign waiting in the outbox that goes out after a
 // refill.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '../../src/metrics.js';
 import { markFailed, registerPaymentProvider } from '../../src/purchases/index.js';
 import { sweepRefills } from '../../src/refills/index.js';
 import { newApiKey, readyCustomer } from '../helpers/accounts.js';
@@ -50,6 +51,15 @@ afterEach(async () => {
 async function available(accountId: string): Promise<bigint> {
   const balance = await s.t.ctx.ledger.balance(accountId);
   return balance?.available ?? 0n;
+}
+
+/** tollgate_auto_refills_total for one outcome, as /metrics serves it. */
+async function refillsCounted(outcome: string): Promise<number> {
+  const text = await registry.metrics();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`tollgate_auto_refills_total{outcome="${outcome}"} `));
+  return Number(line?.split(' ')[1] ?? 0);
 }
 
 describe('the rule', () => {
@@ -141,6 +151,7 @@ describe('the rule', () => {
 describe('a crossing', () => {
   it('sends through the API that cross the limit start exactly one refill, charged once and credited once', async () => {
     const { who } = await refillCustomer(s, { credits: '110' });
+    const [started, succeeded] = [await refillsCounted('started'), await refillsCounted('succeeded')];
     const sends = await Promise.all(
       Array.from({ length: 40 }, () =>
         s.t.app.inject({
@@ -179,6 +190,9 @@ describe('a crossing', () => {
       { type: 'auto_refill', credits: '1000', reference: refills[0]?.id },
     ]);
     expect((await mailsOf(s.t, who)).map((m) => m.template)).toEqual(['auto_refill_succeeded']);
+    // What /metrics shows operators moved with it.
+    expect(await refillsCounted('started')).toBe(started + 1);
+    expect(await refillsCounted('succeeded')).toBe(succeeded + 1);
     expect(await getRule(s.t, who)).toMatchObject({
       rechargesLast30Days: 1,
       inFlight: null,
