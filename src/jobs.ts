@@ -1,5 +1,6 @@
 // Background jobs the worker runs. Each must be safe with several workers running it at once.
 import { pruneAuthState } from './accounts/index.js';
+import { sweepBalanceAlerts } from './balance-alerts/index.js';
 import type { AppContext } from './context.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { INVOICING_JOBS } from './invoicing/jobs.js';
@@ -61,5 +62,11 @@ export const JOBS: Job[] = [
     name: 'http.prune-idempotency-keys',
     intervalMs: 3_600_000,
     run: (ctx) => pruneIdempotencyKeys(ctx),
+  },
+  {
+    // Low-balance alerts whose signal was lost to a crash (they are decided in real time).
+    name: 'balance-alerts.sweep',
+    intervalMs: 5 * 60_000,
+    run: (ctx) => sweepBalanceAlerts(ctx),
   },
 ];

@@ -1,6 +1,7 @@
 // Composes the running system: database, migrations, context, HTTP app, worker, and an
 // orderly shutdown (stop accepting, let in-flight requests finish, flush ledger batches).
 import { bootstrapAdmin } from './accounts/index.js';
+import { balanceAlertsOf } from './balance-alerts/index.js';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { openDb } from './db/index.js';
@@ -77,6 +78,8 @@ export async function start(config: Config, { http = true, worker = true } = {})
       ctx.mailer.close();
       await ctx.carrier.close?.();
       await ctx.writer.close();
+      // Low-balance alerts the last batches started are written before the database goes.
+      await balanceAlertsOf(ctx)?.idle();
       await ctx.db.close();
       ctx.logger.info('tollgate stopped');
     })();

@@ -7,12 +7,14 @@
 //
 //   watchBalanceAlerts(ctx)            — at start-up (createContext): subscribes to the ledger
 //   balanceAlertsOf(ctx)?.check(id)    — an account's alert settings changed: look again now
+//   sweepBalanceAlerts(ctx)            — the worker's safety net for a signal lost to a crash
 import type { AppContext } from '../context.js';
 import { onCreditArrived } from '../purchases/credit-arrived.js';
 import { BalanceAlertWatcher, type WatchOptions } from './watch.js';
 
 export { type Alerted, alertIfLow, rearmIfRecovered } from './alert.js';
 export { type AlertState, alertState } from './state.js';
+export { sweepBalanceAlerts } from './sweep.js';
 export { BalanceAlertWatcher, type WatchOptions } from './watch.js';
 
 const watchers = new WeakMap<AppContext, { watcher: BalanceAlertWatcher; off: () => void }>();

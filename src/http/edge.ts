@@ -235,7 +235,14 @@ export function clientErrorHandler(
   socket: Socket,
 ): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const known = error.code ? CLIENT_ERRORS[error.code] : undefined;
+  const known = requestLineTooLong(error)
+    ? {
+        reason: 'uri_too_long',
+        error: () => new AppError('uri_too_long', 'The request line is longer than allowed'),
+      }
+    : error.code
+      ? CLIENT_ERRORS[error.code]
+      : undefined;
   const appError =
     known?.error() ??
     validationFailed(
@@ -255,8 +262,22 @@ export function clientErrorHandler(
   socket.destroy(error);
 }
 
+/**
+ * Node counts the request line into its header limit: when the line itself is what overflowed
+ * (the bytes the parser saw start with a request line that has not ended 8 KB in), the URL is
+ * too long, not the headers.
+ */
+function requestLineTooLong(error: Error & { code?: string; rawPacket?: unknown }): boolean {
+  if (error.code !== 'HPE_HEADER_OVERFLOW' || !Buffer.isBuffer(error.rawPacket)) return false;
+  const raw = error.rawPacket;
+  if (!/^[A-Z]{3,10} \S/.test(raw.subarray(0, 16).toString('latin1'))) return false;
+  const end = raw.indexOf('\r\n');
+  return end < 0 || end > 8 * 1024;
+}
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   408: 'Request Timeout',
+  414: 'URI Too Long',
   431: 'Request Header Fields Too Large',
 };

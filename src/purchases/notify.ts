@@ -149,7 +149,7 @@ export async function notifyCredited(
         tx,
         purchase.accountId,
         'purchase.credited',
-        purchaseView(purchase) as unknown as Record<string, unknown>,
+        purchaseView(purchase),
         purchase.creditedAt ?? ctx.now(),
       );
     }

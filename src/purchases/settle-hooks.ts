@@ -9,7 +9,7 @@ import type { Queryable } from '../db/types.js';
 import type { Purchase } from './purchase.js';
 
 export interface SettleHook {
-  /** In the transaction that credited these purchases (ids only: read what you need). */
+  /** In the transaction that credits these purchases, before the ledger transfer (ids only: read what you need). */
   credited?(tx: Queryable, purchaseIds: readonly string[]): Promise<string[]>;
   /** In the transaction that marked this purchase failed. */
   failed?(tx: Queryable, purchase: Purchase): Promise<string[]>;

@@ -83,7 +83,8 @@ export function creditRequest(purchase: Creditable): LedgerRequest {
 
 /**
  * Credits purchases whose rows the caller has LOCKED in `tx` and found not credited: one ledger
- * group for all of them, one update (10,000 of a bank statement at once), and the settle hooks.
+ * group for all of them, one update (10,000 of a bank statement at once), the settle hooks and
+ * the receipts.
  * The caller announces credit.arrived after its commit (announceCredited) and may send the
  * returned e-mails then (the outbox job sends them otherwise).
  */
@@ -96,10 +97,6 @@ export async function creditLockedPurchases(
   for (const { purchase } of items) {
     if (purchase.status === 'credited') throw new Error(`purchase ${purchase.id} is credited already`);
   }
-  await ctx.ledger.apply(
-    items.map(({ purchase }) => creditRequest(purchase)),
-    tx,
-  );
   const now = ctx.now();
   const { rowCount } = await tx.query(
     `update purchases p
@@ -119,9 +116,17 @@ export async function creditLockedPurchases(
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
   const ids = items.map(({ purchase }) => purchase.id);
-  // The receipts and purchase.credited commit (or roll back) with the credit.
+  // Other rooms' rows first: the credit locks the customer's ledger row, which the account's
+  // sends wait for, so it comes as late as possible and the commit soon after.
+  const emails = await runCreditedHooks(ctx, tx, ids);
+  await ctx.ledger.apply(
+    items.map(({ purchase }) => creditRequest(purchase)),
+    tx,
+  );
+  // The receipts (with the balance after the credit) and purchase.credited commit (or roll
+  // back) with the credit.
   await notifyCredited(ctx, tx, ids);
-  return runCreditedHooks(ctx, tx, ids);
+  return emails;
 }
 
 /** credit.arrived for each credited purchase (after commit). */

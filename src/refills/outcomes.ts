@@ -16,7 +16,7 @@
 import { getAccount } from '../accounts/index.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
-import { formatCredits } from '../ledger/amounts.js';
+import { formatCredits, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
 import { enqueueAccountEvent } from '../messaging/webhooks/index.js';
 import type { Language } from '../notifications/templates.js';
@@ -112,7 +112,10 @@ export function failureEffect(
   return { pause: failures >= ctx.config.refills.maxFailures ? 'card_declined' : null, failures };
 }
 
-/** Settle hook: automatic purchases among these were credited (in the crediting transaction). */
+/**
+ * Settle hook: automatic purchases among these are being credited (in the crediting
+ * transaction, just before the ledger transfer).
+ */
 export async function onRefillsCredited(
   ctx: AppContext,
   tx: Queryable,
@@ -140,7 +143,9 @@ export async function onRefillsCredited(
       );
     }
     const who = await recipientOf(tx, purchase.accountId);
-    const balance = await ctx.ledger.balance(purchase.accountId, tx);
+    // Written before the credit itself (settle.ts): the balance it will leave.
+    const before = await ctx.ledger.balance(purchase.accountId, tx);
+    const balance = before && { balance: before.balance + purchase.credits * MICROS_PER_CREDIT };
     if (who) {
       const mail = refillSucceeded(who.language, {
         name: who.name,

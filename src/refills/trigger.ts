@@ -23,6 +23,8 @@ interface Entry {
   /** Epoch ms before which a crossing is not looked at (0: always). */
   notBefore: number;
   busy: boolean;
+  /** Credit arrived while a start was under way (its own refill, say): look again after it. */
+  again: boolean;
 }
 
 /** A refill in flight elsewhere: look again after this long at the earliest. */
@@ -50,7 +52,8 @@ export class RefillTrigger {
         const entry = this.entries.get(accountId);
         if (!entry) return;
         entry.notBefore = 0;
-        this.fire(accountId, entry);
+        if (entry.busy) entry.again = true;
+        else this.fire(accountId, entry);
       }),
     );
   }
@@ -92,6 +95,10 @@ export class RefillTrigger {
       .finally(() => {
         entry.busy = false;
         this.running.delete(run);
+        if (entry.again) {
+          entry.again = false;
+          this.fire(accountId, entry);
+        }
       });
     this.running.add(run);
   }
@@ -109,11 +116,12 @@ export class RefillTrigger {
       case 'cap_reached':
         entry.notBefore = result.until?.getTime() ?? now + IN_FLIGHT_RECHECK_MS;
         return;
-      case 'started':
       case 'in_flight':
       case 'cannot_purchase':
         entry.notBefore = now + IN_FLIGHT_RECHECK_MS;
         return;
+      // Charged already (credited, declined, or waiting: the next look says which).
+      case 'started':
       case 'not_due':
         entry.notBefore = 0;
         return;
@@ -132,7 +140,12 @@ export class RefillTrigger {
       this.entries.delete(accountId);
       return;
     }
-    const entry = this.entries.get(accountId) ?? { thresholdMicros: 0n, notBefore: 0, busy: false };
+    const entry = this.entries.get(accountId) ?? {
+      thresholdMicros: 0n,
+      notBefore: 0,
+      busy: false,
+      again: false,
+    };
     entry.thresholdMicros = row.threshold_micros;
     entry.notBefore = row.next_retry_at?.getTime() ?? 0;
     this.entries.set(accountId, entry);
@@ -161,6 +174,7 @@ export class RefillTrigger {
           thresholdMicros: row.threshold_micros,
           notBefore: retry,
           busy: false,
+          again: false,
         });
       }
     }

@@ -9,8 +9,9 @@
 // by walking the index back from the top (a movement's seq and its time agree to within a
 // transaction's length; MARGIN absorbs that, and the answer is exact as long as they do), the
 // window is grouped, and when it does not fill
-// the page it grows fourfold. A page reads the days it shows, plus at most a third again; a
-// large account's first page never reads its whole history. The cursor carries the last row's
+// the page it grows to where the rows per day seen so far say the page fills. A page reads
+// the days it shows and a little more; a large account's first page never reads its whole
+// history. The cursor carries the last row's
 // (day, seq) and the seq below which everything of the days still to come lies.
 //
 // Messages belong to a group through the message the movement names (`post:<msg>` and
@@ -202,7 +203,10 @@ export async function listGrouped(
       }
       return { data: page.map(toListed), nextCursor };
     }
-    span *= 4;
+    // Too few rows: widen the window to where, at the rate of rows per day seen so far, the
+    // page fills (with some to spare), at least double and at most sixteen times as wide.
+    const wanted = Math.ceil((span * (limit + 1) * 1.25) / Math.max(rows.length, 1));
+    span = Math.min(span * 16, Math.max(span * 2, wanted));
   }
 }
 
@@ -271,26 +275,32 @@ async function groupWindow(
   };
   const sides = movementsSql(p, '$1', o.filters, `${p(o.lo)}::bigint`, `${p(o.hi)}::bigint`);
   const having = o.after
-    ? `having (to_char(t.created_at at time zone $2, 'YYYY-MM-DD') < ${p(o.after.day)}
-          or (to_char(t.created_at at time zone $2, 'YYYY-MM-DD') = ${p(o.after.day)} and max(t.seq) < ${p(o.after.seq)}::bigint))`
+    ? `having (g_day < ${p(o.after.day)}::date
+          or (g_day = ${p(o.after.day)}::date and max(t.seq) < ${p(o.after.seq)}::bigint))`
     : '';
   const limit = p(o.limit);
+  // Grouped by the local date and plain columns (no text built per row): a message's movements
+  // by (code, campaign), anything else by its own id.
   const { rows } = await q.query<GroupRow>(
     `with t as (${sides}),
-     g as (
-       select to_char(t.created_at at time zone $2, 'YYYY-MM-DD') as day,
-              case when t.code in ('consumption', 'refund') and m.id is not null
-                   then t.code || ':' || coalesce(m.campaign_id, '') else 'id:' || t.id end as key,
-              count(*)::int as n, sum(t.delta)::bigint as delta, max(t.seq) as top, min(t.seq) as bottom,
-              max(m.campaign_id) as campaign_id
+     k as (
+       select t.seq, t.delta, (t.created_at at time zone $2)::date as g_day,
+              case when m.id is not null then t.code end as g_code, m.campaign_id,
+              case when m.id is null then t.id end as g_id
          from t
-         left join messages m on t.code in ('consumption', 'refund') and m.id = t.reference and m.account_id = $1
-        group by 1, 2
+         left join messages m on t.code in ('consumption', 'refund') and m.id = t.reference and m.account_id = $1),
+     g as (
+       select g_day, g_code, campaign_id, g_id,
+              count(*)::int as n, sum(t.delta)::bigint as delta, max(t.seq) as top, min(t.seq) as bottom
+         from k t
+        group by g_day, g_code, campaign_id, g_id
         ${having}
-        order by 1 desc, max(t.seq) desc
+        order by g_day desc, max(t.seq) desc
         limit ${limit})
-     select g.*, (g.day::date)::timestamp at time zone $2 as day_start,
-            (g.day::date + 1)::timestamp at time zone $2 as day_end,
+     select to_char(g.g_day, 'YYYY-MM-DD') as day, case when g.g_id is null then 'group' else 'id' end as key,
+            g.n, g.delta, g.top, g.bottom, g.campaign_id,
+            g.g_day::timestamp at time zone $2 as day_start,
+            (g.g_day + 1)::timestamp at time zone $2 as day_end,
             lt.id, lt.code, lt.created_at, lt.reference, lt.description,
             case when lt.debit_account_id = $1 then lt.debit_balance_after else lt.credit_balance_after end
               as balance_after,
@@ -299,7 +309,7 @@ async function groupWindow(
        join ledger_transfers lt on lt.seq = g.top
        left join campaigns c on c.id = g.campaign_id and c.account_id = $1
        ${purchaseJoin('$1')}
-      order by g.day desc, g.top desc`,
+      order by g.g_day desc, g.top desc`,
     params,
   );
   return rows;
@@ -308,7 +318,7 @@ async function groupWindow(
 function toListed(row: GroupRow): ListedRow {
   const credits = formatCredits(row.delta);
   const purchase = purchaseFacts(row);
-  if (row.key.startsWith('id:')) {
+  if (row.key === 'id') {
     return {
       id: row.id,
       at: row.created_at.toISOString(),

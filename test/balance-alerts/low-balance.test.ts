@@ -3,7 +3,7 @@
 // the ledger's signal by the database, so two processes crossing together send it once; its
 // limit and switch in the preferences, with bad input refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balanceAlertsOf, watchBalanceAlerts } from '../../src/balance-alerts/index.js';
+import { balanceAlertsOf, sweepBalanceAlerts, watchBalanceAlerts } from '../../src/balance-alerts/index.js';
 import { type AppContext, createContext } from '../../src/context.js';
 import type { Db } from '../../src/db/types.js';
 import { MICROS_PER_CREDIT } from '../../src/ledger/amounts.js';
@@ -19,8 +19,13 @@ describe('the low-balance alert', () => {
   let t: TestApp;
 
   beforeAll(async () => {
+    // No mail server answers: the e-mails stay in the outbox with their bodies, to be read here.
     t = await createTestApp({
-      env: { WEBHOOK_PRIVATE_ADDRESSES: 'allow', PUBLIC_URL: 'https://portal.example' },
+      env: {
+        WEBHOOK_PRIVATE_ADDRESSES: 'allow',
+        PUBLIC_URL: 'https://portal.example',
+        SMTP_URL: 'smtp://127.0.0.1:9',
+      },
     });
   });
   afterAll(() => t?.close());
@@ -206,7 +211,7 @@ describe('the low-balance alert', () => {
     const otherDb: Db = t.testDb.url ? await t.testDb.openAnother(8) : t.ctx.db;
     const other = createContext(t.ctx.config, otherDb, t.ctx.logger);
     // On PGlite both contexts share the one database object, so both watchers hear every write.
-    watchBalanceAlerts(other);
+    const stopOther = watchBalanceAlerts(other);
     try {
       await spend(dave.accountId, '880');
       await idle();
@@ -219,6 +224,7 @@ describe('the low-balance alert', () => {
       expect(await available(dave.accountId)).toBe(60n * MICROS_PER_CREDIT);
       expect(await alerts(dave)).toHaveLength(1);
     } finally {
+      stopOther();
       await other.writer.close();
       await other.messaging.close();
       if (otherDb !== t.ctx.db) await otherDb.close();
@@ -252,5 +258,33 @@ describe('the low-balance alert', () => {
       erin.accountId,
     ]);
     expect(row.rows).toEqual([]);
+  });
+
+  it('catches up a crossing no process heard, once, with the worker’s sweep', async () => {
+    const fay = await readyCustomer(t);
+    await creditedPurchase(t, fay, '1000');
+    // As if the process died between the commit and the alert: nobody listens.
+    watchBalanceAlerts(t.ctx)();
+    try {
+      await spend(fay.accountId, '950');
+      expect(await alerts(fay)).toEqual([]);
+      const first = await sweepBalanceAlerts(t.ctx);
+      expect(first.alerted).toBeGreaterThanOrEqual(1);
+      expect(await alerts(fay)).toHaveLength(1);
+      // Again, and by a second worker at the same moment: nothing more.
+      await Promise.all([sweepBalanceAlerts(t.ctx), sweepBalanceAlerts(t.ctx)]);
+      expect(await alerts(fay)).toHaveLength(1);
+      // Recovered with nobody listening: the sweep re-arms it.
+      await creditedPurchase(t, fay, '1000');
+      const recovered = await sweepBalanceAlerts(t.ctx);
+      expect(recovered.rearmed).toBeGreaterThanOrEqual(1);
+      const armed = await t.ctx.db.query<{ armed: boolean }>(
+        'select armed from balance_alerts where account_id = $1',
+        [fay.accountId],
+      );
+      expect(armed.rows).toEqual([{ armed: true }]);
+    } finally {
+      watchBalanceAlerts(t.ctx);
+    }
   });
 });

@@ -440,9 +440,12 @@ describe('transactions', () => {
     await heading(page, 'Transactions');
     const table = page.getByTestId('transactions-table');
     for (const p of bought) {
-      const row = table.locator('tr', { has: page.getByRole('link', { name: p.id }) });
+      // The purchase in words, linking to it; never its internal ids.
+      const row = table.locator('tr', { has: page.locator(`a[href="/purchases/${p.id}"]`) });
       await seeText(row, `+${p.credits.toLocaleString('en')}`);
+      await seeText(row, `${p.credits.toLocaleString('en')} credits — `);
       expect(await row.getAttribute('data-type')).toBe('purchase');
+      expect(await row.textContent()).not.toMatch(/pur_|pack-\d/);
     }
     const balance = await topBarBalance(page);
     // Newest first: the first row's balance after is the balance now.

@@ -303,6 +303,16 @@ describe('every answer is in our error shape, whoever produced it', () => {
     expect(expectOurShape(res).code).toBe(code);
   });
 
+  it('answers a portal file asked for with a range it does not have in our shape', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/index.html',
+      headers: { range: 'bytes=99999999-' },
+    });
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expectOurShape(res);
+  });
+
   it('answers a path parameter over the router limit with 414 uri_too_long', async () => {
     const res = await t.app.inject({
       method: 'POST',
@@ -415,6 +425,14 @@ describe('every answer is in our error shape, whoever produced it', () => {
     );
     expect(res.statusCode, res.body).toBe(431);
     expect(expectOurShape(res).code).toBe('headers_too_large');
+  });
+
+  it('answers a request line over the limit with 414 uri_too_long in our shape', async () => {
+    const res = parseRaw(
+      await rawExchange(`GET /api/v1/${'u'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+    );
+    expect(res.statusCode, res.body).toBe(414);
+    expect(expectOurShape(res).code).toBe('uri_too_long');
   });
 
   it('answers a request the HTTP parser refuses (a NUL in a header) with 400 in our shape', async () => {

@@ -325,7 +325,8 @@ function multipartOf(fields: unknown, other: number): { body: Buffer; contentTyp
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-function requestOf(op: Operation): fc.Arbitrary<Built> {
+/** Ids of real objects (a purchase, a draft campaign, a message), so requests reach past the look-up. */
+function requestOf(op: Operation, realIds: string[]): fc.Arbitrary<Built> {
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   const queryParams = op.parameters.filter((p) => p.in === 'query');
   const query = fc.tuple(
@@ -336,7 +337,12 @@ function requestOf(op: Operation): fc.Arbitrary<Built> {
   return fc
     .record({
       ids: fc.array(
-        fc.oneof(fc.constantFrom(...BAD_IDS), fc.string({ maxLength: 12 }).map(encodeURIComponent)),
+        fc.oneof(
+          fc.constantFrom(...BAD_IDS),
+          fc.string({ maxLength: 12 }).map(encodeURIComponent),
+          fc.constantFrom(...realIds),
+          fc.constantFrom(...realIds),
+        ),
         {
           minLength: pathParams.length,
           maxLength: pathParams.length,
@@ -414,6 +420,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
   let apiKey: Record<string, string>;
   let operations: Operation[];
   let tables: string[];
+  let realIds: string[];
 
   beforeAll(async () => {
     t = await messagingApp();
@@ -428,6 +435,28 @@ describe('fuzzing every route of the OpenAPI document', () => {
       payload: { credits: '1000' },
     });
     expect(quote.statusCode, quote.body).toBeLessThan(500);
+    const purchase = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/purchases',
+      headers: customer.headers,
+      payload: { credits: '1000', paymentMethod: 'bank_transfer' },
+    });
+    expect(purchase.statusCode, purchase.body).toBe(201);
+    const campaign = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      headers: customer.headers,
+      payload: { name: 'Fuzz', text: 'Hello', draft: true, recipients: [{ to: '+34612000001' }] },
+    });
+    expect(campaign.statusCode, campaign.body).toBe(201);
+    const message = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: customer.headers,
+      payload: { to: '+34612000002', text: 'Hello' },
+    });
+    expect(message.statusCode, message.body).toBe(202);
+    realIds = [purchase.json().id, campaign.json().id, message.json().id];
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
       paths: Record<
         string,
@@ -478,71 +507,75 @@ describe('fuzzing every route of the OpenAPI document', () => {
     return new Map(rows.map((r) => [r.t, r.h]));
   }
 
-  it(`answers every generated request without a 5xx, in our error shape, and writes nothing when it refuses (budget ${BUDGET_MS} ms)`, async () => {
-    console.log(`FUZZ_SEED=${SEED} (replay: FUZZ_SEED=${SEED} npx vitest run test/faults/fuzz.test.ts)`);
-    const statuses = new Map<string, number>();
-    let sent = 0;
-    let before = await digest();
-    const routeArb = fc.constantFrom(...operations).chain(requestOf);
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(routeArb, async (built) => {
-        const identity =
-          built.who === 'customer'
-            ? customer.headers
-            : built.who === 'admin'
-              ? admin.headers
-              : built.who === 'key'
-                ? apiKey
-                : {};
-        const res = await t.app.inject({
-          method: built.method as 'GET',
-          url: built.url,
-          headers: { ...identity, ...built.headers },
-          ...(built.payload === undefined ? {} : { payload: built.payload }),
-        });
-        sent++;
-        const bucket = `${Math.floor(res.statusCode / 100)}xx`;
-        statuses.set(bucket, (statuses.get(bucket) ?? 0) + 1);
-        const where = `${built.label}: ${built.method} ${built.url.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-        expect(res.statusCode, where).toBeLessThan(500);
-        expect(res.body, where).not.toMatch(/\n\s+at \S|node_modules|\/src\/\S+\.ts|FST_ERR/);
-        if (res.statusCode >= 400) {
-          const body = JSON.parse(res.body) as { error?: Record<string, unknown> };
-          expect(Object.keys(body), where).toEqual(['error']);
-          expect(Object.keys(body.error ?? {}).sort(), where).toEqual([
-            'code',
-            'details',
-            'message',
-            'requestId',
-          ]);
-          expect(body.error?.requestId, where).toBe(res.headers['x-request-id']);
-          const after = await digest();
-          for (const [table, hash] of after)
-            expect(hash, `wrote to ${table}: ${where}`).toBe(before.get(table));
-        } else {
-          // Let work started by an accepted request (credit.arrived, the outbox) settle first.
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          before = await digest();
-        }
-      }),
-      {
-        seed: SEED,
-        ...(PATH ? { path: PATH } : {}),
-        numRuns: 1_000_000,
-        interruptAfterTimeLimit: BUDGET_MS,
-        markInterruptAsFailure: false,
-        endOnFailure: true,
-      },
-    );
-    console.log(
-      `fuzz: ${sent} requests over ${operations.length} operations in ${Date.now() - started} ms; ${[
-        ...statuses,
-      ]
-        .sort()
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
-    expect(sent).toBeGreaterThan(operations.length);
-  });
+  it(
+    `answers every generated request without a 5xx, in our error shape, and writes nothing when it refuses (budget ${BUDGET_MS} ms)`,
+    async () => {
+      console.log(`FUZZ_SEED=${SEED} (replay: FUZZ_SEED=${SEED} npx vitest run test/faults/fuzz.test.ts)`);
+      const statuses = new Map<string, number>();
+      let sent = 0;
+      let before = await digest();
+      const routeArb = fc.constantFrom(...operations).chain((op) => requestOf(op, realIds));
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(routeArb, async (built) => {
+          const identity =
+            built.who === 'customer'
+              ? customer.headers
+              : built.who === 'admin'
+                ? admin.headers
+                : built.who === 'key'
+                  ? apiKey
+                  : {};
+          const res = await t.app.inject({
+            method: built.method as 'GET',
+            url: built.url,
+            headers: { ...identity, ...built.headers },
+            ...(built.payload === undefined ? {} : { payload: built.payload }),
+          });
+          sent++;
+          const bucket = `${Math.floor(res.statusCode / 100)}xx`;
+          statuses.set(bucket, (statuses.get(bucket) ?? 0) + 1);
+          const where = `${built.label}: ${built.method} ${built.url.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+          expect(res.statusCode, where).toBeLessThan(500);
+          expect(res.body, where).not.toMatch(/\n\s+at \S|node_modules|\/src\/\S+\.ts|FST_ERR/);
+          if (res.statusCode >= 400) {
+            const body = JSON.parse(res.body) as { error?: Record<string, unknown> };
+            expect(Object.keys(body), where).toEqual(['error']);
+            expect(Object.keys(body.error ?? {}).sort(), where).toEqual([
+              'code',
+              'details',
+              'message',
+              'requestId',
+            ]);
+            expect(body.error?.requestId, where).toBe(res.headers['x-request-id']);
+            const after = await digest();
+            for (const [table, hash] of after)
+              expect(hash, `wrote to ${table}: ${where}`).toBe(before.get(table));
+          } else {
+            // Let work started by an accepted request (credit.arrived, the outbox) settle first.
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            before = await digest();
+          }
+        }),
+        {
+          seed: SEED,
+          ...(PATH ? { path: PATH } : {}),
+          numRuns: 1_000_000,
+          interruptAfterTimeLimit: BUDGET_MS,
+          markInterruptAsFailure: false,
+          endOnFailure: true,
+        },
+      );
+      console.log(
+        `fuzz: ${sent} requests over ${operations.length} operations in ${Date.now() - started} ms; ${[
+          ...statuses,
+        ]
+          .sort()
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+      expect(sent).toBeGreaterThan(operations.length);
+    },
+    BUDGET_MS + 60_000,
+  );
 });

@@ -163,5 +163,12 @@ describe('buying without clutter', () => {
     expect(txs.find((x) => x.reference === order.id)?.description).toBe(
       '5,000 credits — pack, card ending 4242',
     );
+    // An automatic refill says so.
+    await t.ctx.db.query(`update purchases set source = 'auto_refill' where id = $1`, [order.id]);
+    const again = (await get(t, '/api/v1/transactions?type=purchase&group=campaign_day', bob)).json()
+      .data as { reference: string; description: string }[];
+    expect(again.find((x) => x.reference === order.id)?.description).toBe(
+      '5,000 credits — automatic refill, pack, card ending 4242',
+    );
   });
 });

@@ -199,6 +199,25 @@ describe('a crossing', () => {
     expect(await available(who.accountId)).toBe(1_050_000_000n);
   });
 
+  it('a refill that still leaves the account at or below the limit starts the next one, within the cap', async () => {
+    const { who } = await refillCustomer(s, {
+      credits: '50',
+      rule: { thresholdCredits: '1000', rechargeCredits: '100', maxRechargesPer30Days: 3 },
+    });
+    expect((await refillsOf(s.t, who.accountId)).map((r) => r.status)).toEqual([
+      'credited',
+      'credited',
+      'credited',
+    ]);
+    expect(await available(who.accountId)).toBe(350_000_000n);
+    expect((await mailsOf(s.t, who)).map((m) => m.template)).toEqual([
+      'auto_refill_succeeded',
+      'auto_refill_succeeded',
+      'auto_refill_succeeded',
+      'auto_refill_cap_reached',
+    ]);
+  });
+
   it('writes the webhook events of its outcome', async () => {
     const { who, cardId } = await refillCustomer(s, { credits: '500', rule: null });
     const hook = await s.t.app.inject({

@@ -6,10 +6,20 @@ import { CURRENCIES, LANGUAGES, timeZones } from '../countries.js';
 import { h } from '../dom.js';
 import { creditsText } from '../format.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
-import { language, t } from '../i18n.js';
+import { intlLocale, language, t } from '../i18n.js';
 import { notify } from '../notices.js';
 import { refreshAccount } from '../session.js';
 import { countryOptions } from './billing.js';
+
+/** "Euro (EUR)" / "euro (EUR)": the currency's name in the portal's language. */
+function currencyName(currency) {
+  try {
+    const name = new Intl.DisplayNames([intlLocale()], { type: 'currency' }).of(currency.code);
+    return name ? `${name.charAt(0).toUpperCase()}${name.slice(1)} (${currency.code})` : currency.name;
+  } catch {
+    return currency.name;
+  }
+}
 
 /** "1.500,5" (Spanish) or "1,500.5" (English) as the API's "1500.5"; anything else as typed. */
 function decimalText(text) {
@@ -95,7 +105,7 @@ export async function preferencesPage() {
           label: t('preferences.country'),
           value: p.country ?? account.billing?.address?.country ?? '',
           required: true,
-          options: countryOptions(),
+          options: countryOptions(t('preferences.chooseCountry')),
           hint: t('preferences.countryHint'),
         }),
         field({
@@ -103,7 +113,7 @@ export async function preferencesPage() {
           label: t('preferences.currency'),
           value: p.currency ?? 'EUR',
           required: true,
-          options: CURRENCIES.map((c) => ({ value: c.code, label: c.name })),
+          options: CURRENCIES.map((c) => ({ value: c.code, label: currencyName(c) })),
           hint: t('preferences.currencyHint'),
         }),
         field({

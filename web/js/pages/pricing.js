@@ -7,7 +7,7 @@ import { countryName } from '../countries.js';
 import { h, icon } from '../dom.js';
 import { credits, money } from '../format.js';
 import { session } from '../session.js';
-import { t as tr } from '../i18n.js';
+import { intlLocale, t as tr } from '../i18n.js';
 
 const MICROS = 1_000_000n;
 
@@ -27,7 +27,7 @@ function microsToCredits(micros) {
 /** Price per credit from a tier's unit price (minor units per credit, e.g. "4.5" cents). */
 function unitPrice(unit, currency) {
   try {
-    return new Intl.NumberFormat('en', {
+    return new Intl.NumberFormat(intlLocale(), {
       style: 'currency',
       currency,
       minimumFractionDigits: 3,

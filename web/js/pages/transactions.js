@@ -17,6 +17,8 @@ import { describeTransaction } from '../transaction-words.js';
 /** @typedef {import('../api-types.js').Transaction} Transaction */
 
 const PAGE_SIZE = 50;
+/** A grouped row folds a day of a campaign: fewer per page keeps a large account's first page quick. */
+const GROUPED_PAGE_SIZE = 20;
 const DETAIL_PAGE = 50;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -238,7 +240,10 @@ export async function transactionsPage(
   let shown = 0;
 
   const load = async () => {
-    const extra = { limit: String(PAGE_SIZE), ...(grouped ? { group: 'campaign_day' } : {}) };
+    /** @type {Record<string, string>} */
+    const extra = grouped
+      ? { limit: String(GROUPED_PAGE_SIZE), group: 'campaign_day' }
+      : { limit: String(PAGE_SIZE) };
     if (cursor) Object.assign(extra, { cursor });
     const page = /** @type {import('../api-types.js').Page<Transaction>} */ (
       await api.get(`/transactions?${apiSearchOf(filters, extra)}`, { signal })
