@@ -7,6 +7,7 @@ import { CURRENCIES } from '../countries.js';
 import { h, icon } from '../dom.js';
 import {
   credits,
+  creditsText,
   dateOnly,
   dateTime,
   dayOf,
@@ -19,7 +20,7 @@ import { notify, notifyError } from '../notices.js';
 import { amountFacts, facts, groupsOfFour, list, purchasePill, timelinePairs } from '../money.js';
 import { navigate } from '../router.js';
 import { formDialog, confirmDialog } from './dialog.js';
-import { formatNumber, t } from '../i18n.js';
+import { formatNumber, t, tNodes } from '../i18n.js';
 import { packsEditor } from './admin-packs.js';
 import { destinationsCard, packsCard } from './pricing.js';
 import { transactionRow, transactionsTable } from './transactions.js';
@@ -63,12 +64,15 @@ function header(title, lead, ...actions) {
 /** Asks when and under which bank reference the money arrived, then credits the purchase. */
 async function markPaid(p) {
   const values = await formDialog({
-    title: `Mark ${money(p.total)} as received?`,
-    text: `The customer gets ${credits(p.credits)} credits at once. Reference ${p.bankTransfer?.referenceFormatted ?? p.bankTransfer?.reference ?? ''}.`,
+    title: t('operator.purchases.markTitle', { amount: money(p.total) }),
+    text: t('operator.purchases.markText', {
+      credits: creditsText(p.credits),
+      reference: p.bankTransfer?.referenceFormatted ?? p.bankTransfer?.reference ?? '',
+    }),
     fields: [
       field({
         name: 'paidOn',
-        label: 'Received on',
+        label: t('operator.purchases.receivedOn'),
         type: 'date',
         value: dayOf(),
         required: true,
@@ -76,13 +80,13 @@ async function markPaid(p) {
       }),
       field({
         name: 'bankReference',
-        label: 'Bank’s reference of the transfer',
+        label: t('operator.purchases.bankReference'),
         required: true,
-        hint: 'From your bank statement, so the payment can be traced.',
+        hint: t('operator.purchases.bankReferenceHint'),
         attrs: { maxlength: 140, autocomplete: 'off' },
       }),
     ],
-    confirm: 'Mark paid',
+    confirm: t('operator.purchases.markPaid'),
   });
   if (!values) return null;
   // Today's date means now; an earlier day, the middle of it (the statement gives no time).
@@ -92,13 +96,20 @@ async function markPaid(p) {
     bankReference: values.bankReference,
   });
   notify(
-    `${credits(updated.credits)} credits added to ${accountNames.get(updated.accountId) ?? updated.accountId}`,
+    t('operator.purchases.creditsAdded', {
+      credits: creditsText(updated.credits),
+      account: accountNames.get(updated.accountId) ?? updated.accountId,
+    }),
   );
   return updated;
 }
 
 function markPaidButton(p, after) {
-  const button = h('button', { type: 'button', class: 'button button-primary button-small' }, 'Mark paid');
+  const button = h(
+    'button',
+    { type: 'button', class: 'button button-primary button-small' },
+    t('operator.purchases.markPaid'),
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
@@ -122,8 +133,12 @@ export async function adminPurchasesPage({ query, signal }) {
   const method = query.get('method') ?? 'bank_transfer';
   const accountId = query.get('accountId') ?? '';
   const body = h('tbody');
-  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
-  const empty = h('p', { class: 'empty', hidden: true }, 'No purchases match.');
+  const more = h(
+    'button',
+    { type: 'button', class: 'button button-secondary', hidden: true },
+    t('operator.purchases.showMore'),
+  );
+  const empty = h('p', { class: 'empty', hidden: true }, t('operator.purchases.noneMatch'));
   let cursor = null;
 
   const row = (p) => {
@@ -144,7 +159,7 @@ export async function adminPurchasesPage({ query, signal }) {
         h(
           'a',
           { href: `/admin/purchases/${encodeURIComponent(p.id)}`, class: 'strong-link' },
-          `${credits(p.credits)} credits`,
+          creditsText(p.credits),
         ),
         h('div', { class: 'muted small' }, PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod),
       ),
@@ -161,7 +176,7 @@ export async function adminPurchasesPage({ query, signal }) {
         {},
         purchasePill(p.status),
         bank && p.status === 'awaiting_payment'
-          ? h('div', { class: 'muted small' }, `due ${bank.dueDate}`)
+          ? h('div', { class: 'muted small' }, t('operator.purchases.due', { date: dateOnly(bank.dueDate) }))
           : null,
       ),
       h('td', { class: 'cell-actions' }, actions),
@@ -195,13 +210,13 @@ export async function adminPurchasesPage({ query, signal }) {
   const statusSelect = h(
     'select',
     { id: 'ap-status', value: status },
-    h('option', { value: 'all' }, 'Any status'),
+    h('option', { value: 'all' }, t('operator.purchases.anyStatus')),
     STATUSES.map((s) => h('option', { value: s }, purchaseStatusLabel(s))),
   );
   const methodSelect = h(
     'select',
     { id: 'ap-method', value: method },
-    h('option', { value: 'all' }, 'Any method'),
+    h('option', { value: 'all' }, t('operator.purchases.anyMethod')),
     Object.entries(PAYMENT_METHOD_LABELS).map(([value, label]) => h('option', { value }, label)),
   );
   const apply = () => {
@@ -217,13 +232,13 @@ export async function adminPurchasesPage({ query, signal }) {
     'section',
     { class: 'page' },
     header(
-      'Purchases',
-      'Bank transfers awaiting their money are listed first: mark one paid when it shows on your statement, or import the statement.',
+      t('operator.purchases.title'),
+      t('operator.purchases.lead'),
       h(
         'a',
         { href: '/admin/bank-statements', class: 'button button-secondary' },
         icon('upload'),
-        'Import a statement',
+        t('operator.purchases.importStatement'),
       ),
     ),
     h(
@@ -232,16 +247,26 @@ export async function adminPurchasesPage({ query, signal }) {
       h(
         'div',
         { class: 'toolbar' },
-        h('div', { class: 'field field-inline' }, h('label', { for: 'ap-status' }, 'Status'), statusSelect),
-        h('div', { class: 'field field-inline' }, h('label', { for: 'ap-method' }, 'Method'), methodSelect),
+        h(
+          'div',
+          { class: 'field field-inline' },
+          h('label', { for: 'ap-status' }, t('operator.purchases.status')),
+          statusSelect,
+        ),
+        h(
+          'div',
+          { class: 'field field-inline' },
+          h('label', { for: 'ap-method' }, t('operator.purchases.method')),
+          methodSelect,
+        ),
         accountId
           ? h(
               'p',
               { class: 'muted small' },
-              'Account ',
-              accountLink(accountId),
-              ' · ',
-              h('a', { href: '/admin/purchases' }, 'all accounts'),
+              ...tNodes('operator.purchases.forAccount', {
+                account: accountLink(accountId),
+                all: h('a', { href: '/admin/purchases' }, t('operator.purchases.allAccounts')),
+              }),
             )
           : null,
       ),
@@ -257,13 +282,17 @@ export async function adminPurchasesPage({ query, signal }) {
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Ordered'),
-              h('th', { scope: 'col' }, 'Account'),
-              h('th', { scope: 'col' }, 'Purchase'),
+              h('th', { scope: 'col' }, t('operator.purchases.ordered')),
+              h('th', { scope: 'col' }, t('operator.purchases.account')),
+              h('th', { scope: 'col' }, t('operator.purchases.purchase')),
               h('th', { scope: 'col' }, t('operator.statements.reference')),
-              h('th', { scope: 'col', class: 'num' }, 'Total'),
-              h('th', { scope: 'col' }, 'Status'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              h('th', { scope: 'col', class: 'num' }, t('operator.purchases.total')),
+              h('th', { scope: 'col' }, t('operator.purchases.status')),
+              h(
+                'th',
+                { scope: 'col' },
+                h('span', { class: 'visually-hidden' }, t('operator.purchases.actions')),
+              ),
             ),
           ),
           body,
@@ -275,12 +304,9 @@ export async function adminPurchasesPage({ query, signal }) {
   );
 }
 
-const REFUND_STATUS = {
-  to_be_paid_by_operator: 'To pay back by transfer',
-  pending: 'Pending',
-  succeeded: 'Refunded',
-  failed: 'Failed',
-};
+const REFUND_STATUSES = ['to_be_paid_by_operator', 'pending', 'succeeded', 'failed'];
+const refundStatusLabel = (status) =>
+  REFUND_STATUSES.includes(status) ? t(`operator.purchases.refundStatus.${status}`) : status;
 
 export async function adminPurchasePage({ params, signal }) {
   const id = params.id;
@@ -290,18 +316,18 @@ export async function adminPurchasePage({ params, signal }) {
   const refund = async (p) => {
     const left = remainingCredits(p);
     const values = await formDialog({
-      title: 'Refund unused credits',
-      text: `Up to ${credits(left)} credits of this purchase can be refunded, if the customer has not spent them. The money goes back in proportion, with a credit note.`,
+      title: t('operator.purchases.refundTitle'),
+      text: t('operator.purchases.refundText', { credits: creditsText(left) }),
       fields: [
         field({
           name: 'credits',
-          label: 'Credits to refund',
+          label: t('operator.purchases.refundCredits'),
           optional: true,
-          hint: `Leave empty to refund all ${credits(left)} credits left.`,
+          hint: t('operator.purchases.refundHint', { credits: creditsText(left) }),
           attrs: { inputmode: 'decimal', autocomplete: 'off' },
         }),
       ],
-      confirm: 'Refund',
+      confirm: t('operator.purchases.refund'),
       danger: true,
     });
     if (!values) return;
@@ -309,8 +335,11 @@ export async function adminPurchasePage({ params, signal }) {
     const made = await api.post(`${base}/refund`, body, { headers: { 'idempotency-key': idempotencyKey() } });
     notify(
       made.status === 'to_be_paid_by_operator'
-        ? `${credits(made.credits)} credits refunded: pay ${money(made.total)} back to the customer by bank transfer`
-        : `${credits(made.credits)} credits refunded (${money(made.total)})`,
+        ? t('operator.purchases.refundedByTransfer', {
+            credits: creditsText(made.credits),
+            amount: money(made.total),
+          })
+        : t('operator.purchases.refunded', { credits: creditsText(made.credits), amount: money(made.total) }),
     );
     render(await api.get(base));
   };
@@ -319,7 +348,11 @@ export async function adminPurchasePage({ params, signal }) {
     const actions = [];
     if (canMarkPaid(p)) actions.push(markPaidButton(p, async (updated) => render(updated)));
     if (p.status === 'credited' && remainingCredits(p) > 0) {
-      const button = h('button', { type: 'button', class: 'button button-danger-ghost' }, 'Refund');
+      const button = h(
+        'button',
+        { type: 'button', class: 'button button-danger-ghost' },
+        t('operator.purchases.refund'),
+      );
       button.addEventListener('click', async () => {
         button.disabled = true;
         try {
@@ -334,14 +367,27 @@ export async function adminPurchasePage({ params, signal }) {
     }
     const bank = p.bankTransfer;
     page.replaceChildren(
-      h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/purchases' }, 'Purchases'), ' / ', p.id),
+      h(
+        'p',
+        { class: 'breadcrumb' },
+        h('a', { href: '/admin/purchases' }, t('operator.purchases.title')),
+        ' / ',
+        p.id,
+      ),
       h(
         'header',
         { class: 'page-header page-header-row' },
         h(
           'div',
           {},
-          h('h1', {}, `${credits(p.credits)} credits for ${accountNames.get(p.accountId) ?? p.accountId}`),
+          h(
+            'h1',
+            {},
+            t('operator.purchases.heading', {
+              credits: creditsText(p.credits),
+              account: accountNames.get(p.accountId) ?? p.accountId,
+            }),
+          ),
           h(
             'p',
             { class: 'lead' },
@@ -357,32 +403,43 @@ export async function adminPurchasePage({ params, signal }) {
       h(
         'div',
         { class: 'grid grid-2' },
-        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Order'), amountFacts(p)),
         h(
           'section',
           { class: 'card' },
-          h('h2', { class: 'card-title' }, 'Payment'),
+          h('h2', { class: 'card-title' }, t('operator.purchases.order')),
+          amountFacts(p),
+        ),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', { class: 'card-title' }, t('operator.purchases.payment')),
           facts([
-            bank ? ['Reference', h('code', {}, bank.referenceFormatted ?? bank.reference)] : null,
-            bank ? ['Pay to', h('span', {}, groupsOfFour(bank.iban), h('br'), bank.bic)] : null,
-            bank ? ['Due', bank.dueDate] : null,
+            bank
+              ? [t('operator.purchases.reference'), h('code', {}, bank.referenceFormatted ?? bank.reference)]
+              : null,
+            bank
+              ? [t('operator.purchases.payTo'), h('span', {}, groupsOfFour(bank.iban), h('br'), bank.bic)]
+              : null,
+            bank ? [t('operator.purchases.dueLabel'), dateOnly(bank.dueDate)] : null,
             [
-              'Paid via',
+              t('operator.purchases.paidVia'),
               p.paidVia
-                ? ({ card: 'Card', bank_statement: 'Bank statement', operator: 'Marked by hand' }[
-                    p.paidVia
-                  ] ?? p.paidVia)
+                ? ['card', 'bank_statement', 'operator'].includes(p.paidVia)
+                  ? t(`operator.purchases.paidViaKinds.${p.paidVia}`)
+                  : p.paidVia
                 : '—',
             ],
-            p.paidReference ? ['Payment reference', h('code', {}, p.paidReference)] : null,
-            p.card?.status ? ['Card status', p.card.status] : null,
+            p.paidReference
+              ? [t('operator.purchases.paymentReference'), h('code', {}, p.paidReference)]
+              : null,
+            p.card?.status ? [t('operator.purchases.cardStatus'), p.card.status] : null,
             ...timelinePairs(p),
           ]),
         ),
         h(
           'section',
           { class: 'card card-wide' },
-          h('h2', { class: 'card-title' }, 'Refunds'),
+          h('h2', { class: 'card-title' }, t('operator.purchases.refunds')),
           p.refunds?.length
             ? h(
                 'div',
@@ -396,10 +453,10 @@ export async function adminPurchasePage({ params, signal }) {
                     h(
                       'tr',
                       {},
-                      h('th', { scope: 'col' }, 'Date'),
-                      h('th', { scope: 'col', class: 'num' }, 'Credits'),
-                      h('th', { scope: 'col', class: 'num' }, 'Money'),
-                      h('th', { scope: 'col' }, 'Status'),
+                      h('th', { scope: 'col' }, t('operator.purchases.date')),
+                      h('th', { scope: 'col', class: 'num' }, t('operator.purchases.credits')),
+                      h('th', { scope: 'col', class: 'num' }, t('operator.purchases.money')),
+                      h('th', { scope: 'col' }, t('operator.purchases.status')),
                     ),
                   ),
                   h(
@@ -415,7 +472,7 @@ export async function adminPurchasePage({ params, signal }) {
                         h(
                           'td',
                           {},
-                          REFUND_STATUS[r.status] ?? r.status,
+                          refundStatusLabel(r.status),
                           r.failureReason ? h('div', { class: 'muted small' }, r.failureReason) : null,
                         ),
                       ),
@@ -423,7 +480,7 @@ export async function adminPurchasePage({ params, signal }) {
                   ),
                 ),
               )
-            : h('p', { class: 'empty' }, 'No refunds.'),
+            : h('p', { class: 'empty' }, t('operator.purchases.noRefunds')),
         ),
       ),
     );
@@ -949,7 +1006,7 @@ export async function adminPricingPage({ query, signal }) {
         ),
       ),
       destinationsCard(Array.isArray(destinations) ? destinations : [], {
-        title: `Destinations (${destinations.length})`,
+        title: t('operator.pricing.destinations', { n: destinations.length }),
       }),
     ),
   );
@@ -962,14 +1019,14 @@ export async function adminPricingPage({ query, signal }) {
 export function accountMoney(account, { signal, onBalance }) {
   const id = account.id;
   const txBody = h('tbody');
-  const txEmpty = h('p', { class: 'empty', hidden: true }, 'No movements yet.');
+  const txEmpty = h('p', { class: 'empty', hidden: true }, t('operator.adjust.noMovements'));
   const purchasesHost = h('div');
 
   const loadTransactions = async () => {
     const page = await api.get(`/admin/accounts/${encodeURIComponent(id)}/transactions?limit=20`, { signal });
     txBody.replaceChildren(
-      ...list(page).map((t) =>
-        transactionRow(t, { purchaseHref: (ref) => `/admin/purchases/${encodeURIComponent(ref)}` }),
+      ...list(page).map((tx) =>
+        transactionRow(tx, { purchaseHref: (ref) => `/admin/purchases/${encodeURIComponent(ref)}` }),
       ),
     );
     txEmpty.hidden = txBody.children.length > 0;
@@ -986,11 +1043,7 @@ export function accountMoney(account, { signal, onBalance }) {
               h(
                 'li',
                 { class: 'purchase-line' },
-                h(
-                  'a',
-                  { href: `/admin/purchases/${encodeURIComponent(p.id)}` },
-                  `${credits(p.credits)} credits`,
-                ),
+                h('a', { href: `/admin/purchases/${encodeURIComponent(p.id)}` }, creditsText(p.credits)),
                 h(
                   'span',
                   { class: 'muted' },
@@ -1000,14 +1053,14 @@ export function accountMoney(account, { signal, onBalance }) {
               ),
             ),
           )
-        : h('p', { class: 'empty' }, 'No purchases yet.'),
+        : h('p', { class: 'empty' }, t('operator.adjust.noPurchases')),
       h(
         'p',
         { class: 'card-foot' },
         h(
           'a',
           { href: `/admin/purchases?status=all&method=all&accountId=${encodeURIComponent(id)}` },
-          'All purchases of this account',
+          t('operator.adjust.allPurchases'),
         ),
       ),
     );
@@ -1016,27 +1069,27 @@ export function accountMoney(account, { signal, onBalance }) {
   let attemptKey = null;
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Adjust credits' },
+    { class: 'form', 'aria-label': t('operator.adjust.label') },
     summarySlot(),
     h(
       'div',
       { class: 'form-grid' },
       field({
         name: 'credits',
-        label: 'Credits',
+        label: t('operator.adjust.credits'),
         required: true,
-        hint: 'Positive to add, negative (e.g. -50) to take away; never below zero available.',
+        hint: t('operator.adjust.creditsHint'),
         attrs: { inputmode: 'decimal', autocomplete: 'off' },
       }),
       field({
         name: 'reason',
-        label: 'Reason',
+        label: t('operator.adjust.reason'),
         required: true,
-        hint: 'Shown to the customer in their transactions.',
+        hint: t('operator.adjust.reasonHint'),
         attrs: { maxlength: 500 },
       }),
     ),
-    h('div', { class: 'form-actions' }, submitButton('Apply adjustment')),
+    h('div', { class: 'form-actions' }, submitButton(t('operator.adjust.apply'))),
   );
   form.addEventListener('input', () => {
     attemptKey = null; // another adjustment
@@ -1045,10 +1098,10 @@ export function accountMoney(account, { signal, onBalance }) {
     const amount = values.credits.replace(/[\s,]/g, '').replace(/^\+/, '').replace('−', '-');
     const ok = await confirmDialog({
       title: amount.startsWith('-')
-        ? `Take ${credits(amount.slice(1))} credits from ${account.name}?`
-        : `Add ${credits(amount)} credits to ${account.name}?`,
-      text: `Reason: “${values.reason}”. Adjustments are not invoiced.`,
-      confirm: 'Apply adjustment',
+        ? t('operator.adjust.takeTitle', { credits: creditsText(amount.slice(1)), account: account.name })
+        : t('operator.adjust.addTitle', { credits: creditsText(amount), account: account.name }),
+      text: t('operator.adjust.text', { reason: values.reason }),
+      confirm: t('operator.adjust.apply'),
       danger: amount.startsWith('-'),
     });
     if (!ok) return;
@@ -1066,21 +1119,36 @@ export function accountMoney(account, { signal, onBalance }) {
     }
     attemptKey = null;
     f.reset();
-    notify(`Adjusted by ${made.credits.startsWith('-') ? '' : '+'}${credits(made.credits)} credits`);
+    notify(
+      t('operator.adjust.done', {
+        sign: made.credits.startsWith('-') ? '' : '+',
+        credits: creditsText(made.credits),
+      }),
+    );
     onBalance?.(made.balance);
     await loadTransactions();
   });
 
   const cards = [
-    h('section', { class: 'card card-wide' }, h('h2', { class: 'card-title' }, 'Credit adjustment'), form),
     h(
       'section',
       { class: 'card card-wide' },
-      h('h2', { class: 'card-title' }, 'Recent transactions'),
+      h('h2', { class: 'card-title' }, t('operator.adjust.title')),
+      form,
+    ),
+    h(
+      'section',
+      { class: 'card card-wide' },
+      h('h2', { class: 'card-title' }, t('operator.adjust.recent')),
       transactionsTable(txBody),
       txEmpty,
     ),
-    h('section', { class: 'card card-wide' }, h('h2', { class: 'card-title' }, 'Purchases'), purchasesHost),
+    h(
+      'section',
+      { class: 'card card-wide' },
+      h('h2', { class: 'card-title' }, t('operator.adjust.purchases')),
+      purchasesHost,
+    ),
   ];
   const ready = Promise.all([loadTransactions(), loadPurchases()]).catch((error) => {
     if (error?.name !== 'AbortError') notifyError(error);

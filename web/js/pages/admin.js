@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
 import { append, h, icon } from '../dom.js';
-import { credits, dateTime, statusLabel } from '../format.js';
+import { creditsText, dateTime, statusLabel } from '../format.js';
 import { notify, notifyError } from '../notices.js';
 import { navigate } from '../router.js';
 import { accountMoney } from './admin-money.js';
@@ -208,7 +208,7 @@ export async function accountDetailPage({ params, signal }) {
         const typed = await confirmDialog({
           ...ask,
           danger,
-          input: { label: 'Reason', hint: 'Kept with the account for your colleagues.' },
+          input: { label: t('operator.account.reason'), hint: t('operator.account.reasonHint') },
         });
         if (typed === null) return;
         body = typed ? { reason: typed } : {};
@@ -218,7 +218,12 @@ export async function accountDetailPage({ params, signal }) {
       button.disabled = true;
       try {
         const updated = await api.post(`${base}/${path}`, body);
-        notify(`${a.name}: ${statusLabel(updated.status).toLowerCase()}`);
+        notify(
+          t('operator.account.statusChanged', {
+            name: a.name,
+            status: statusLabel(updated.status).toLowerCase(),
+          }),
+        );
         render(updated);
       } catch (error) {
         notifyError(error);
@@ -233,26 +238,26 @@ export async function accountDetailPage({ params, signal }) {
     const balance = a.balance ?? {};
     const owner = a.owner ?? {};
     const actions = [];
-    if (a.status === 'pending_verification') actions.push(action(a, 'Verify', 'verify'));
+    if (a.status === 'pending_verification') actions.push(action(a, t('operator.account.verify'), 'verify'));
     if (a.status === 'suspended') {
       actions.push(
-        action(a, 'Reactivate', 'reactivate', {
+        action(a, t('operator.account.reactivate'), 'reactivate', {
           ask: {
-            title: `Reactivate ${a.name}?`,
-            text: 'The customer can buy and send again.',
-            confirm: 'Reactivate',
+            title: t('operator.account.reactivateTitle', { name: a.name }),
+            text: t('operator.account.reactivateText'),
+            confirm: t('operator.account.reactivate'),
           },
         }),
       );
     } else {
       actions.push(
-        action(a, 'Suspend', 'suspend', {
+        action(a, t('operator.account.suspend'), 'suspend', {
           danger: true,
           reason: true,
           ask: {
-            title: `Suspend ${a.name}?`,
-            text: 'The customer can still log in and read, but can neither buy nor send. You can reactivate the account later.',
-            confirm: 'Suspend account',
+            title: t('operator.account.suspendTitle', { name: a.name }),
+            text: t('operator.account.suspendText'),
+            confirm: t('operator.account.suspendConfirm'),
           },
         }),
       );
@@ -261,7 +266,13 @@ export async function accountDetailPage({ params, signal }) {
     const money = accountMoney(a, { signal, onBalance: (b) => render({ ...a, balance: b }) });
     page.replaceChildren();
     append(page, [
-      h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/accounts' }, 'Accounts'), ' / ', a.name),
+      h(
+        'p',
+        { class: 'breadcrumb' },
+        h('a', { href: '/admin/accounts' }, t('operator.account.breadcrumb')),
+        ' / ',
+        a.name,
+      ),
       h(
         'header',
         { class: 'page-header page-header-row' },
@@ -281,8 +292,12 @@ export async function accountDetailPage({ params, signal }) {
             h(
               'span',
               {},
-              `Suspended ${dateTime(a.suspendedAt)}`,
-              a.suspendedReason ? `: ${a.suspendedReason}` : '.',
+              a.suspendedReason
+                ? t('operator.account.suspendedAt', {
+                    date: dateTime(a.suspendedAt),
+                    reason: a.suspendedReason,
+                  })
+                : t('operator.account.suspendedAtNoReason', { date: dateTime(a.suspendedAt) }),
             ),
           )
         : null,
@@ -292,73 +307,89 @@ export async function accountDetailPage({ params, signal }) {
         h(
           'section',
           { class: 'card' },
-          h('h2', { class: 'card-title' }, 'Verification'),
+          h('h2', { class: 'card-title' }, t('operator.account.verification')),
           facts([
             [
-              'Owner',
+              t('operator.account.owner'),
               h('span', {}, owner.name ?? '', h('br'), h('span', { class: 'muted' }, owner.email ?? a.email)),
             ],
-            ['E-mail', yesNo(a.emailVerified, 'Confirmed', 'Not confirmed')],
             [
-              'Mobile',
+              t('operator.account.email'),
+              yesNo(a.emailVerified, t('operator.account.confirmed'), t('operator.account.notConfirmed')),
+            ],
+            [
+              t('operator.account.mobile'),
               a.mobile
-                ? h('span', {}, `${a.mobile} `, yesNo(a.mobileVerified, 'Verified', 'Not verified'))
-                : 'None yet',
+                ? h(
+                    'span',
+                    {},
+                    `${a.mobile} `,
+                    yesNo(
+                      a.mobileVerified,
+                      t('operator.account.verified'),
+                      t('operator.account.notVerified'),
+                    ),
+                  )
+                : t('operator.account.noMobile'),
             ],
-            ['Billing data', yesNo(a.billingComplete, 'Complete', 'Incomplete')],
             [
-              'Verified',
-              a.verifiedAt
-                ? `${dateTime(a.verifiedAt)}${a.verifiedBy ? ` (by ${a.verifiedBy})` : ''}`
-                : 'Not yet',
+              t('operator.account.billingData'),
+              yesNo(a.billingComplete, t('operator.account.complete'), t('operator.account.incomplete')),
             ],
-            ['Created', dateTime(a.createdAt)],
+            [
+              t('operator.account.verifiedAt'),
+              a.verifiedAt
+                ? a.verifiedBy
+                  ? t('operator.account.verifiedBy', { date: dateTime(a.verifiedAt), by: a.verifiedBy })
+                  : dateTime(a.verifiedAt)
+                : t('operator.account.notYet'),
+            ],
+            [t('operator.account.created'), dateTime(a.createdAt)],
           ]),
         ),
         h(
           'section',
           { class: 'card' },
-          h('h2', { class: 'card-title' }, 'Balance'),
+          h('h2', { class: 'card-title' }, t('operator.account.balance')),
           facts([
             [
-              'Available',
-              h(
-                'span',
-                { 'data-testid': 'admin-balance-available' },
-                `${credits(balance.available)} credits`,
-              ),
+              t('operator.account.available'),
+              h('span', { 'data-testid': 'admin-balance-available' }, creditsText(balance.available)),
             ],
-            ['Held', `${credits(balance.held)} credits`],
-            ['Balance', `${credits(balance.credits)} credits`],
+            [t('operator.account.held'), creditsText(balance.held)],
+            [t('operator.account.balance'), creditsText(balance.credits)],
           ]),
         ),
         a.preferences
           ? h(
               'section',
               { class: 'card' },
-              h('h2', { class: 'card-title' }, 'Preferences'),
+              h('h2', { class: 'card-title' }, t('operator.account.preferences')),
               facts([
-                ['Country', a.preferences.country ? countryName(a.preferences.country) : 'Not set'],
-                ['Currency', a.preferences.currency],
-                ['Time zone', a.preferences.timezone],
-                ['Language', a.preferences.language === 'es' ? 'Español' : 'English'],
+                [
+                  t('operator.account.country'),
+                  a.preferences.country ? countryName(a.preferences.country) : t('operator.account.notSet'),
+                ],
+                [t('operator.account.currency'), a.preferences.currency],
+                [t('operator.account.timezone'), a.preferences.timezone],
+                [t('operator.account.language'), a.preferences.language === 'es' ? 'Español' : 'English'],
               ]),
             )
           : null,
         h(
           'section',
           { class: 'card card-wide' },
-          h('h2', { class: 'card-title' }, 'Billing data'),
+          h('h2', { class: 'card-title' }, t('operator.account.billingData')),
           billing
             ? facts([
-                ['Legal name', billing.legalName],
-                ['Tax id', billing.taxId],
-                ['VAT id', billing.vatId],
-                ['Address', addressLine(billing.address)],
-                ['Invoice e-mail', billing.invoiceEmail],
-                ['Mobile', billing.mobile],
+                [t('operator.account.legalName'), billing.legalName],
+                [t('operator.account.taxId'), billing.taxId],
+                [t('operator.account.vatId'), billing.vatId],
+                [t('operator.account.address'), addressLine(billing.address)],
+                [t('operator.account.invoiceEmail'), billing.invoiceEmail],
+                [t('operator.account.mobile'), billing.mobile],
               ])
-            : h('p', { class: 'empty' }, 'The customer has not entered billing data yet.'),
+            : h('p', { class: 'empty' }, t('operator.account.noBilling')),
         ),
         money.cards,
       ),

@@ -4,7 +4,7 @@
 // here with the bank's reason (GET /cards/setup/<id>). Removing one detaches it at Stripe.
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 import { notify, notifyError } from '../notices.js';
 import { list } from '../money.js';
 import { cardExpiry, cardLabel } from './buy.js';
@@ -39,7 +39,7 @@ export async function cardsPage({ query, signal }) {
     'button',
     { type: 'button', class: 'button button-primary' },
     icon('card'),
-    'Add a card',
+    t('cards.add'),
   );
   let available = true;
 
@@ -51,23 +51,11 @@ export async function cardsPage({ query, signal }) {
       if (error?.details?.reason !== 'payment_method_not_configured') throw error;
       available = false;
       addButton.hidden = true;
-      host.replaceChildren(
-        h(
-          'p',
-          { class: 'empty' },
-          'Card payments are not available on this server; buy credits by bank transfer.',
-        ),
-      );
+      host.replaceChildren(h('p', { class: 'empty' }, t('cards.unavailable')));
       return;
     }
     if (!cards.length) {
-      host.replaceChildren(
-        h(
-          'p',
-          { class: 'empty' },
-          'No saved cards. Add one here, or tick “Save the card” when you pay by card.',
-        ),
-      );
+      host.replaceChildren(h('p', { class: 'empty' }, t('cards.empty')));
       return;
     }
     host.replaceChildren(
@@ -80,22 +68,22 @@ export async function cardsPage({ query, signal }) {
             {
               type: 'button',
               class: 'button button-danger-ghost button-small',
-              'aria-label': `Remove ${cardLabel(card)}`,
+              'aria-label': t('cards.remove.label', { card: cardLabel(card) }),
             },
-            'Remove',
+            t('cards.remove.button'),
           );
           remove.addEventListener('click', async () => {
             const ok = await confirmDialog({
-              title: `Remove ${cardLabel(card)}?`,
-              text: 'It can no longer be used for purchases or automatic refills. You can add it again later.',
-              confirm: 'Remove card',
+              title: t('cards.remove.title', { card: cardLabel(card) }),
+              text: t('cards.remove.text'),
+              confirm: t('cards.remove.confirm'),
               danger: true,
             });
             if (!ok) return;
             remove.disabled = true;
             try {
               await api.delete(`/cards/${encodeURIComponent(card.id)}`);
-              notify(`${cardLabel(card)} removed`);
+              notify(t('cards.remove.done', { card: cardLabel(card) }));
               await load();
             } catch (error) {
               notifyError(error);
@@ -113,12 +101,12 @@ export async function cardsPage({ query, signal }) {
                 'p',
                 { class: 'saved-card-name' },
                 cardLabel(card),
-                card.default ? h('span', { class: 'pill pill-neutral' }, 'Default') : null,
+                card.default ? h('span', { class: 'pill pill-neutral' }, t('cards.default')) : null,
               ),
               h(
                 'p',
                 { class: ['muted', 'small', expired(card) && 'text-danger'] },
-                expired(card) ? `Expired ${cardExpiry(card)}` : `Expires ${cardExpiry(card)}`,
+                t(expired(card) ? 'cards.expired' : 'cards.expires', { date: cardExpiry(card) }),
               ),
             ),
             remove,
@@ -155,10 +143,14 @@ export async function cardsPage({ query, signal }) {
           'p',
           { class: 'callout callout-success', role: 'status' },
           icon('check'),
-          h('span', {}, 'Your card was saved. It may take a few seconds to appear below.'),
+          h('span', {}, t('cards.setup.saved')),
         )
       : setup === 'cancel'
-        ? h('p', { class: 'callout callout-neutral', role: 'status' }, h('span', {}, 'No card was added.'))
+        ? h(
+            'p',
+            { class: 'callout callout-neutral', role: 'status' },
+            h('span', {}, t('cards.setup.canceled')),
+          )
         : null;
   // Stripe saves the card before it sends the customer back, but the list may lag a moment.
   if (setup === 'success' && available) {
@@ -174,13 +166,13 @@ export async function cardsPage({ query, signal }) {
       h(
         'div',
         {},
-        h('h1', {}, 'Saved cards'),
+        h('h1', {}, t('cards.title')),
         h(
           'p',
           { class: 'lead' },
-          'Cards kept securely by Stripe for one-click purchases and ',
-          h('a', { href: '/refills' }, 'automatic refills'),
-          '. We never see the full number.',
+          ...tNodes('cards.lead', {
+            refills: h('a', { href: '/refills' }, t('cards.leadRefills')),
+          }),
         ),
       ),
       addButton,
