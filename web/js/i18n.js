@@ -40,6 +40,7 @@ export const AREAS = [
   'apikeys',
   'transactions',
   'purchases',
+  'billing',
 ];
 
 /** @type {Record<string, string>} */
