@@ -41,6 +41,7 @@ export const AREAS = [
   'transactions',
   'purchases',
   'billing',
+  'pricing',
 ];
 
 /** @type {Record<string, string>} */
