@@ -42,6 +42,7 @@ export const AREAS = [
   'purchases',
   'billing',
   'pricing',
+  'buy',
 ];
 
 /** @type {Record<string, string>} */
