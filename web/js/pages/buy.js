@@ -150,7 +150,8 @@ function notReady(account, requirements, missing, table) {
           'span',
           {},
           t('buy.stillMissing', {
-            list: new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(
+            // A list as each language writes one ("a, b" in English, "a y b" in Spanish).
+            list: new Intl.ListFormat(intlLocale(), { type: 'unit', style: 'long' }).format(
               missing.map((m) => m.missing ?? m.label),
             ),
           }),
