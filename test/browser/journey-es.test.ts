@@ -103,6 +103,19 @@ describe('the seed journey in Spanish on a phone', () => {
     await shot(page, '03-panel-nuevo');
   });
 
+  it('is told in Spanish what a purchase still needs', async () => {
+    await viaMenu(page, 'Comprar créditos');
+    await heading(page, 'Comprar créditos');
+    await seeText(page.locator('main'), 'Antes de comprar');
+    await seeText(
+      page.locator('main'),
+      'Todavía falta: los datos de facturación completos y un número móvil verificado.',
+    );
+    await page.getByRole('link', { name: 'Completar datos de facturación' }).waitFor();
+    await fitsPhone(page);
+    await shot(page, '03b-antes-de-comprar');
+  });
+
   it('fills in the billing data, verifies the mobile and sets the preferences', async () => {
     await viaMenu(page, 'Datos de facturación');
     const form = page.locator('main form');
@@ -172,7 +185,10 @@ describe('the seed journey in Spanish on a phone', () => {
 
   it('buys 1.000 credits with the sandbox card', async () => {
     await page.goto(`${portal.url}/buy`);
+    await heading(page, 'Comprar créditos');
     await page.getByTestId('pack-pack-1000').click();
+    await seeText(page.getByTestId('buy-confirm'), /^Confirmar y pagar [\d.]+,\d{2}\s€$/);
+    await fitsPhone(page);
     await page.getByTestId('buy-confirm').click();
     await page.locator('#card_number').waitFor({ timeout: 15_000 });
     await page.locator('#card_number').fill('4242 4242 4242 4242');
@@ -185,6 +201,7 @@ describe('the seed journey in Spanish on a phone', () => {
       timeout: 20_000,
     });
     await seeText(page.getByTestId('balance-available'), /^1\.000$/, 20_000);
+    await seeText(page.getByTestId('purchase-outcome'), 'Se añadieron 1.000 créditos a su saldo');
     await shot(page, '10-compra-abonada');
   });
 

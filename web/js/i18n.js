@@ -40,6 +40,9 @@ export const AREAS = [
   'apikeys',
   'transactions',
   'purchases',
+  'billing',
+  'pricing',
+  'buy',
 ];
 
 /** @type {Record<string, string>} */

@@ -3,9 +3,10 @@
 // purchase (409 billing data, 402 declined card) means in words.
 import { ApiError, api, idempotencyKey } from './api.js';
 import { h, icon } from './dom.js';
-import { t } from './i18n.js';
+import { t, tNodes } from './i18n.js';
 import {
   credits,
+  creditsText,
   dateOnly,
   dateTime,
   failureReasonText,
@@ -34,24 +35,24 @@ export function purchasePill(status) {
 
 /** What was bought: "1,000 credits" (and the pack, if one). */
 export function purchaseTitle(p) {
-  return `${credits(p.credits)} credits`;
+  return creditsText(p.credits);
 }
 
 /** Copies `text`; without clipboard access, selects `target` so it can be copied by hand. */
-export function copyButton(text, { label = 'Copy', what = 'Copied', target } = {}) {
+export function copyButton(text, { label = t('purchases.copy.copy'), what = '', target } = {}) {
   const button = h(
     'button',
     { type: 'button', class: 'button button-secondary button-small copy-button', 'aria-label': label },
     icon('copy'),
-    h('span', {}, 'Copy'),
+    h('span', {}, t('purchases.copy.copy')),
   );
   button.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text);
-      notify(`${what} copied to the clipboard`);
+      notify(what ? t('purchases.copy.copiedWhat', { what }) : t('purchases.copy.copied'));
     } catch {
       if (target) getSelection()?.selectAllChildren(target);
-      notify('Select it and copy with Ctrl+C / ⌘C', { kind: 'info' });
+      notify(t('purchases.copy.byHand'), { kind: 'info' });
     }
   });
   return button;
@@ -85,7 +86,7 @@ export function bankDetails(bank, { sandbox = session.health?.sandbox } = {}) {
         shown,
         copy
           ? copyButton(copy, {
-              label: copyLabel ?? `Copy the ${label.toLowerCase()}`,
+              label: copyLabel ?? t('purchases.copy.copy'),
               what: label,
               target: shown,
             })
@@ -96,38 +97,38 @@ export function bankDetails(bank, { sandbox = session.health?.sandbox } = {}) {
   return h(
     'section',
     { class: 'card bank-card', 'aria-labelledby': 'bank-title', 'data-testid': 'bank-details' },
-    h('h2', { id: 'bank-title', class: 'card-title' }, 'Pay by bank transfer'),
+    h('h2', { id: 'bank-title', class: 'card-title' }, t('purchases.bank.title')),
     sandbox
       ? h(
           'p',
           { class: 'callout callout-warning' },
           icon('alert'),
-          h('span', {}, 'Sandbox: these are test bank details. Do not send money to them.'),
+          h('span', {}, t('purchases.bank.sandbox')),
         )
       : null,
     h(
       'dl',
       { class: 'bank-details' },
-      row('Amount', money(bank.amount), {
+      row(t('purchases.bank.amount'), money(bank.amount), {
         big: true,
         testid: 'bank-amount',
         copy: moneyDecimal(bank.amount),
-        copyLabel: 'Copy the amount',
+        copyLabel: t('purchases.bank.copyAmount'),
       }),
-      row('Reference', bank.referenceFormatted ?? bank.reference, {
+      row(t('purchases.bank.reference'), bank.referenceFormatted ?? bank.reference, {
         big: true,
         testid: 'bank-reference',
         copy: bank.reference,
-        copyLabel: 'Copy the reference',
+        copyLabel: t('purchases.bank.copyReference'),
       }),
       row('IBAN', groupsOfFour(bank.iban), {
         testid: 'bank-iban',
         copy: bank.iban,
-        copyLabel: 'Copy the IBAN',
+        copyLabel: t('purchases.bank.copyIban'),
       }),
-      row('BIC', bank.bic, { testid: 'bank-bic', copy: bank.bic, copyLabel: 'Copy the BIC' }),
-      row('Beneficiary', bank.beneficiary, { text: true, testid: 'bank-beneficiary' }),
-      row('Pay by', dateOnly(bank.dueDate), { text: true, testid: 'bank-due' }),
+      row('BIC', bank.bic, { testid: 'bank-bic', copy: bank.bic, copyLabel: t('purchases.bank.copyBic') }),
+      row(t('purchases.bank.beneficiary'), bank.beneficiary, { text: true, testid: 'bank-beneficiary' }),
+      row(t('purchases.bank.payBy'), dateOnly(bank.dueDate), { text: true, testid: 'bank-due' }),
     ),
     h(
       'ul',
@@ -135,18 +136,13 @@ export function bankDetails(bank, { sandbox = session.health?.sandbox } = {}) {
       h(
         'li',
         {},
-        'Put the ',
-        h('strong', {}, 'reference'),
-        ' in the transfer’s concept (remittance information) exactly as shown: that is how we match your payment.',
+        ...tNodes('purchases.bank.noteReference', {
+          reference: h('strong', {}, t('purchases.bank.referenceWord')),
+        }),
       ),
-      h('li', {}, 'Send exactly the amount shown, in ', bank.amount.currency, '; bank charges are yours.'),
-      h(
-        'li',
-        {},
-        'Your credits arrive when we receive the transfer, usually within 1–2 business days. ',
-        'We e-mail you when they do; you can also follow it on this page.',
-      ),
-      h('li', {}, `An order not paid by ${dateOnly(bank.dueDate)} expires; you can always place a new one.`),
+      h('li', {}, t('purchases.bank.noteAmount', { currency: bank.amount.currency })),
+      h('li', {}, t('purchases.bank.noteArrival')),
+      h('li', {}, t('purchases.bank.noteExpiry', { date: dateOnly(bank.dueDate) })),
     ),
   );
 }
@@ -154,15 +150,15 @@ export function bankDetails(bank, { sandbox = session.health?.sandbox } = {}) {
 /** Credits, subtotal, tax with its rate and treatment, total (and refunded credits). */
 export function amountFacts(p) {
   const pairs = [
-    ['Credits', `${credits(p.credits)} credits`],
+    [t('purchases.facts.credits'), creditsText(p.credits)],
     // The pack in words, never its internal id.
     p.packId ? [t('purchases.pack'), t('purchases.packOf', { credits: credits(p.credits) })] : null,
-    ['Payment method', PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod],
+    [t('purchases.facts.paymentMethod'), PAYMENT_METHOD_LABELS[p.paymentMethod] ?? p.paymentMethod],
     p.card?.last4 ? [t('purchases.card'), t('purchases.cardEnding', { last4: p.card.last4 })] : null,
-    ['Subtotal', money(p.subtotal)],
+    [t('purchases.facts.subtotal'), money(p.subtotal)],
     [taxTreatmentLabel(p.tax), money(p.tax?.amount)],
-    ['Total', h('strong', { 'data-testid': 'purchase-total' }, money(p.total))],
-    isPositive(p.refundedCredits) ? ['Refunded', `${credits(p.refundedCredits)} credits`] : null,
+    [t('purchases.facts.total'), h('strong', { 'data-testid': 'purchase-total' }, money(p.total))],
+    isPositive(p.refundedCredits) ? [t('purchases.facts.refunded'), creditsText(p.refundedCredits)] : null,
   ];
   return h(
     'div',
@@ -181,13 +177,13 @@ export function timelineFacts(p) {
 
 export function timelinePairs(p) {
   return [
-    ['Ordered', dateTime(p.createdAt)],
-    p.paidAt ? ['Paid', dateTime(p.paidAt)] : null,
-    p.creditedAt ? ['Credited', dateTime(p.creditedAt)] : null,
-    p.canceledAt ? ['Canceled', dateTime(p.canceledAt)] : null,
-    p.expiredAt ? ['Expired', dateTime(p.expiredAt)] : null,
-    p.failedAt ? ['Failed', dateTime(p.failedAt)] : null,
-    p.failureReason ? ['Why', failureReasonText(p.failureReason)] : null,
+    [t('purchases.facts.ordered'), dateTime(p.createdAt)],
+    p.paidAt ? [t('purchases.facts.paid'), dateTime(p.paidAt)] : null,
+    p.creditedAt ? [t('purchases.facts.credited'), dateTime(p.creditedAt)] : null,
+    p.canceledAt ? [t('purchases.facts.canceled'), dateTime(p.canceledAt)] : null,
+    p.expiredAt ? [t('purchases.facts.expired'), dateTime(p.expiredAt)] : null,
+    p.failedAt ? [t('purchases.facts.failed'), dateTime(p.failedAt)] : null,
+    p.failureReason ? [t('purchases.facts.why'), failureReasonText(p.failureReason)] : null,
   ];
 }
 
@@ -199,9 +195,10 @@ export function facts(pairs) {
   );
 }
 
+/** What a purchase still needs, where to complete it, and the key of the button that goes there. */
 const MISSING = {
-  billing_data: { text: 'complete billing data', href: '/account/billing', action: 'Complete billing data' },
-  mobile_verification: { text: 'a verified mobile number', href: '/account/mobile', action: 'Verify mobile' },
+  billing_data: { href: '/account/billing', action: 'purchases.needs.billingAction' },
+  mobile_verification: { href: '/account/mobile', action: 'purchases.needs.mobileAction' },
 };
 
 /**
@@ -221,15 +218,15 @@ export function purchaseProblem(error) {
       h(
         'p',
         {},
-        h('strong', {}, 'Your account cannot buy yet. '),
-        'A purchase needs complete billing data (we invoice it) and a verified mobile number.',
+        h('strong', {}, `${t('purchases.problem.cannotBuy')} `),
+        t('purchases.problem.cannotBuyText'),
       ),
       missing.length
         ? h(
             'p',
             { class: 'button-row' },
             missing.map((m) =>
-              h('a', { href: m.href, class: 'button button-secondary button-small' }, m.action),
+              h('a', { href: m.href, class: 'button button-secondary button-small' }, t(m.action)),
             ),
           )
         : null,
@@ -242,10 +239,10 @@ export function purchaseProblem(error) {
       h(
         'p',
         {},
-        h('strong', {}, 'The payment did not go through. '),
+        h('strong', {}, `${t('purchases.problem.declined')} `),
         failureReasonText(error.details?.reason),
       ),
-      h('p', { class: 'small' }, 'Nothing was charged and no credits were added.'),
+      h('p', { class: 'small' }, t('purchases.problem.nothingCharged')),
     );
   }
   if (error.details?.reason === 'payment_method_not_configured') {
@@ -259,11 +256,7 @@ export function purchaseProblem(error) {
     return h(
       'div',
       { class: 'callout callout-danger', role: 'alert', 'data-testid': 'purchase-problem' },
-      h(
-        'p',
-        {},
-        'Your account is suspended, so it cannot buy credits. Contact the operator of this Tollgate.',
-      ),
+      h('p', {}, t('purchases.problem.suspended')),
     );
   }
   return null;

@@ -4,11 +4,12 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { countries } from '../countries.js';
 import { field, onSubmit, submitButton, summarySlot } from '../forms.js';
+import { t } from '../i18n.js';
 import { notify } from '../notices.js';
 import { navigate } from '../router.js';
 import { refreshAccount, session } from '../session.js';
 
-export function countryOptions(placeholder = 'Choose a country') {
+export function countryOptions(placeholder = t('billing.chooseCountry')) {
   return [{ value: '', label: placeholder }, ...countries().map((c) => ({ value: c.code, label: c.name }))];
 }
 
@@ -18,18 +19,18 @@ export async function billingPage() {
   const a = b.address ?? {};
   const form = h(
     'form',
-    { class: 'form', 'aria-label': 'Billing data' },
+    { class: 'form', 'aria-label': t('billing.title') },
     summarySlot(),
     h(
       'fieldset',
       { class: 'fieldset' },
-      h('legend', {}, 'Company or person invoiced'),
+      h('legend', {}, t('billing.invoiced')),
       h(
         'div',
         { class: 'form-grid' },
         field({
           name: 'legalName',
-          label: 'Legal name',
+          label: t('billing.legalName'),
           value: b.legalName,
           required: true,
           autocomplete: 'organization',
@@ -37,30 +38,30 @@ export async function billingPage() {
         }),
         field({
           name: 'taxId',
-          label: 'Tax id',
+          label: t('billing.taxId'),
           value: b.taxId,
           optional: true,
-          hint: 'Company or personal tax number.',
+          hint: t('billing.taxIdHint'),
         }),
         field({
           name: 'vatId',
-          label: 'VAT id',
+          label: t('billing.vatId'),
           value: b.vatId,
           optional: true,
-          hint: 'EU VAT number with its country prefix, e.g. ESB12345674.',
+          hint: t('billing.vatIdHint'),
         }),
       ),
     ),
     h(
       'fieldset',
       { class: 'fieldset' },
-      h('legend', {}, 'Address'),
+      h('legend', {}, t('billing.address')),
       h(
         'div',
         { class: 'form-grid' },
         field({
           name: 'address.line1',
-          label: 'Address line 1',
+          label: t('billing.line1'),
           value: a.line1,
           required: true,
           autocomplete: 'address-line1',
@@ -68,7 +69,7 @@ export async function billingPage() {
         }),
         field({
           name: 'address.line2',
-          label: 'Address line 2',
+          label: t('billing.line2'),
           value: a.line2,
           optional: true,
           autocomplete: 'address-line2',
@@ -76,28 +77,28 @@ export async function billingPage() {
         }),
         field({
           name: 'address.city',
-          label: 'City',
+          label: t('billing.city'),
           value: a.city,
           required: true,
           autocomplete: 'address-level2',
         }),
         field({
           name: 'address.postalCode',
-          label: 'Postal code',
+          label: t('billing.postalCode'),
           value: a.postalCode,
           required: true,
           autocomplete: 'postal-code',
         }),
         field({
           name: 'address.region',
-          label: 'Region or province',
+          label: t('billing.region'),
           value: a.region,
           optional: true,
           autocomplete: 'address-level1',
         }),
         field({
           name: 'address.country',
-          label: 'Country',
+          label: t('billing.country'),
           value: a.country ?? account.preferences?.country ?? '',
           required: true,
           options: countryOptions(),
@@ -108,38 +109,38 @@ export async function billingPage() {
     h(
       'fieldset',
       { class: 'fieldset' },
-      h('legend', {}, 'Contact'),
+      h('legend', {}, t('billing.contact')),
       h(
         'div',
         { class: 'form-grid' },
         field({
           name: 'invoiceEmail',
-          label: 'Invoice e-mail',
+          label: t('billing.invoiceEmail'),
           type: 'email',
           // Until billing data is saved, the address the account logs in with.
           value: b.invoiceEmail ?? session.user?.email ?? '',
           required: true,
           autocomplete: 'email',
-          hint: 'Invoices are sent here on the first business day of each month.',
+          hint: t('billing.invoiceEmailHint'),
         }),
         field({
           name: 'mobile',
-          label: 'Mobile number',
+          label: t('billing.mobile'),
           type: 'tel',
           value: b.mobile,
           required: true,
           autocomplete: 'tel',
-          hint: 'In international format, e.g. +34 612 345 678. We verify it with a code by SMS.',
+          hint: t('billing.mobileHint'),
         }),
       ),
     ),
-    h('div', { class: 'form-actions' }, submitButton('Save billing data')),
+    h('div', { class: 'form-actions' }, submitButton(t('billing.save'))),
   );
   onSubmit(form, async (values) => {
     const before = account.billing?.mobile;
     await api.put('/account/billing', values);
     const updated = await refreshAccount();
-    notify('Billing data saved');
+    notify(t('billing.saved'));
     if (!updated.mobileVerified && updated.billing?.mobile && before !== updated.billing.mobile) {
       navigate('/account/mobile');
     }
@@ -150,12 +151,8 @@ export async function billingPage() {
     h(
       'header',
       { class: 'page-header' },
-      h('h1', {}, 'Billing data'),
-      h(
-        'p',
-        { class: 'lead' },
-        'Enter all the data and verify a mobile number so our team can verify your account. Purchases need complete billing data.',
-      ),
+      h('h1', {}, t('billing.title')),
+      h('p', { class: 'lead' }, t('billing.lead')),
     ),
     h('div', { class: 'card card-form' }, form),
   );

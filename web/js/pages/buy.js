@@ -6,10 +6,10 @@
 import { api, idempotencyKey } from '../api.js';
 import { h, icon } from '../dom.js';
 import { countryName } from '../countries.js';
-import { credits, money, taxTreatmentLabel, taxTreatmentNote } from '../format.js';
+import { credits, creditsText, money, taxTreatmentLabel, taxTreatmentNote } from '../format.js';
 import { onSubmit, summarySlot } from '../forms.js';
 import { payAgainButton, purchaseProblem } from '../money.js';
-import { intlLocale } from '../i18n.js';
+import { intlLocale, t, tNodes } from '../i18n.js';
 import { navigate } from '../router.js';
 import { billingComplete, refreshAccount } from '../session.js';
 
@@ -54,7 +54,7 @@ function perCredit(price, amount) {
 }
 
 export function cardLabel(card) {
-  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : 'Card';
+  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : t('purchases.card');
   return `${brand} •••• ${card.last4}`;
 }
 
@@ -73,26 +73,28 @@ function requirementsOf(account) {
       ];
   return [
     {
-      label: 'Complete billing data',
+      label: t('buy.needs.billing'),
+      missing: t('buy.needs.billingMissing'),
       done: !blockers.includes('billing_data'),
       href: '/account/billing',
-      action: 'Complete billing data',
+      action: t('purchases.needs.billingAction'),
     },
     {
-      label: 'A verified mobile number',
+      label: t('buy.needs.mobile'),
+      missing: t('buy.needs.mobileMissing'),
       done: !blockers.includes('mobile_verification'),
       href: '/account/mobile',
-      action: 'Verify mobile',
+      action: t('purchases.needs.mobileAction'),
     },
     {
-      label: 'Default country and currency confirmed',
+      label: t('buy.needs.preferences'),
       done: Boolean(account.preferences?.country && account.preferences?.currency),
       href: '/account/preferences',
-      action: 'Set preferences',
+      action: t('buy.needs.preferencesAction'),
       advice: true,
     },
     ...(blockers.includes('account_suspended')
-      ? [{ label: 'An account that is not suspended', done: false }]
+      ? [{ label: t('buy.needs.active'), missing: t('buy.needs.activeMissing'), done: false }]
       : []),
   ];
 }
@@ -101,17 +103,8 @@ function header() {
   return h(
     'header',
     { class: 'page-header page-header-row' },
-    h(
-      'div',
-      {},
-      h('h1', {}, 'Buy credits'),
-      h(
-        'p',
-        { class: 'lead' },
-        'Choose a pack or any number of messages, then pay by card or bank transfer. Credits never expire.',
-      ),
-    ),
-    h('a', { href: '/pricing', class: 'button button-ghost' }, 'Price list'),
+    h('div', {}, h('h1', {}, t('buy.title')), h('p', { class: 'lead' }, t('buy.lead'))),
+    h('a', { href: '/pricing', class: 'button button-ghost' }, t('pricing.title')),
   );
 }
 
@@ -132,7 +125,7 @@ function notReady(account, requirements, missing, table) {
             'p',
             { class: 'check-title' },
             r.label,
-            h('span', { class: 'visually-hidden' }, r.done ? ' (done)' : ' (missing)'),
+            h('span', { class: 'visually-hidden' }, ` (${r.done ? t('buy.done') : t('buy.missing')})`),
           ),
         ),
         r.done || !r.href
@@ -148,7 +141,7 @@ function notReady(account, requirements, missing, table) {
     h(
       'div',
       { class: 'card' },
-      h('h2', { class: 'card-title' }, 'Before you buy'),
+      h('h2', { class: 'card-title' }, t('buy.before')),
       h(
         'p',
         { class: 'callout callout-warning' },
@@ -156,9 +149,12 @@ function notReady(account, requirements, missing, table) {
         h(
           'span',
           {},
-          'The purchase flow needs complete billing data and a verified mobile number. Still missing: ',
-          missing.map((m) => m.label.toLowerCase()).join(', '),
-          '.',
+          t('buy.stillMissing', {
+            // A list as each language writes one ("a, b" in English, "a y b" in Spanish).
+            list: new Intl.ListFormat(intlLocale(), { type: 'unit', style: 'long' }).format(
+              missing.map((m) => m.missing ?? m.label),
+            ),
+          }),
         ),
       ),
       checklist,
@@ -167,7 +163,7 @@ function notReady(account, requirements, missing, table) {
       ? h(
           'div',
           { class: 'card' },
-          h('h2', { class: 'card-title' }, `Packs in ${table.currency}`),
+          h('h2', { class: 'card-title' }, t('pricing.packsIn', { currency: table.currency })),
           h(
             'ul',
             { class: 'packs' },
@@ -175,7 +171,12 @@ function notReady(account, requirements, missing, table) {
               h(
                 'li',
                 { class: 'pack' },
-                h('p', { class: 'pack-credits' }, credits(p.credits), h('span', {}, ' credits')),
+                h(
+                  'p',
+                  { class: 'pack-credits' },
+                  credits(p.credits),
+                  h('span', {}, ` ${t('pricing.unit', { count: Number(p.credits) })}`),
+                ),
                 h('p', { class: 'pack-price' }, money(p.price)),
               ),
             ),
@@ -185,9 +186,7 @@ function notReady(account, requirements, missing, table) {
     h(
       'p',
       { class: 'muted page-note' },
-      'Your balance: ',
-      h('strong', {}, `${credits(account.balance?.available)} credits`),
-      ' available.',
+      ...tNodes('buy.balance', { amount: h('strong', {}, creditsText(account.balance?.available)) }),
     ),
   );
 }
@@ -225,9 +224,11 @@ export async function buyPage({ query, signal }) {
         h(
           'span',
           {},
-          `Credits are not sold in ${currency} on this server. `,
-          h('a', { href: '/account/preferences' }, 'Choose another currency'),
-          '.',
+          ...tNodes(
+            'buy.notSold',
+            { link: h('a', { href: '/account/preferences' }, t('buy.otherCurrency')) },
+            { currency },
+          ),
         ),
       ),
     );
@@ -263,25 +264,25 @@ export async function buyPage({ query, signal }) {
     inputmode: 'numeric',
     autocomplete: 'off',
     value: wantedCredits,
-    placeholder: `e.g. ${credits(String(min * 25n))}`,
+    placeholder: t('buy.placeholder', { example: credits(String(min * 25n)) }),
     'aria-describedby': 'buy-credits-hint buy-credits-error',
   });
   const creditsError = h('p', { class: 'field-error', id: 'buy-credits-error', hidden: true });
   const customField = h(
     'div',
     { class: 'field custom-credits' },
-    h('label', { for: 'buy-credits' }, 'Number of credits'),
+    h('label', { for: 'buy-credits' }, t('buy.numberOfCredits')),
     creditsInput,
     h(
       'p',
       { class: 'hint', id: 'buy-credits-hint' },
-      `Whole credits, from ${credits(table.minCredits)} to ${credits(table.maxCredits)}. The more you buy, the less each costs.`,
+      t('buy.creditsHint', { min: credits(table.minCredits), max: credits(table.maxCredits) }),
     ),
     creditsError,
   );
   const itemChoices = h(
     'div',
-    { class: 'choice-grid', role: 'radiogroup', 'aria-label': 'Pack or number of credits' },
+    { class: 'choice-grid', role: 'radiogroup', 'aria-label': t('buy.packOrCredits') },
     packs.map((p) =>
       choice({
         name: 'item',
@@ -289,9 +290,9 @@ export async function buyPage({ query, signal }) {
         checked: state.item === `pack:${p.id}`,
         testid: `pack-${p.id}`,
         body: [
-          h('span', { class: 'choice-title' }, `${credits(p.credits)} credits`),
+          h('span', { class: 'choice-title' }, creditsText(p.credits)),
           h('span', { class: 'choice-price' }, money(p.price)),
-          h('span', { class: 'choice-meta' }, `${perCredit(p.price, p.credits)} per credit, before tax`),
+          h('span', { class: 'choice-meta' }, t('buy.perCredit', { price: perCredit(p.price, p.credits) })),
         ],
       }),
     ),
@@ -301,8 +302,8 @@ export async function buyPage({ query, signal }) {
       checked: state.item === 'custom',
       testid: 'pack-custom',
       body: [
-        h('span', { class: 'choice-title' }, 'Other amount'),
-        h('span', { class: 'choice-meta' }, 'Any number of credits, priced by volume'),
+        h('span', { class: 'choice-title' }, t('buy.otherAmount')),
+        h('span', { class: 'choice-meta' }, t('buy.otherAmountText')),
       ],
     }),
   );
@@ -310,24 +311,29 @@ export async function buyPage({ query, signal }) {
     ? h(
         'details',
         { class: 'tiers' },
-        h('summary', {}, 'Volume prices'),
+        h('summary', {}, t('buy.volumePrices')),
         h(
           'table',
           { class: 'table table-compact' },
           h(
             'thead',
             {},
-            h('tr', {}, h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'Price per credit')),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, t('buy.from')),
+              h('th', { scope: 'col' }, t('pricing.pricePerCredit')),
+            ),
           ),
           h(
             'tbody',
             {},
-            table.tiers.map((t) =>
+            table.tiers.map((tier) =>
               h(
                 'tr',
                 {},
-                h('td', {}, `${credits(t.fromCredits)} credits`),
-                h('td', {}, perCredit({ amount: Number(t.unitPrice), currency: table.currency }, 1)),
+                h('td', {}, creditsText(tier.fromCredits)),
+                h('td', {}, perCredit({ amount: Number(tier.unitPrice), currency: table.currency }, 1)),
               ),
             ),
           ),
@@ -338,7 +344,11 @@ export async function buyPage({ query, signal }) {
   // 2. Payment method.
   const methodChoices = h(
     'div',
-    { class: 'choice-grid choice-grid-2', role: 'radiogroup', 'aria-label': 'Payment method' },
+    {
+      class: 'choice-grid choice-grid-2',
+      role: 'radiogroup',
+      'aria-label': t('purchases.facts.paymentMethod'),
+    },
     choice({
       name: 'method',
       value: 'card',
@@ -346,13 +356,11 @@ export async function buyPage({ query, signal }) {
       disabled: !cardInfo.cardPayments,
       testid: 'method-card',
       body: [
-        h('span', { class: 'choice-title' }, 'Card'),
+        h('span', { class: 'choice-title' }, t('purchases.card')),
         h(
           'span',
           { class: 'choice-meta' },
-          cardInfo.cardPayments
-            ? 'Credits are added as soon as the payment goes through. Processed by Stripe.'
-            : 'Card payments are not available on this server.',
+          cardInfo.cardPayments ? t('buy.cardText') : t('buy.cardUnavailable'),
         ),
       ],
     }),
@@ -362,12 +370,8 @@ export async function buyPage({ query, signal }) {
       checked: state.method === 'bank_transfer',
       testid: 'method-bank_transfer',
       body: [
-        h('span', { class: 'choice-title' }, 'Bank transfer'),
-        h(
-          'span',
-          { class: 'choice-meta' },
-          'We show the bank details, the reference and the amount. Credits arrive when the transfer does.',
-        ),
+        h('span', { class: 'choice-title' }, t('buy.bankTransfer')),
+        h('span', { class: 'choice-meta' }, t('buy.bankTransferText')),
       ],
     }),
   );
@@ -376,12 +380,12 @@ export async function buyPage({ query, signal }) {
     'label',
     { class: 'checkbox', for: 'buy-save-card' },
     saveCard,
-    h('span', {}, 'Save the card for future purchases and automatic refills'),
+    h('span', {}, t('buy.saveCard')),
   );
   const cardOptions = h(
     'div',
     { class: 'card-options' },
-    h('p', { class: 'card-options-title', id: 'buy-card-title' }, 'Pay with'),
+    h('p', { class: 'card-options-title', id: 'buy-card-title' }, t('buy.payWith')),
     h(
       'div',
       { class: 'option-list', role: 'radiogroup', 'aria-labelledby': 'buy-card-title' },
@@ -394,9 +398,9 @@ export async function buyPage({ query, signal }) {
             'span',
             { class: 'option-text' },
             h('strong', {}, cardLabel(c)),
-            h('span', { class: 'muted' }, ` expires ${cardExpiry(c)}`),
+            h('span', { class: 'muted' }, ` ${t('buy.expires', { date: cardExpiry(c) })}`),
           ),
-          c.default ? h('span', { class: 'pill pill-neutral' }, 'Default') : null,
+          c.default ? h('span', { class: 'pill pill-neutral' }, t('buy.default')) : null,
         ),
       ),
       h(
@@ -406,8 +410,8 @@ export async function buyPage({ query, signal }) {
         h(
           'span',
           { class: 'option-text' },
-          h('strong', {}, 'A new card'),
-          h('span', { class: 'muted' }, ' on Stripe’s secure payment page'),
+          h('strong', {}, t('buy.newCard')),
+          h('span', { class: 'muted' }, ` ${t('buy.newCardText')}`),
         ),
       ),
     ),
@@ -421,14 +425,14 @@ export async function buyPage({ query, signal }) {
   const submit = h(
     'button',
     { type: 'submit', class: 'button button-primary button-block', 'data-testid': 'buy-confirm' },
-    'Confirm',
+    t('common.actions.confirm'),
   );
   const payingWith = h('p', { class: 'fineprint summary-with' });
   const billing = account.billing;
   const summary = h(
     'aside',
     { class: 'card summary', 'aria-labelledby': 'buy-summary-title' },
-    h('h2', { id: 'buy-summary-title', class: 'card-title' }, 'Your order'),
+    h('h2', { id: 'buy-summary-title', class: 'card-title' }, t('buy.yourOrder')),
     lines,
     taxNote,
     problemSlot,
@@ -437,18 +441,25 @@ export async function buyPage({ query, signal }) {
     h(
       'p',
       { class: 'fineprint summary-billing' },
-      'Your account has everything a purchase needs. Invoiced to ',
-      h('strong', {}, billing?.legalName ?? account.name),
-      billing?.address?.country ? `, ${countryName(billing.address.country)}` : '',
-      billing?.vatId ? ` (VAT id ${billing.vatId})` : '',
-      '. ',
-      h('a', { href: '/account/billing' }, 'Change'),
+      ...tNodes(
+        'buy.invoicedTo',
+        {
+          name: h('strong', {}, billing?.legalName ?? account.name),
+          change: h('a', { href: '/account/billing' }, t('buy.change')),
+        },
+        {
+          place: [
+            billing?.address?.country ? `, ${countryName(billing.address.country)}` : '',
+            billing?.vatId ? ` (${t('buy.vatId', { vatId: billing.vatId })})` : '',
+          ].join(''),
+        },
+      ),
     ),
   );
 
   const form = h(
     'form',
-    { class: 'buy', 'aria-label': 'Buy credits' },
+    { class: 'buy', 'aria-label': t('buy.title') },
     h(
       'div',
       { class: 'buy-steps' },
@@ -460,7 +471,7 @@ export async function buyPage({ query, signal }) {
           'h2',
           { id: 'buy-step-1', class: 'step-title' },
           h('span', { class: 'step-number' }, '1'),
-          'Choose a pack or a number of credits',
+          t('buy.step1'),
         ),
         itemChoices,
         customField,
@@ -473,7 +484,7 @@ export async function buyPage({ query, signal }) {
           'h2',
           { id: 'buy-step-2', class: 'step-title' },
           h('span', { class: 'step-number' }, '2'),
-          'Choose how to pay',
+          t('buy.step2'),
         ),
         methodChoices,
         cardOptions,
@@ -491,10 +502,10 @@ export async function buyPage({ query, signal }) {
     if (chosen) return { packId: chosen.id };
     const text = creditsInput.value.replace(/[\s,.'’_]/g, '');
     let message = null;
-    if (!text) message = 'Enter a number of credits';
-    else if (!/^\d{1,12}$/.test(text)) message = 'Enter whole credits, digits only';
-    else if (BigInt(text) < min) message = `Buy at least ${credits(table.minCredits)} credits`;
-    else if (BigInt(text) > max) message = `Buy at most ${credits(table.maxCredits)} credits at once`;
+    if (!text) message = t('buy.errors.empty');
+    else if (!/^\d{1,12}$/.test(text)) message = t('buy.errors.digits');
+    else if (BigInt(text) < min) message = t('buy.errors.min', { credits: creditsText(table.minCredits) });
+    else if (BigInt(text) > max) message = t('buy.errors.max', { credits: creditsText(table.maxCredits) });
     const showIt = show || (text && message);
     creditsError.textContent = showIt ? (message ?? '') : '';
     creditsError.hidden = !(showIt && message);
@@ -506,9 +517,7 @@ export async function buyPage({ query, signal }) {
   const renderLines = (quote, { busy = false, note = null } = {}) => {
     lines.setAttribute('aria-busy', busy ? 'true' : 'false');
     if (!quote) {
-      lines.replaceChildren(
-        h('div', { class: 'summary-empty' }, note ?? 'Choose what to buy to see the price.'),
-      );
+      lines.replaceChildren(h('div', { class: 'summary-empty' }, note ?? t('buy.chooseToSee')));
       taxNote.textContent = '';
       return;
     }
@@ -516,13 +525,13 @@ export async function buyPage({ query, signal }) {
       h(
         'div',
         { class: 'summary-line' },
-        h('dt', {}, 'Credits'),
+        h('dt', {}, t('purchases.facts.credits')),
         h('dd', { 'data-testid': 'quote-credits' }, credits(quote.credits)),
       ),
       h(
         'div',
         { class: 'summary-line' },
-        h('dt', {}, 'Subtotal'),
+        h('dt', {}, t('purchases.facts.subtotal')),
         h('dd', { 'data-testid': 'quote-subtotal' }, money(quote.subtotal)),
       ),
       h(
@@ -534,14 +543,11 @@ export async function buyPage({ query, signal }) {
       h(
         'div',
         { class: 'summary-line summary-total' },
-        h('dt', {}, 'Total'),
+        h('dt', {}, t('purchases.facts.total')),
         h('dd', { 'data-testid': 'quote-total' }, money(quote.total)),
       ),
     );
-    taxNote.textContent = [
-      taxTreatmentNote(quote.tax),
-      quote.taxEstimate ? 'Estimated from your country until your billing data is complete.' : '',
-    ]
+    taxNote.textContent = [taxTreatmentNote(quote.tax), quote.taxEstimate ? t('buy.taxEstimate') : '']
       .filter(Boolean)
       .join(' ');
   };
@@ -553,14 +559,14 @@ export async function buyPage({ query, signal }) {
     const total = state.quote ? money(state.quote.total) : '';
     const saved = cardInfo.cards.find((c) => c.id === state.card);
     if (!card) {
-      submit.textContent = 'Confirm and get the bank details';
-      payingWith.textContent = 'Nothing is charged now: you pay by transfer from your bank.';
+      submit.textContent = t('buy.confirmBank');
+      payingWith.textContent = t('buy.confirmBankText');
     } else if (saved) {
-      submit.textContent = total ? `Confirm and pay ${total}` : 'Confirm and pay';
-      payingWith.textContent = `Charged now to ${cardLabel(saved)}.`;
+      submit.textContent = total ? t('buy.confirmPayTotal', { total }) : t('buy.confirmPay');
+      payingWith.textContent = t('buy.chargedTo', { card: cardLabel(saved) });
     } else {
-      submit.textContent = total ? `Confirm and pay ${total}` : 'Confirm and pay';
-      payingWith.textContent = 'You enter the card on Stripe’s payment page, then come back here.';
+      submit.textContent = total ? t('buy.confirmPayTotal', { total }) : t('buy.confirmPay');
+      payingWith.textContent = t('buy.newCardFlow');
     }
   };
 
@@ -574,7 +580,7 @@ export async function buyPage({ query, signal }) {
     if (!wanted) {
       state.quote = null;
       renderLines(null, {
-        note: state.item === 'custom' ? 'Enter a number of credits to see the price.' : null,
+        note: state.item === 'custom' ? t('buy.enterToSee') : null,
       });
       renderPayment();
       return;
@@ -599,7 +605,7 @@ export async function buyPage({ query, signal }) {
           creditsInput.setAttribute('aria-invalid', 'true');
         }
         renderLines(null, {
-          note: fieldProblem ? 'Fix the number of credits to see the price.' : error.message,
+          note: fieldProblem ? t('buy.fixToSee') : error.message,
         });
       }
       renderPayment();
@@ -674,7 +680,7 @@ export async function buyPage({ query, signal }) {
     ) {
       // Stripe's page (or the sandbox's) takes the card and sends the customer back to /purchases/{id}.
       submit.disabled = true;
-      submit.textContent = 'Opening the payment page…';
+      submit.textContent = t('buy.opening');
       location.assign(checkoutUrl);
       await new Promise(() => {}); // keep the button busy until the page is left
     }

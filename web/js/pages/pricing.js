@@ -5,9 +5,9 @@
 import { api } from '../api.js';
 import { countryName } from '../countries.js';
 import { h, icon } from '../dom.js';
-import { credits, money } from '../format.js';
+import { credits, creditsText, money } from '../format.js';
 import { session } from '../session.js';
-import { intlLocale, t as tr } from '../i18n.js';
+import { intlLocale, t, tNodes } from '../i18n.js';
 
 const MICROS = 1_000_000n;
 
@@ -42,7 +42,7 @@ export function packsCard(table, { buy = true } = {}) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'price-packs' },
-    h('h2', { id: 'price-packs', class: 'card-title' }, `Packs in ${table.currency}`),
+    h('h2', { id: 'price-packs', class: 'card-title' }, t('pricing.packsIn', { currency: table.currency })),
     h(
       'ul',
       { class: 'packs', 'data-testid': 'price-packs' },
@@ -50,17 +50,27 @@ export function packsCard(table, { buy = true } = {}) {
         h(
           'li',
           { class: 'pack' },
-          h('p', { class: 'pack-credits' }, credits(p.credits), h('span', {}, ' credits')),
-          h('p', { class: 'pack-price' }, money(p.price), h('span', { class: 'muted small' }, ' + tax')),
+          h(
+            'p',
+            { class: 'pack-credits' },
+            credits(p.credits),
+            h('span', {}, ` ${t('pricing.unit', { count: Number(p.credits) })}`),
+          ),
+          h(
+            'p',
+            { class: 'pack-price' },
+            money(p.price),
+            h('span', { class: 'muted small' }, ` ${t('pricing.plusTax')}`),
+          ),
           buy
             ? h(
                 'a',
                 {
                   href: `/buy?pack=${encodeURIComponent(p.id)}`,
                   class: 'button button-secondary button-small pack-buy',
-                  'aria-label': `Buy ${credits(p.credits)} credits`,
+                  'aria-label': t('pricing.buyCredits', { credits: creditsText(p.credits) }),
                 },
-                'Buy',
+                t('pricing.buy'),
               )
             : h('p', { class: 'muted small' }, h('code', {}, p.id)),
         ),
@@ -70,11 +80,11 @@ export function packsCard(table, { buy = true } = {}) {
       ? h(
           'div',
           { class: 'tiers-block' },
-          h('h3', {}, 'Any other amount'),
+          h('h3', {}, t('pricing.otherAmount')),
           h(
             'p',
             { class: 'muted small' },
-            `From ${credits(table.minCredits)} to ${credits(table.maxCredits)} credits, each credit priced by the quantity bought:`,
+            t('pricing.otherAmountText', { min: credits(table.minCredits), max: credits(table.maxCredits) }),
           ),
           h(
             'table',
@@ -85,19 +95,19 @@ export function packsCard(table, { buy = true } = {}) {
               h(
                 'tr',
                 {},
-                h('th', { scope: 'col' }, 'Buying at least'),
-                h('th', { scope: 'col', class: 'num' }, 'Price per credit'),
+                h('th', { scope: 'col' }, t('pricing.buyingAtLeast')),
+                h('th', { scope: 'col', class: 'num' }, t('pricing.pricePerCredit')),
               ),
             ),
             h(
               'tbody',
               {},
-              table.tiers.map((t) =>
+              table.tiers.map((tier) =>
                 h(
                   'tr',
                   {},
-                  h('td', {}, `${credits(t.fromCredits)} credits`),
-                  h('td', { class: 'num' }, unitPrice(t.unitPrice, table.currency)),
+                  h('td', {}, creditsText(tier.fromCredits)),
+                  h('td', { class: 'num' }, unitPrice(tier.unitPrice, table.currency)),
                 ),
               ),
             ),
@@ -114,11 +124,13 @@ function destinationRows(destinations) {
       name: countryName(d.country),
       search: `${countryName(d.country)} ${d.country} ${d.prefix ?? ''} +${d.prefix ?? ''}`.toLowerCase(),
     }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en') || (a.prefix ?? '').localeCompare(b.prefix ?? ''));
+    .sort(
+      (a, b) => a.name.localeCompare(b.name, intlLocale()) || (a.prefix ?? '').localeCompare(b.prefix ?? ''),
+    );
 }
 
 /** The searchable price list: one row per country (and per longer prefix). */
-export function destinationsCard(destinations, { title = 'Price per SMS by destination' } = {}) {
+export function destinationsCard(destinations, { title = t('pricing.byDestination') } = {}) {
   const rows = destinationRows(destinations);
   const body = h(
     'tbody',
@@ -131,30 +143,38 @@ export function destinationsCard(destinations, { title = 'Price per SMS by desti
           'td',
           {},
           d.name,
-          d.prefix ? h('span', { class: 'muted small' }, ` · numbers starting +${d.prefix}`) : null,
+          d.prefix
+            ? h('span', { class: 'muted small' }, ` · ${t('pricing.prefix', { prefix: d.prefix })}`)
+            : null,
         ),
         h('td', {}, h('code', {}, d.country)),
         h('td', { class: 'num strong' }, credits(d.creditsPerSegment)),
       ),
     ),
   );
-  const count = h('p', { class: 'muted small', role: 'status' }, `${rows.length} destinations`);
-  const none = h('p', { class: 'empty', hidden: true }, 'No destination matches.');
+  const count = h(
+    'p',
+    { class: 'muted small', role: 'status' },
+    t('pricing.destinations', { count: rows.length }),
+  );
+  const none = h('p', { class: 'empty', hidden: true }, t('pricing.noMatch'));
   const input = h('input', {
     type: 'search',
     id: 'destination-search',
-    placeholder: 'Country or ISO code, e.g. Spain or ES',
+    placeholder: t('pricing.searchPlaceholder'),
     autocomplete: 'off',
   });
   input.addEventListener('input', () => {
     const q = input.value.trim().toLowerCase().replace(/^\+/, '');
     let shown = 0;
-    for (const tr of body.children) {
-      const hit = !q || tr.dataset.search.includes(q);
-      tr.hidden = !hit;
+    for (const row of body.children) {
+      const hit = !q || row.dataset.search.includes(q);
+      row.hidden = !hit;
       if (hit) shown += 1;
     }
-    count.textContent = q ? `${shown} of ${rows.length} destinations` : `${rows.length} destinations`;
+    count.textContent = q
+      ? t('pricing.destinationsShown', { count: rows.length, shown })
+      : t('pricing.destinations', { count: rows.length });
     none.hidden = shown > 0;
   });
   return h(
@@ -164,7 +184,7 @@ export function destinationsCard(destinations, { title = 'Price per SMS by desti
     h(
       'div',
       { class: 'search', role: 'search' },
-      h('label', { for: 'destination-search', class: 'visually-hidden' }, 'Search destinations'),
+      h('label', { for: 'destination-search', class: 'visually-hidden' }, t('pricing.search')),
       input,
     ),
     count,
@@ -180,20 +200,16 @@ export function destinationsCard(destinations, { title = 'Price per SMS by desti
           h(
             'tr',
             {},
-            h('th', { scope: 'col' }, 'Country'),
-            h('th', { scope: 'col' }, 'Code'),
-            h('th', { scope: 'col', class: 'num' }, 'Credits per SMS'),
+            h('th', { scope: 'col' }, t('pricing.country')),
+            h('th', { scope: 'col' }, t('pricing.code')),
+            h('th', { scope: 'col', class: 'num' }, t('pricing.creditsPerSms')),
           ),
         ),
         body,
       ),
     ),
     none,
-    h(
-      'p',
-      { class: 'fineprint' },
-      'One SMS segment holds 160 characters (153 when a message needs several), or 70 (67) with emoji or non-Latin letters.',
-    ),
+    h('p', { class: 'fineprint' }, t('pricing.segments')),
   );
 }
 
@@ -219,10 +235,16 @@ function calculator(destinations, table, signal) {
   const segments = h(
     'select',
     { id: 'calc-segments', value: '1' },
-    [1, 2, 3, 4, 5].map((n) => h('option', { value: String(n) }, `${n} (≤${n === 1 ? 160 : n * 153} chars)`)),
+    [1, 2, 3, 4, 5].map((n) =>
+      h('option', { value: String(n) }, t('pricing.calc.segment', { n, chars: n === 1 ? 160 : n * 153 })),
+    ),
   );
   const result = h('p', { class: 'calc-result', role: 'status', 'data-testid': 'calc-result' });
-  const buy = h('a', { class: 'button button-primary button-small', href: '/buy' }, 'Buy these credits');
+  const buy = h(
+    'a',
+    { class: 'button button-primary button-small', href: '/buy' },
+    t('pricing.calc.buyThese'),
+  );
   const cost = h('p', { class: 'calc-money', 'data-testid': 'calc-money', hidden: true });
   const currency = session.account?.preferences?.currency ?? 'EUR';
   let timer = null;
@@ -242,12 +264,12 @@ function calculator(destinations, table, signal) {
           h(
             'span',
             { class: 'visually-hidden' },
-            `${tr('purchases.calcMoneyLabel', { credits: credits(String(whole)) })}: `,
+            `${t('purchases.calcMoneyLabel', { credits: credits(String(whole)) })}: `,
           ),
           h(
             'strong',
             {},
-            tr(taxed ? 'purchases.calcMoney' : 'purchases.calcMoneyNoVat', { total: money(quote.total) }),
+            t(taxed ? 'purchases.calcMoney' : 'purchases.calcMoneyNoVat', { total: money(quote.total) }),
           ),
         );
         cost.hidden = false;
@@ -259,21 +281,25 @@ function calculator(destinations, table, signal) {
   };
   const update = () => {
     const price = toMicros(countries.find((c) => c.country === country.value)?.creditsPerSegment);
-    const count = /^\d{1,9}$/.test(messages.value.replace(/[\s,]/g, ''))
-      ? BigInt(messages.value.replace(/[\s,]/g, ''))
-      : null;
+    // Digits with the grouping either language writes: "5,000" or "5.000".
+    const digits = messages.value.replace(/[\s,.]/g, '');
+    const count = /^\d{1,9}$/.test(digits) ? BigInt(digits) : null;
     if (price === null || count === null) {
-      result.textContent = 'Enter a number of messages.';
+      result.textContent = t('pricing.calc.enterMessages');
       buy.hidden = true;
       cost.hidden = true;
       return;
     }
     const needed = price * count * BigInt(segments.value);
-    result.replaceChildren(h('strong', {}, `${credits(microsToCredits(needed))} credits`), ' needed');
+    result.replaceChildren(
+      ...tNodes('pricing.calc.needed', {
+        credits: h('strong', {}, creditsText(microsToCredits(needed))),
+      }),
+    );
     let whole = (needed + MICROS - 1n) / MICROS;
     if (table && whole < BigInt(table.minCredits)) whole = BigInt(table.minCredits);
     buy.href = `/buy?credits=${whole}`;
-    buy.textContent = `Buy ${credits(String(whole))} credits`;
+    buy.textContent = t('pricing.buyCredits', { credits: creditsText(String(whole)) });
     buy.hidden = whole <= 0n;
     if (whole > 0n) moneyCost(whole);
   };
@@ -282,13 +308,28 @@ function calculator(destinations, table, signal) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'price-calc' },
-    h('h2', { id: 'price-calc', class: 'card-title' }, 'What will my campaign cost?'),
+    h('h2', { id: 'price-calc', class: 'card-title' }, t('pricing.calc.title')),
     h(
       'div',
       { class: 'form-grid calc' },
-      h('div', { class: 'field field-wide' }, h('label', { for: 'calc-country' }, 'Destination'), country),
-      h('div', { class: 'field' }, h('label', { for: 'calc-messages' }, 'Messages'), messages),
-      h('div', { class: 'field' }, h('label', { for: 'calc-segments' }, 'Segments per message'), segments),
+      h(
+        'div',
+        { class: 'field field-wide' },
+        h('label', { for: 'calc-country' }, t('pricing.calc.destination')),
+        country,
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'calc-messages' }, t('pricing.calc.messages')),
+        messages,
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'calc-segments' }, t('pricing.calc.segmentsPerMessage')),
+        segments,
+      ),
     ),
     h('div', { class: 'calc-foot' }, h('div', {}, result, cost), buy),
   );
@@ -309,17 +350,8 @@ export async function pricingPage({ signal }) {
     h(
       'header',
       { class: 'page-header page-header-row' },
-      h(
-        'div',
-        {},
-        h('h1', {}, 'Price list'),
-        h(
-          'p',
-          { class: 'lead' },
-          'Messages cost credits by destination; credits cost money by the pack or by volume, and never expire.',
-        ),
-      ),
-      h('a', { href: '/buy', class: 'button button-primary' }, icon('coins'), 'Top up'),
+      h('div', {}, h('h1', {}, t('pricing.title')), h('p', { class: 'lead' }, t('pricing.lead'))),
+      h('a', { href: '/buy', class: 'button button-primary' }, icon('coins'), t('pricing.topUp')),
     ),
     h(
       'div',

@@ -4,7 +4,7 @@
 // transfer shows the bank details; one awaiting payment can be canceled.
 import { api } from '../api.js';
 import { append, h, icon } from '../dom.js';
-import { credits, dateTime, failureReasonText, money, PAYMENT_METHOD_LABELS } from '../format.js';
+import { creditsText, dateTime, failureReasonText, money, PAYMENT_METHOD_LABELS } from '../format.js';
 import { notify, notifyError } from '../notices.js';
 import {
   amountFacts,
@@ -19,7 +19,7 @@ import {
 import { navigate } from '../router.js';
 import { confirmDialog } from './dialog.js';
 import { onBusyClick } from '../forms.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 
 const STATUSES = ['awaiting_payment', 'credited', 'failed', 'canceled', 'expired'];
 const PAGE_SIZE = 25;
@@ -76,7 +76,11 @@ export async function purchasesPage({ query, signal }) {
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : '';
   const body = h('tbody');
   const staleSlot = h('div');
-  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Show more');
+  const more = h(
+    'button',
+    { type: 'button', class: 'button button-secondary', hidden: true },
+    t('common.actions.showMore'),
+  );
   const empty = h('p', { class: 'empty', hidden: true });
   let cursor = null;
 
@@ -94,8 +98,12 @@ export async function purchasesPage({ query, signal }) {
     empty.hidden = body.children.length > 0;
     empty.replaceChildren(
       status
-        ? 'No purchases with this status.'
-        : h('span', {}, 'No purchases yet. ', h('a', { href: '/buy' }, 'Buy credits'), ' to start sending.'),
+        ? t('purchases.list.noneWithStatus')
+        : h(
+            'span',
+            {},
+            ...tNodes('purchases.list.none', { link: h('a', { href: '/buy' }, t('purchases.list.buy')) }),
+          ),
     );
   };
   onBusyClick(more, load);
@@ -103,7 +111,7 @@ export async function purchasesPage({ query, signal }) {
   const filter = h(
     'select',
     { id: 'purchase-status', name: 'status', value: status },
-    h('option', { value: '' }, 'All'),
+    h('option', { value: '' }, t('purchases.list.all')),
     STATUSES.map((s) => h('option', { value: s }, purchasePill(s).textContent)),
   );
   filter.addEventListener('change', () =>
@@ -120,10 +128,10 @@ export async function purchasesPage({ query, signal }) {
       h(
         'div',
         {},
-        h('h1', {}, 'Purchases'),
-        h('p', { class: 'lead' }, 'Your orders for credits, by card or bank transfer, newest first.'),
+        h('h1', {}, t('purchases.list.title')),
+        h('p', { class: 'lead' }, t('purchases.list.lead')),
       ),
-      h('a', { href: '/buy', class: 'button button-primary' }, 'Buy credits'),
+      h('a', { href: '/buy', class: 'button button-primary' }, t('purchases.list.buy')),
     ),
     h(
       'div',
@@ -132,8 +140,13 @@ export async function purchasesPage({ query, signal }) {
       h(
         'div',
         { class: 'toolbar' },
-        h('div', { class: 'field field-inline' }, h('label', { for: 'purchase-status' }, 'Status'), filter),
-        h('a', { href: '/transactions', class: 'button button-ghost' }, 'Transactions'),
+        h(
+          'div',
+          { class: 'field field-inline' },
+          h('label', { for: 'purchase-status' }, t('purchases.list.status')),
+          filter,
+        ),
+        h('a', { href: '/transactions', class: 'button button-ghost' }, t('purchases.list.transactions')),
       ),
       h(
         'div',
@@ -147,11 +160,11 @@ export async function purchasesPage({ query, signal }) {
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Date'),
-              h('th', { scope: 'col' }, 'Purchase'),
-              h('th', { scope: 'col' }, 'Method'),
-              h('th', { scope: 'col', class: 'num' }, 'Total'),
-              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, t('purchases.list.date')),
+              h('th', { scope: 'col' }, t('purchases.list.purchase')),
+              h('th', { scope: 'col' }, t('purchases.list.method')),
+              h('th', { scope: 'col', class: 'num' }, t('purchases.facts.total')),
+              h('th', { scope: 'col' }, t('purchases.list.status')),
             ),
           ),
           body,
@@ -174,14 +187,27 @@ function outcome(p, checkout) {
         {},
         icon('check'),
         ' ',
-        h('strong', {}, `${credits(p.credits)} credits were added to your balance`),
-        p.creditedAt ? ` on ${dateTime(p.creditedAt)}.` : '.',
+        ...tNodes(
+          p.creditedAt ? 'purchases.outcome.creditedOn' : 'purchases.outcome.credited',
+          {
+            added: h('strong', {}, t('purchases.outcome.added', { credits: creditsText(p.credits) })),
+          },
+          { date: p.creditedAt ? dateTime(p.creditedAt) : '' },
+        ),
       ),
       h(
         'p',
         { class: 'button-row' },
-        h('a', { href: '/', class: 'button button-secondary button-small' }, 'Dashboard'),
-        h('a', { href: '/transactions', class: 'button button-ghost button-small' }, 'Transactions'),
+        h(
+          'a',
+          { href: '/', class: 'button button-secondary button-small' },
+          t('purchases.outcome.dashboard'),
+        ),
+        h(
+          'a',
+          { href: '/transactions', class: 'button button-ghost button-small' },
+          t('purchases.list.transactions'),
+        ),
       ),
     );
   }
@@ -190,7 +216,7 @@ function outcome(p, checkout) {
       'p',
       { class: 'callout callout-info', role: 'status', 'data-testid': 'purchase-outcome' },
       h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      h('span', {}, 'Payment received. Adding the credits to your balance…'),
+      h('span', {}, t('purchases.outcome.paid')),
     );
   }
   if (p.status === 'failed') {
@@ -198,7 +224,7 @@ function outcome(p, checkout) {
     return h(
       'div',
       { class: 'callout callout-danger', role: 'alert', 'data-testid': 'purchase-outcome' },
-      h('p', {}, h('strong', {}, 'The payment did not go through. '), failureReasonText(p.failureReason)),
+      h('p', {}, h('strong', {}, `${t('purchases.problem.declined')} `), failureReasonText(p.failureReason)),
       p.replacedBy
         ? h(
             'p',
@@ -212,9 +238,9 @@ function outcome(p, checkout) {
       h(
         'p',
         { class: 'small' },
-        'No credits were added and nothing was charged. ',
-        card ? null : h('a', { href: '/buy' }, 'Try again'),
-        card ? null : '.',
+        t('purchases.outcome.nothingCharged'),
+        card ? null : ' ',
+        card ? null : h('a', { href: '/buy' }, t('purchases.outcome.tryAgain')),
       ),
     );
   }
@@ -225,12 +251,9 @@ function outcome(p, checkout) {
       h(
         'span',
         {},
-        p.status === 'canceled'
-          ? 'This purchase was canceled. '
-          : 'This purchase expired before it was paid. ',
-        'Nothing was charged. ',
-        h('a', { href: '/buy' }, 'Buy credits'),
-        '.',
+        ...tNodes(p.status === 'canceled' ? 'purchases.outcome.canceled' : 'purchases.outcome.expired', {
+          link: h('a', { href: '/buy' }, t('purchases.list.buy')),
+        }),
       ),
     );
   }
@@ -244,11 +267,7 @@ function outcome(p, checkout) {
         'p',
         { class: 'callout callout-info', role: 'status', 'data-testid': 'purchase-outcome' },
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        h(
-          'span',
-          {},
-          'Thank you. We are confirming your card payment with the bank; this takes a few seconds.',
-        ),
+        h('span', {}, t('purchases.outcome.confirming')),
       );
     }
     if (p.card?.status === 'requires_action' && url) {
@@ -258,8 +277,8 @@ function outcome(p, checkout) {
         h(
           'p',
           {},
-          h('strong', {}, 'Your bank asks you to confirm this payment. '),
-          'Nothing is charged until you do.',
+          h('strong', {}, `${t('purchases.outcome.bankAsks')} `),
+          t('purchases.outcome.bankAsksText'),
         ),
         h(
           'p',
@@ -267,7 +286,7 @@ function outcome(p, checkout) {
           h(
             'a',
             { href: url, class: 'button button-primary button-small', 'data-native': '' },
-            'Confirm with your bank',
+            t('purchases.outcome.confirmWithBank'),
           ),
         ),
       );
@@ -279,9 +298,9 @@ function outcome(p, checkout) {
         'p',
         {},
         checkout === 'cancel'
-          ? h('strong', {}, 'You left the payment page before paying. ')
-          : h('strong', {}, 'This purchase awaits your card payment. '),
-        'Nothing was charged.',
+          ? h('strong', {}, `${t('purchases.outcome.left')} `)
+          : h('strong', {}, `${t('purchases.outcome.awaitsCard')} `),
+        t('purchases.outcome.nothingYet'),
       ),
       url
         ? h(
@@ -290,7 +309,7 @@ function outcome(p, checkout) {
             h(
               'a',
               { href: url, class: 'button button-primary button-small', 'data-native': '' },
-              'Pay by card',
+              t('purchases.outcome.payByCard'),
             ),
           )
         : null,
@@ -308,23 +327,27 @@ export async function purchasePage({ params, query, signal }) {
   signal.addEventListener('abort', () => clearTimeout(timer));
 
   const cancelButton = (p) => {
-    const button = h('button', { type: 'button', class: 'button button-danger-ghost' }, 'Cancel purchase');
+    const button = h(
+      'button',
+      { type: 'button', class: 'button button-danger-ghost' },
+      t('purchases.cancel.button'),
+    );
     button.addEventListener('click', async () => {
       const ok = await confirmDialog({
-        title: 'Cancel this purchase?',
+        title: t('purchases.cancel.title'),
         text:
           p.paymentMethod === 'bank_transfer'
-            ? 'Do not send the transfer after canceling. If the money arrives anyway, we credit it.'
-            : 'The payment page closes; nothing is charged.',
-        confirm: 'Cancel purchase',
-        cancel: 'Keep it',
+            ? t('purchases.cancel.textBank')
+            : t('purchases.cancel.textCard'),
+        confirm: t('purchases.cancel.button'),
+        cancel: t('purchases.cancel.keep'),
         danger: true,
       });
       if (!ok) return;
       button.disabled = true;
       try {
         render(await api.post(`/purchases/${encodeURIComponent(id)}/cancel`));
-        notify('Purchase canceled');
+        notify(t('purchases.cancel.done'));
       } catch (error) {
         notifyError(error);
         button.disabled = false;
@@ -344,14 +367,14 @@ export async function purchasePage({ params, query, signal }) {
     page.replaceChildren();
     // append, not replaceChildren: the parts a purchase does not have are null, and skipped.
     append(page, [
-      h('p', { class: 'breadcrumb' }, h('a', { href: '/purchases' }, 'Purchases'), ' / ', p.id),
+      h('p', { class: 'breadcrumb' }, h('a', { href: '/purchases' }, t('purchases.list.title')), ' / ', p.id),
       h(
         'header',
         { class: 'page-header page-header-row' },
         h(
           'div',
           {},
-          h('h1', {}, `Purchase of ${purchaseTitle(p)}`),
+          h('h1', {}, t('purchases.purchaseOf', { what: purchaseTitle(p) })),
           h(
             'p',
             { class: 'lead' },
@@ -369,12 +392,22 @@ export async function purchasePage({ params, query, signal }) {
       h(
         'div',
         { class: 'grid' },
-        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Order'), amountFacts(p)),
-        h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'History'), timelineFacts(p)),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', { class: 'card-title' }, t('purchases.order')),
+          amountFacts(p),
+        ),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', { class: 'card-title' }, t('purchases.history')),
+          timelineFacts(p),
+        ),
       ),
     ]);
     if (becameCredited) {
-      notify(`${credits(p.credits)} credits added to your balance`);
+      notify(t('purchases.outcome.addedNotice', { credits: creditsText(p.credits) }));
       refreshBalance();
     }
   };
