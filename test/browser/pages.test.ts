@@ -92,9 +92,14 @@ const PAGES: PageCase[] = [
     widerThanPhone: true,
     translated: true,
   },
-  { name: 'admin-purchase', path: (ids) => `/admin/purchases/${ids.purchaseId}`, who: 'admin' },
+  {
+    name: 'admin-purchase',
+    path: (ids) => `/admin/purchases/${ids.purchaseId}`,
+    who: 'admin',
+    translated: true,
+  },
   { name: 'admin-bank-statements', path: () => '/admin/bank-statements', who: 'admin', translated: true },
-  { name: 'admin-pricing', path: () => '/admin/pricing', who: 'admin' },
+  { name: 'admin-pricing', path: () => '/admin/pricing', who: 'admin', translated: true },
   { name: 'admin-invoices', path: () => '/admin/invoices', who: 'admin', translated: true },
   {
     name: 'admin-vat-evidence',
@@ -105,7 +110,7 @@ const PAGES: PageCase[] = [
   },
   { name: 'mailbox', path: () => '/mailbox', who: 'guest', translated: true },
   { name: 'mailbox-customer', path: () => '/mailbox', who: 'customer', translated: true },
-  { name: 'admin-mailbox', path: () => '/mailbox', who: 'admin' },
+  { name: 'admin-mailbox', path: () => '/mailbox', who: 'admin', translated: true },
   { name: 'webhooks', path: () => '/account/webhooks', who: 'customer', translated: true },
 ];
 
