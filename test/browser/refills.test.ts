@@ -90,6 +90,10 @@ async function accessibilityProblems(p: Page): Promise<string[]> {
     { width: 390, height: 844 },
   ]) {
     await p.setViewportSize(viewport);
+    // A notice fading in is half transparent: contrast is judged once finite animations have ended.
+    await p.evaluate(
+      'Promise.all(document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity).map((a) => a.finished.catch(() => undefined))).then(() => undefined)',
+    );
     // Evaluated through the debugging protocol: the page's Content-Security-Policy stays as it is.
     await p.evaluate(AXE);
     const violations = (await p.evaluate(
