@@ -267,6 +267,7 @@ export interface PurchaseFilter {
   accountId?: string;
   status?: PurchaseStatus;
   paymentMethod?: PaymentMethod;
+  source?: PurchaseSource;
   /** Leave out failed orders another order replaced (the customer's list). */
   withoutReplaced?: boolean;
   limit: number;
@@ -286,6 +287,7 @@ export async function listPurchases(
   if (filter.accountId !== undefined) add('account_id = ?', filter.accountId);
   if (filter.status !== undefined) add('status = ?', filter.status);
   if (filter.paymentMethod !== undefined) add('payment_method = ?', filter.paymentMethod);
+  if (filter.source !== undefined) add('source = ?', filter.source);
   if (filter.withoutReplaced) where.push('replaced_by is null');
   const cursor = decodeCursor(filter.cursor);
   if (cursor) {

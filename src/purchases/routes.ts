@@ -21,6 +21,7 @@ import {
   getPurchase,
   listPurchases,
   PAYMENT_METHODS,
+  PURCHASE_SOURCES,
   PURCHASE_STATUSES,
   refundedMicros,
 } from './purchase.js';
@@ -62,6 +63,7 @@ export const PurchaseBody = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const ListQuery = Type.Object({
   status: Type.Optional(literals(PURCHASE_STATUSES)),
+  source: Type.Optional(literals(PURCHASE_SOURCES)),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
 });
@@ -150,6 +152,7 @@ export const purchaseRoutes: RouteModule = (app, ctx) => {
         accountId: customerOf(req).accountId,
         withoutReplaced: true,
         status: req.query.status,
+        source: req.query.source,
         limit: req.query.limit,
         cursor: req.query.cursor,
       });

@@ -172,6 +172,18 @@ describe('a crossing', () => {
     const spent = sends.reduce((sum, res) => sum + Number(res.json().credits), 0);
     expect(await available(who.accountId)).toBe(BigInt((110 + 1000 - spent) * 1_000_000));
     // An ordinary purchase, from the automatic refill, in the purchases and the transactions.
+    // The list filters by source: the refill is the account's only automatic purchase.
+    const bySource = async (source: string) => {
+      const res = await s.t.app.inject({
+        method: 'GET',
+        url: `/api/v1/purchases?source=${source}`,
+        headers: who.headers,
+      });
+      return res.statusCode === 200 ? res.json().data.map((p: { id: string }) => p.id) : res.statusCode;
+    };
+    expect(await bySource('auto_refill')).toEqual([refills[0]?.id]);
+    expect(await bySource('portal')).not.toContain(refills[0]?.id);
+    expect(await bySource('elsewhere')).toBe(400);
     const purchases = await s.t.app.inject({ method: 'GET', url: '/api/v1/purchases', headers: who.headers });
     expect(purchases.json().data[0]).toMatchObject({
       id: refills[0]?.id,
