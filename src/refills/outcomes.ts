@@ -18,6 +18,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { formatCredits, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
+import { creditsText } from '../notifications/templates-money.js';
 import { enqueueAccountEvent } from '../messaging/webhooks/index.js';
 import type { Language } from '../notifications/templates.js';
 import { formatMoney } from '../pricing/money.js';
@@ -89,8 +90,9 @@ function totalText(purchase: Purchase, language: Language): string {
   return formatMoney({ amount: purchase.total, currency: purchase.currency }, language);
 }
 
-function creditsText(credits: bigint, language: Language): string {
-  return new Intl.NumberFormat(language).format(credits);
+/** Whole credits as every money e-mail writes them ("1,000" / "1.000"). */
+function wholeCreditsText(credits: bigint, language: Language): string {
+  return creditsText(credits * MICROS_PER_CREDIT, language);
 }
 
 /** The wait after the n-th decline in a row. */
@@ -150,9 +152,9 @@ export async function onRefillsCredited(
       const mail = refillSucceeded(who.language, {
         name: who.name,
         rulesUrl: rulesUrl(ctx),
-        credits: creditsText(purchase.credits, who.language),
+        credits: wholeCreditsText(purchase.credits, who.language),
         total: totalText(purchase, who.language),
-        balance: formatCredits(balance?.balance ?? 0n),
+        balance: creditsText(balance?.balance ?? 0n, who.language),
         purchaseUrl: purchaseUrl(ctx, purchase.id),
       });
       emails.push(await ctx.mailer.enqueue(tx, { ...mail, template: 'auto_refill_succeeded', to: who.to }));
@@ -232,7 +234,7 @@ export async function onRefillFailed(ctx: AppContext, tx: Queryable, purchase: P
   } else if (who && nextRetryAt) {
     const mail = refillDeclined(who.language, {
       ...base,
-      credits: creditsText(purchase.credits, who.language),
+      credits: wholeCreditsText(purchase.credits, who.language),
       total: totalText(purchase, who.language),
       reason,
       retryAt: dateText(nextRetryAt, who.language),
@@ -275,7 +277,7 @@ export async function noteAuthenticationRequired(ctx: AppContext, purchaseId: st
       const mail = refillNeedsAuthentication(who.language, {
         name: who.name,
         rulesUrl: rulesUrl(ctx),
-        credits: creditsText(purchase.credits, who.language),
+        credits: wholeCreditsText(purchase.credits, who.language),
         total: totalText(purchase, who.language),
         link: purchase.checkoutUrl,
       });
