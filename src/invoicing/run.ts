@@ -196,6 +196,11 @@ interface Stages {
   total: number;
 }
 
+/** One invoice's account and currency, as a map key. */
+function groupKey(accountId: string, currency: string): string {
+  return `${accountId}|${currency}`;
+}
+
 /** The month's lock: batches of concurrent runs of one month take turns. */
 async function lockMonth(tx: Queryable, month: string): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`tollgate.invoices.${month}`]);
@@ -243,10 +248,10 @@ async function issueBatch(
         where kind = 'invoice' and month = $1 and account_id = any($2::text[])`,
       [period.month, accountIds],
     );
-    const issued = new Set(done.rows.map((r) => `${r.account_id}|${r.currency}`));
-    const todo = batch.filter((g) => !issued.has(`${g.accountId}|${g.currency}`));
-    if (todo.length === 0) return { invoices: [], emailIds: [], skipped: batch.length };
-    const wanted = new Set(todo.map((g) => `${g.accountId}|${g.currency}`));
+    const issued = new Set(done.rows.map((r) => groupKey(r.account_id, r.currency)));
+    const notIssued = batch.filter((g) => !issued.has(groupKey(g.accountId, g.currency)));
+    if (notIssued.length === 0) return { invoices: [], emailIds: [], skipped: batch.length };
+    const wanted = new Set(notIssued.map((g) => groupKey(g.accountId, g.currency)));
     const { rows } = await tx.query<PurchaseForInvoice>(
       `select p.id, p.account_id, p.currency, p.paid_at, p.credits, p.subtotal, p.tax_amount, p.tax_rate_bp,
               p.tax_treatment, p.tax_vat_id, p.billing, p.payment_method, p.paid_reference, p.bank_reference,
@@ -254,11 +259,11 @@ async function issueBatch(
          from purchases p join accounts a on a.id = p.account_id
         where p.account_id = any($5::text[]) and p.${PAID} and ${IN_PERIOD_OR_LATE}
         order by p.account_id, p.currency, p.paid_at, p.id`,
-      [period.from, period.until, late.from, late.until, [...new Set(todo.map((g) => g.accountId))]],
+      [period.from, period.until, late.from, late.until, [...new Set(notIssued.map((g) => g.accountId))]],
     );
     const byGroup = new Map<string, PurchaseForInvoice[]>();
     for (const row of rows) {
-      const key = `${row.account_id}|${row.currency}`;
+      const key = groupKey(row.account_id, row.currency);
       if (!wanted.has(key)) continue;
       const list = byGroup.get(key) ?? [];
       list.push(row);
