@@ -10,7 +10,7 @@ import { auditLedger } from './ledger/audit.js';
 import { AppError } from './http/errors.js';
 import { runInvoices } from './invoicing/index.js';
 import { importStatement } from './purchases/index.js';
-import { openContext, start } from './server.js';
+import { openContext } from './open-context.js';
 
 const USAGE = `usage: tollgate <command> [options]
 
@@ -54,6 +54,8 @@ export async function main(argv: string[]): Promise<void> {
         args: rest,
         options: { 'no-worker': { type: 'boolean', default: false } },
       });
+      // The server and its routes are loaded for these two commands only.
+      const { start } = await import('./server.js');
       const running = await start(config, {
         http: command === 'serve',
         worker: command === 'worker' || !values['no-worker'],

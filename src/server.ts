@@ -1,11 +1,9 @@
 // Composes the running system: database, migrations, context, HTTP app, worker, and an
 // orderly shutdown (stop accepting, let in-flight requests finish, flush ledger batches).
-import { bootstrapAdmin } from './accounts/index.js';
 import { balanceAlertsOf } from './balance-alerts/index.js';
 import type { Config } from './config.js';
-import { type AppContext, createContext } from './context.js';
-import { openDb } from './db/index.js';
-import { migrate } from './db/migrate.js';
+import type { AppContext } from './context.js';
+import { openContext } from './open-context.js';
 import { startMetricsServer } from './ops/metrics-server.js';
 import { type App, buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
@@ -20,20 +18,6 @@ export interface Running {
   worker: Worker | null;
   url: string | null;
   stop(): Promise<void>;
-}
-
-export async function openContext(config: Config): Promise<AppContext> {
-  const logger = createLogger(config);
-  const db = await openDb({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
-  const applied = await migrate(db);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-  const ctx = createContext(config, db, logger);
-  await bootstrapAdmin(ctx);
-  return ctx;
 }
 
 export async function start(config: Config, { http = true, worker = true } = {}): Promise<Running> {

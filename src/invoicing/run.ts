@@ -108,16 +108,22 @@ export async function runInvoices(ctx: AppContext, options: RunOptions): Promise
   const stages: Stages = { read: 0, insert: 0, deliver: 0, total: 0 };
   try {
     const late = await lateRanges(ctx, period);
-    const { rows } = await ctx.db.query<{ account_id: string; currency: Currency }>(
-      `select account_id, currency from purchases p
-        where ${PAID} and ${IN_PERIOD_OR_LATE}
-        group by account_id, currency order by account_id, currency`,
-      [period.from, period.until, late.from, late.until],
-    );
-    const groups = rows.map((r) => ({ accountId: r.account_id, currency: r.currency }));
     const size = ctx.config.invoicing.batchSize;
-    for (let start = 0; start < groups.length; start += size) {
-      const batch = groups.slice(start, start + size);
+    // A batch of accounts at a time, after the last one seen (keyset): a run of a million
+    // accounts holds one batch of them, not all.
+    let after = '';
+    for (;;) {
+      const { rows } = await ctx.db.query<{ account_id: string; currencies: Currency[] }>(
+        `select account_id, array_agg(distinct currency order by currency) as currencies from purchases p
+          where ${PAID} and ${IN_PERIOD_OR_LATE} and p.account_id > $5
+          group by account_id order by account_id limit $6`,
+        [period.from, period.until, late.from, late.until, after, size],
+      );
+      if (rows.length === 0) break;
+      after = (rows[rows.length - 1] as { account_id: string }).account_id;
+      const batch = rows.flatMap((r) =>
+        r.currencies.map((currency) => ({ accountId: r.account_id, currency })),
+      );
       try {
         const outcome = await issueBatch(ctx, runId, period, late, batch, stages);
         result.issued += outcome.issued;

@@ -2,13 +2,38 @@
 // the PDF, the EN 16931 e-invoices (UBL for Peppol, CII) and the Factur-X PDF that embeds the CII.
 // Pure functions of the document: no database, no clock; the same document renders to the same
 // bytes. May import: invoicing/document only (and pdfkit, @e-invoice-eu/core).
-export { renderCii, renderUbl } from './en16931.js';
-export { renderFacturX } from './facturx.js';
-export { renderInvoicePdf } from './pdf.js';
-
+//
+// pdfkit and @e-invoice-eu/core are loaded at the first rendering, not with the application:
+// together they hold some 70 MB that a server which renders an invoice now and then, or a
+// monthly run which renders none, would otherwise carry all the time.
 import type { InvoiceDocument } from '../document.js';
-import { renderFacturX } from './facturx.js';
-import { renderInvoicePdf } from './pdf.js';
+
+type Renderers = typeof import('./renderers.js');
+let loading: Promise<Renderers> | null = null;
+const renderers = (): Promise<Renderers> => {
+  loading ??= import('./renderers.js');
+  return loading;
+};
+
+/** The invoice as a PDF (pdf.ts). */
+export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
+  return (await renderers()).renderInvoicePdf(doc);
+}
+
+/** The Factur-X PDF: the PDF/A-3 with the CII embedded (facturx.ts). */
+export async function renderFacturX(doc: InvoiceDocument): Promise<Buffer> {
+  return (await renderers()).renderFacturX(doc);
+}
+
+/** UBL 2.1, Peppol BIS Billing 3.0 (en16931.ts). */
+export async function renderUbl(doc: InvoiceDocument): Promise<string> {
+  return (await renderers()).renderUbl(doc);
+}
+
+/** UN/CEFACT CII, EN 16931 (en16931.ts). */
+export async function renderCii(doc: InvoiceDocument): Promise<string> {
+  return (await renderers()).renderCii(doc);
+}
 
 /**
  * For benchmarks (the invoices benchmark and bench/render.ts): renders `doc` `times` times each as
