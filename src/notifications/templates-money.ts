@@ -74,7 +74,11 @@ const METHOD: Record<Language, Record<ReceiptValues['paymentMethod'], string>> =
   es: { card: 'Tarjeta', bank_transfer: 'Transferencia bancaria' },
 };
 
-function receiptDetails(lang: Language, v: ReceiptValues) {
+/**
+ * The lines of a receipt: every e-mail that is a purchase's receipt shows these (the refills'
+ * "succeeded" e-mail too, which stands in for the receipt of an automatic purchase).
+ */
+export function receiptDetails(lang: Language, v: ReceiptValues): { label: string; value: string }[] {
   if (lang === 'es') {
     return [
       { label: 'Créditos', value: v.credits },
@@ -97,6 +101,12 @@ function receiptDetails(lang: Language, v: ReceiptValues) {
   ];
 }
 
+/** What a receipt says of the invoice: a purchase is invoiced with the month's others. */
+export const INVOICE_FOLLOWS: Record<Language, string> = {
+  en: "The month's invoice follows on the first business day of next month.",
+  es: 'La factura del mes le llegará el primer día hábil del mes siguiente.',
+};
+
 /** The receipt of a purchase paid by card (and of any purchase not paid by bank transfer). */
 export function purchaseCredited(lang: Language, v: ReceiptValues): RenderedEmail {
   if (lang === 'es') {
@@ -105,9 +115,7 @@ export function purchaseCredited(lang: Language, v: ReceiptValues): RenderedEmai
       greeting: greeting('es', v.name),
       paragraphs: [`Gracias por su compra. Hemos añadido ${v.credits} créditos a su cuenta.`],
       details: receiptDetails('es', v),
-      after: [
-        `Crédito disponible ahora: ${v.available}. La factura del mes le llegará el primer día hábil del mes siguiente.`,
-      ],
+      after: [`Crédito disponible ahora: ${v.available}. ${INVOICE_FOLLOWS.es}`],
       action: { label: 'Ver la compra', url: v.url },
       footer: FOOTER.es,
     });
@@ -117,9 +125,7 @@ export function purchaseCredited(lang: Language, v: ReceiptValues): RenderedEmai
     greeting: greeting('en', v.name),
     paragraphs: [`Thank you for your purchase. We have added ${v.credits} credits to your account.`],
     details: receiptDetails('en', v),
-    after: [
-      `Available credit now: ${v.available}. The month's invoice follows on the first business day of next month.`,
-    ],
+    after: [`Available credit now: ${v.available}. ${INVOICE_FOLLOWS.en}`],
     action: { label: 'View the purchase', url: v.url },
     footer: FOOTER.en,
   });

@@ -9,6 +9,7 @@
 //   settlePaid / markFailed / updatePaymentDetails   — what a payment provider reports
 //   PaymentProvider, registerPaymentProvider          — the provider seam (providers/types.ts)
 //   onCreditArrived                                   — told after credits land on an account
+//   receiptValues                                     — a receipt's figures, for an e-mail that is one
 //
 //   awaiting_payment ──settlePaid──> credited            (paid_at + credited_at, one transaction)
 //          │ ├──markFailed──> failed ──settlePaid──> credited   (money that arrives is credited)
@@ -28,6 +29,7 @@ export {
 } from './credit-arrived.js';
 export { expireOverduePurchases } from './expire-purchases.js';
 export { newId } from './ids.js';
+export { type ReceiptReader, receiptValues } from './notify.js';
 export { importStatement, type ImportResult } from './providers/bank-transfer/import-statement.js';
 export { markPaidByOperator } from './providers/bank-transfer/mark-paid.js';
 export {

@@ -88,7 +88,21 @@ function purchaseUrl(ctx: AppContext, purchaseId: string): string {
   return `${ctx.config.publicUrl}/purchases/${encodeURIComponent(purchaseId)}`;
 }
 
-function receiptValues(ctx: AppContext, purchase: Purchase, to: Recipient): ReceiptValues {
+/** Whom a receipt is written for: what its figures need to know of them. */
+export interface ReceiptReader {
+  name: string | null;
+  language: Language;
+  /** IANA time zone of the account: the day it was paid is the account's day. */
+  timezone: string;
+  /** Available credit once the purchase is credited. */
+  availableMicros: bigint;
+}
+
+/**
+ * A credited purchase's receipt figures, formatted in the reader's language: the receipt's, and
+ * those of any e-mail that stands in for it (an automatic refill's, refills/outcomes.ts).
+ */
+export function receiptValues(ctx: AppContext, purchase: Purchase, to: ReceiptReader): ReceiptValues {
   const lang = to.language;
   const money = (amount: bigint) => formatMoney({ amount, currency: purchase.currency }, LOCALES[lang]);
   return {
@@ -114,12 +128,15 @@ function sendAfterCommit(ctx: AppContext, tx: Queryable, ids: readonly string[])
 
 /**
  * Inside the transaction that credited these purchases (settle.ts creditLockedPurchases): a
- * receipt each, and `purchase.credited` for accounts with a webhook.
+ * receipt each, but for those in `receipted` (a settle hook's own e-mail is their receipt: an
+ * automatic refill's "succeeded" carries the receipt's figures, and one e-mail is enough), and
+ * `purchase.credited` for accounts with a webhook, receipted or not.
  */
 export async function notifyCredited(
   ctx: AppContext,
   tx: Queryable,
   purchaseIds: readonly string[],
+  receipted: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   if (purchaseIds.length === 0) return;
   const { rows } = await tx.query<PurchaseRow>('select * from purchases where id = any($1::text[])', [
@@ -134,16 +151,18 @@ export async function notifyCredited(
   for (const purchase of purchases) {
     const to = recipients.get(purchase.accountId);
     if (!to) continue;
-    const values = receiptValues(ctx, purchase, to);
-    const byTransfer = purchase.paymentMethod === 'bank_transfer';
-    const rendered = byTransfer
-      ? bankTransferReceived(to.language, values)
-      : purchaseCredited(to.language, values);
-    mails.push({
-      ...rendered,
-      template: byTransfer ? 'bank_transfer_received' : 'purchase_credited',
-      to: to.email,
-    });
+    if (!receipted.has(purchase.id)) {
+      const values = receiptValues(ctx, purchase, to);
+      const byTransfer = purchase.paymentMethod === 'bank_transfer';
+      const rendered = byTransfer
+        ? bankTransferReceived(to.language, values)
+        : purchaseCredited(to.language, values);
+      mails.push({
+        ...rendered,
+        template: byTransfer ? 'bank_transfer_received' : 'purchase_credited',
+        to: to.email,
+      });
+    }
     if (to.hasWebhook) {
       await enqueueAccountEvent(
         tx,

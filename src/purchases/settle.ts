@@ -118,14 +118,14 @@ export async function creditLockedPurchases(
   const ids = items.map(({ purchase }) => purchase.id);
   // Other rooms' rows first: the credit locks the customer's ledger row, which the account's
   // sends wait for, so it comes as late as possible and the commit soon after.
-  const emails = await runCreditedHooks(ctx, tx, ids);
+  const { emails, receipted } = await runCreditedHooks(ctx, tx, ids);
   await ctx.ledger.apply(
     items.map(({ purchase }) => creditRequest(purchase)),
     tx,
   );
   // The receipts (with the balance after the credit) and purchase.credited commit (or roll
-  // back) with the credit.
-  await notifyCredited(ctx, tx, ids);
+  // back) with the credit; a purchase whose receipt a hook wrote gets no second one.
+  await notifyCredited(ctx, tx, ids, receipted);
   return emails;
 }
 

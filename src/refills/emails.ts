@@ -1,8 +1,9 @@
 // The e-mails of automatic refills, in English and Spanish, laid out as every other e-mail
-// (notifications/templates.ts): a refill succeeded, a card declined (with the next try), a
-// payment that needs the customer to authenticate (with the link), the 30-day maximum reached,
-// and the rule paused (with why and how to resume it). Written to the mail outbox in the
+// (notifications/templates.ts): a refill succeeded (its purchase's receipt as well), a card
+// declined (with the next try), a payment that needs the customer to authenticate (with the
+// link), the 30-day maximum reached, and the rule paused (with why and how to resume it). Written to the mail outbox in the
 // transaction of the event that causes them (outcomes.ts).
+import { INVOICE_FOLLOWS, type ReceiptValues, receiptDetails } from '../notifications/templates-money.js';
 import { FOOTER, greeting, type Language, type RenderedEmail, render } from '../notifications/templates.js';
 import type { PausedReason } from './rule.js';
 
@@ -41,19 +42,28 @@ export function reasonText(lang: Language, reason: string): string {
   return lang === 'es' ? `el pago fue rechazado (${reason})` : `the payment was declined (${reason})`;
 }
 
+/**
+ * A refill credited. It is the purchase's receipt as well (the purchase core writes none of its
+ * own for it): the receipt's lines, from the same helper as the receipt, and the new balance.
+ */
 export function refillSucceeded(
   lang: Language,
-  v: RefillMailBase & { credits: string; total: string; balance: string; purchaseUrl: string },
+  v: RefillMailBase & ReceiptValues & { balance: string },
 ): RenderedEmail {
   if (lang === 'es') {
     return render({
       subject: `Recarga automática: ${v.credits} créditos añadidos`,
       greeting: greeting('es', v.name),
       paragraphs: [
-        `Su saldo llegó al límite que fijó, así que hemos recargado ${v.credits} créditos con su tarjeta guardada, por ${v.total} (impuestos incluidos).`,
+        `Su saldo llegó al límite que fijó, así que hemos recargado ${v.credits} créditos con su tarjeta guardada, por ${v.total} (impuestos incluidos). Este es su recibo.`,
         `Su saldo es ahora de ${v.balance} créditos. Los mensajes que esperaban crédito salen ya por sí solos.`,
       ],
-      action: { label: 'Ver la compra', url: v.purchaseUrl },
+      details: receiptDetails('es', v),
+      after: [
+        INVOICE_FOLLOWS.es,
+        `Puede cambiar o desactivar las recargas automáticas en Recargas → Recargas automáticas: ${v.rulesUrl}`,
+      ],
+      action: { label: 'Ver la compra', url: v.url },
       footer: FOOTER.es,
     });
   }
@@ -61,10 +71,15 @@ export function refillSucceeded(
     subject: `Automatic refill: ${v.credits} credits added`,
     greeting: greeting('en', v.name),
     paragraphs: [
-      `Your balance reached the limit you set, so we added ${v.credits} credits with your saved card, for ${v.total} (tax included).`,
+      `Your balance reached the limit you set, so we added ${v.credits} credits with your saved card, for ${v.total} (tax included). This is your receipt.`,
       `Your balance is now ${v.balance} credits. Messages that were waiting for credit go out by themselves.`,
     ],
-    action: { label: 'View the purchase', url: v.purchaseUrl },
+    details: receiptDetails('en', v),
+    after: [
+      INVOICE_FOLLOWS.en,
+      `You can change or switch off automatic refills under Refills → Automatic refills: ${v.rulesUrl}`,
+    ],
+    action: { label: 'View the purchase', url: v.url },
     footer: FOOTER.en,
   });
 }

@@ -2,7 +2,8 @@
 // outcome itself (the settle hooks of the purchase core, or the rule's own lock), with the
 // customer's e-mail (mail outbox) and webhook event (account events):
 //
-//   credited                  -> declines forgotten, a wait for authentication ended; "succeeded"
+//   credited                  -> declines forgotten, a wait for authentication ended; "succeeded",
+//                                which is the purchase's receipt too (the core writes none)
 //   declined (may be retried) -> declines + 1, next try after AUTO_REFILL_RETRY_DELAYS; "declined"
 //   the MAX_FAILURES-th decline, or one the issuer says never to retry
 //                             -> paused card_declined (card_expired for an expired card); "paused"
@@ -22,7 +23,8 @@ import { creditsText } from '../notifications/templates-money.js';
 import { enqueueAccountEvent } from '../messaging/webhooks/index.js';
 import type { Language } from '../notifications/templates.js';
 import { formatMoney } from '../pricing/money.js';
-import { getPurchase, type Purchase } from '../purchases/index.js';
+import { getPurchase, type Purchase, receiptValues } from '../purchases/index.js';
+import type { CreditedMail } from '../purchases/settle-hooks.js';
 import {
   refillCapReached,
   refillDeclined,
@@ -58,14 +60,11 @@ export function rulesUrl(ctx: AppContext): string {
   return `${ctx.config.publicUrl}/refills`;
 }
 
-function purchaseUrl(ctx: AppContext, purchaseId: string): string {
-  return `${ctx.config.publicUrl}/purchases/${encodeURIComponent(purchaseId)}`;
-}
-
 interface Recipient {
   to: string;
   name: string | null;
   language: Language;
+  timezone: string;
 }
 
 async function recipientOf(tx: Queryable, accountId: string): Promise<Recipient | null> {
@@ -75,6 +74,7 @@ async function recipientOf(tx: Queryable, accountId: string): Promise<Recipient 
     to: account.owner.email,
     name: account.owner.name || null,
     language: account.preferences.language,
+    timezone: account.preferences.timezone,
   };
 }
 
@@ -116,18 +116,20 @@ export function failureEffect(
 
 /**
  * Settle hook: automatic purchases among these are being credited (in the crediting
- * transaction, just before the ledger transfer).
+ * transaction, just before the ledger transfer). The "succeeded" e-mail is each one's receipt:
+ * the purchase core writes no receipt of its own for the purchases named in `receipted`.
  */
 export async function onRefillsCredited(
   ctx: AppContext,
   tx: Queryable,
   purchaseIds: readonly string[],
-): Promise<string[]> {
+): Promise<CreditedMail> {
   const { rows } = await tx.query<{ id: string }>(
     `select id from purchases where id = any($1::text[]) and source = 'auto_refill'`,
     [purchaseIds],
   );
   const emails: string[] = [];
+  const receipted: string[] = [];
   for (const { id } of rows) {
     const purchase = await getPurchase(tx, id);
     if (!purchase) continue;
@@ -147,17 +149,22 @@ export async function onRefillsCredited(
     const who = await recipientOf(tx, purchase.accountId);
     // Written before the credit itself (settle.ts): the balance it will leave.
     const before = await ctx.ledger.balance(purchase.accountId, tx);
-    const balance = before && { balance: before.balance + purchase.credits * MICROS_PER_CREDIT };
+    const credited = purchase.credits * MICROS_PER_CREDIT;
+    const balance = before && { balance: before.balance + credited, available: before.available + credited };
     if (who) {
-      const mail = refillSucceeded(who.language, {
+      const receipt = receiptValues(ctx, purchase, {
         name: who.name,
+        language: who.language,
+        timezone: who.timezone,
+        availableMicros: balance?.available ?? 0n,
+      });
+      const mail = refillSucceeded(who.language, {
+        ...receipt,
         rulesUrl: rulesUrl(ctx),
-        credits: wholeCreditsText(purchase.credits, who.language),
-        total: totalText(purchase, who.language),
         balance: creditsText(balance?.balance ?? 0n, who.language),
-        purchaseUrl: purchaseUrl(ctx, purchase.id),
       });
       emails.push(await ctx.mailer.enqueue(tx, { ...mail, template: 'auto_refill_succeeded', to: who.to }));
+      receipted.push(purchase.id);
     }
     await enqueueAccountEvent(
       tx,
@@ -173,7 +180,7 @@ export async function onRefillsCredited(
     );
     metrics.autoRefills.inc({ outcome: 'succeeded' });
   }
-  return emails;
+  return { emails, receipted };
 }
 
 /** Settle hook: an automatic purchase failed (in the failing transaction). */

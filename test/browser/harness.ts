@@ -123,6 +123,21 @@ export function parseEml(file: string, raw: string): Mail {
   return { file, to: header('To'), subject: header('Subject'), text };
 }
 
+/** Every e-mail to `to` in DATA_DIR/mail so far, newest first. */
+export async function mailsTo(dataDir: string, to: string): Promise<Mail[]> {
+  const dir = path.join(dataDir, 'mail');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const mails: Mail[] = [];
+  for (const name of names
+    .filter((n) => n.endsWith('.eml'))
+    .sort()
+    .reverse()) {
+    const mail = parseEml(name, await readFile(path.join(dir, name), 'utf8'));
+    if (mail.to.toLowerCase().includes(to.toLowerCase())) mails.push(mail);
+  }
+  return mails;
+}
+
 /** Waits for an e-mail to `to` matching `match` in DATA_DIR/mail (it is sent just after commit). */
 export async function waitForMail(
   dataDir: string,
@@ -130,19 +145,15 @@ export async function waitForMail(
   match: (mail: Mail) => boolean,
   timeoutMs = 15_000,
 ): Promise<Mail> {
-  const dir = path.join(dataDir, 'mail');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names
-      .filter((n) => n.endsWith('.eml'))
-      .sort()
-      .reverse()) {
-      const mail = parseEml(name, await readFile(path.join(dir, name), 'utf8'));
-      if (mail.to.toLowerCase().includes(to.toLowerCase()) && match(mail)) return mail;
-    }
+    const found = await mailsTo(dataDir, to);
+    const mail = found.find(match);
+    if (mail) return mail;
     if (Date.now() > deadline)
-      throw new Error(`no e-mail to ${to} arrived in ${dir} (found: ${names.join(', ')})`);
+      throw new Error(
+        `no e-mail to ${to} arrived in ${path.join(dataDir, 'mail')} (found: ${found.map((m) => m.file).join(', ')})`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

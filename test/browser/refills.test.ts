@@ -3,16 +3,16 @@
 // credits, the maximum recharges in the last 30 days and the card, Save, and read the status.
 // Bad input is refused with the API's errors beside the fields and nothing saved. Then the
 // customer sends until the limit is crossed and sees exactly one refill appear, with the new
-// balance in the top bar. A card that needs the bank's confirmation (sandbox 4000 0027 6000
-// 3184) shows a banner on the page and e-mails a link; following it and approving credits the
-// account, with no charge attempted in between. On PGlite, and on PostgreSQL as well when
+// balance in the top bar, and gets one e-mail for it, which is its receipt. A card that needs
+// the bank's confirmation (sandbox 4000 0027 6000 3184) shows a banner on the page and e-mails
+// a link; following it and approving credits the account, with no charge attempted in between. On PGlite, and on PostgreSQL as well when
 // TEST_DATABASE_URL is set. Set PORTAL_SCREENSHOTS=<dir> to keep screenshots.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../helpers/db.js';
-import { launchBrowser, type Mail, type Portal, startPortal, waitForMail } from './harness.js';
+import { launchBrowser, type Mail, mailsTo, type Portal, startPortal, waitForMail } from './harness.js';
 import {
   type ApiSession,
   adjustCredits,
@@ -321,6 +321,17 @@ describe.each(DATABASES)('automatic refills on %s', (kind) => {
     expect(purchases[0]).toMatchObject({ status: 'credited', credits: '1000' });
     expect(await history.locator('tbody tr').count()).toBe(1);
     expect(await topBarBalance(page)).toBe(1010);
+
+    // One e-mail for the refill, and it is the receipt: the tax, the total and the card in it,
+    // and no "Receipt:" e-mail beside it (both would leave with the same commit).
+    const refillId = purchases[0]?.id ?? '?';
+    const mail = await waitForMail(portal.dataDir, CUSTOMER.email, (m) => m.text.includes(refillId), 30_000);
+    expect(mail.subject).toBe('Automatic refill: 1,000 credits added');
+    for (const line of ['Tax (21 %): €10.50', 'Total: €60.50', 'Payment method: Card'])
+      expect(mail.text).toContain(line);
+    await page.waitForTimeout(1000);
+    const aboutIt = (await mailsTo(portal.dataDir, CUSTOMER.email)).filter((m) => m.text.includes(refillId));
+    expect(aboutIt.map((m) => m.subject)).toEqual(['Automatic refill: 1,000 credits added']);
   });
 
   it('asks for the bank’s confirmation by a banner and an e-mail; following the link and approving credits the account', async () => {

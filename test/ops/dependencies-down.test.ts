@@ -318,6 +318,10 @@ function autoRefillCase(): Case {
         (m) => m.raw.includes(who.email) && m.raw.includes('Automatic refill: 1,000 credits added'),
       );
       expect(told).toHaveLength(1);
+      // That e-mail is the receipt: none beside it.
+      expect(
+        smtp.messages.filter((m) => m.to.includes(who.email) && m.subject.startsWith('Receipt:')),
+      ).toEqual([]);
     },
   };
 }

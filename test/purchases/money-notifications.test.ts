@@ -1,6 +1,7 @@
 // Money e-mails: each written by the transaction of its event (a rolled-back credit leaves
 // nothing), in the account's language, text and HTML with the portal's link, sent once after
-// commit even with two senders; and the purchase.credited webhook event beside it.
+// commit even with two senders; and the purchase.credited webhook event beside it. An automatic
+// refill's credit sends one e-mail, the refill's, which carries the receipt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailTransport, Mailer } from '../../src/notifications/mailer.js';
 import { getPurchase, settlePaid } from '../../src/purchases/index.js';
@@ -134,6 +135,74 @@ describe('money notifications', () => {
     });
   });
 
+  /**
+   * A card purchase as the refills record it: an ordinary purchase with source auto_refill (how
+   * it was started and charged is the refills' tests' business, not its e-mails').
+   */
+  const automaticPurchase = async (who: Customer, credits: string) => {
+    const res = await post(t, '/api/v1/purchases', who, { credits, paymentMethod: 'card' });
+    expect(res.statusCode, res.body).toBe(201);
+    const order = res.json();
+    await t.ctx.db.query(`update purchases set source = 'auto_refill' where id = $1`, [order.id]);
+    return order;
+  };
+  const payByCard = (purchaseId: string) =>
+    settlePaid(t.ctx, purchaseId, { paidAt: t.ctx.now(), method: 'card', providerRef: `pi_${purchaseId}` });
+
+  it('an automatic refill e-mails once: no receipt, the refill’s e-mail carries it, in English and Spanish', async () => {
+    for (const [who, lang] of [
+      [alice, 'en'],
+      [ana, 'es'],
+    ] as const) {
+      const order = await automaticPurchase(who, '1000');
+      const before = (await mails(who.email)).length;
+      expect((await payByCard(order.id)).outcome).toBe('credited');
+      const written = (await mails(who.email)).slice(before);
+      expect(written.map((m) => m.template)).toEqual(['auto_refill_succeeded']);
+      // Amounts in Spanish keep the euro sign with a no-break space: compared as spaces.
+      const sent = await content(written[0]);
+      const [text, html] = [sent.text, sent.html].map((body) => body.replace(/[\u00a0\u202f]/g, ' '));
+      const money = (minor: number) => {
+        const figure = (minor / 100).toFixed(2);
+        return lang === 'es' ? `${figure.replace('.', ',')} €` : `€${figure}`;
+      };
+      const rate = `${order.tax.rate} %`;
+      const lines =
+        lang === 'es'
+          ? [
+              'Créditos: 1.000',
+              `Importe: ${money(order.subtotal.amount)}`,
+              `Impuestos (${rate}): ${money(order.tax.amount.amount)}`,
+              `Total: ${money(order.total.amount)}`,
+              'Forma de pago: Tarjeta',
+              `Compra: ${order.id}`,
+            ]
+          : [
+              'Credits: 1,000',
+              `Amount: ${money(order.subtotal.amount)}`,
+              `Tax (${rate}): ${money(order.tax.amount.amount)}`,
+              `Total: ${money(order.total.amount)}`,
+              'Payment method: Card',
+              `Purchase: ${order.id}`,
+            ];
+      for (const line of lines) {
+        expect(text).toContain(line);
+        const [label = '', value = ''] = line.split(': ');
+        expect(html).toContain(`${label}</th><td style="padding:4px 0">${value}</td>`);
+      }
+      for (const body of [text, html]) {
+        expect(body).toContain(`https://portal.example/purchases/${order.id}`);
+        expect(body).toContain('https://portal.example/refills');
+      }
+    }
+    // Integrators still hear both events: the purchase credited, and the refill succeeded.
+    const credited = await events(alice.accountId, 'purchase.credited');
+    const succeeded = await events(alice.accountId, 'auto_refill.succeeded');
+    expect(credited.filter((e) => e.data.source === 'auto_refill')).toHaveLength(1);
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0].data.purchaseId).toBe(credited.find((e) => e.data.source === 'auto_refill')?.data.id);
+  });
+
   it('tells a bank transfer received when the operator marks it paid, once', async () => {
     const order = await buyByTransfer(t, ana, { credits: '500' });
     const before = (await mails(ana.email, 'bank_transfer_received')).length;
@@ -179,6 +248,32 @@ describe('money notifications', () => {
     expect((await getPurchase(t.ctx.db, order.id))?.status).toBe('awaiting_payment');
     expect(smtp.messages.filter((m) => m.to.includes(alice.email) && m.text.includes(order.id))).toHaveLength(
       1, // the bank details of the order, and nothing of the credit
+    );
+  });
+
+  it('writes neither the refill’s e-mail nor a receipt when an automatic refill’s credit rolls back, and one when it commits', async () => {
+    const bob = await readyCustomer(t);
+    const order = await automaticPurchase(bob, '300');
+    const before = (await mails(bob.email)).length;
+    await expect(
+      t.ctx.db.transaction(async (tx) => {
+        const purchase = await lockPurchase(tx, order.id);
+        if (!purchase) throw new Error('no purchase');
+        await creditLockedPurchases(t.ctx, tx, [
+          { purchase, paid: { paidAt: t.ctx.now(), method: 'card', providerRef: 'pi_x' } },
+        ]);
+        throw new Error('the booking failed after the credit');
+      }),
+    ).rejects.toThrow('the booking failed');
+    await t.ctx.mailer.drain();
+    expect((await mails(bob.email)).length).toBe(before);
+    expect((await getPurchase(t.ctx.db, order.id))?.status).toBe('awaiting_payment');
+    expect((await payByCard(order.id)).outcome).toBe('credited');
+    expect((await payByCard(order.id)).outcome).toBe('already_credited');
+    expect((await mails(bob.email)).slice(before).map((m) => m.template)).toEqual(['auto_refill_succeeded']);
+    await t.ctx.mailer.drain();
+    expect(smtp.messages.filter((m) => m.to.includes(bob.email) && m.text.includes(order.id))).toHaveLength(
+      1,
     );
   });
 

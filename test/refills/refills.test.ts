@@ -152,6 +152,7 @@ describe('a crossing', () => {
   it('sends through the API that cross the limit start exactly one refill, charged once and credited once', async () => {
     const { who } = await refillCustomer(s, { credits: '110' });
     const [started, succeeded] = [await refillsCounted('started'), await refillsCounted('succeeded')];
+    const mailsBefore = (await mailsOf(s.t, who, '')).length;
     const sends = await Promise.all(
       Array.from({ length: 40 }, () =>
         s.t.app.inject({
@@ -201,7 +202,10 @@ describe('a crossing', () => {
     expect(transactions.json().data).toMatchObject([
       { type: 'auto_refill', credits: '1000', reference: refills[0]?.id },
     ]);
-    expect((await mailsOf(s.t, who)).map((m) => m.template)).toEqual(['auto_refill_succeeded']);
+    // One e-mail in all, the refill's (it is the receipt: no purchase_credited beside it).
+    expect((await mailsOf(s.t, who, '')).slice(mailsBefore).map((m) => m.template)).toEqual([
+      'auto_refill_succeeded',
+    ]);
     // What /metrics shows operators moved with it.
     expect(await refillsCounted('started')).toBe(started + 1);
     expect(await refillsCounted('succeeded')).toBe(succeeded + 1);
@@ -242,6 +246,58 @@ describe('a crossing', () => {
       'auto_refill_succeeded',
       'auto_refill_cap_reached',
     ]);
+    expect(await mailsOf(s.t, who, 'purchase_')).toEqual([]);
+  });
+
+  it('e-mails once per refill, and that e-mail is the receipt: tax, total and card, in English and Spanish', async () => {
+    const lines = {
+      en: [
+        'Subject: Automatic refill: 1,000 credits added',
+        'Credits: 1,000',
+        'Amount: €50.00',
+        'Tax (21 %): €10.50',
+        'Total: €60.50',
+        'Payment method: Card',
+        'Your balance is now 1,090 credits.',
+        'http://portal.test/refills',
+      ],
+      es: [
+        'Subject: Recarga automática: 1.000 créditos añadidos',
+        'Créditos: 1.000',
+        'Importe: 50,00 €',
+        'Impuestos (21 %): 10,50 €',
+        'Total: 60,50 €',
+        'Forma de pago: Tarjeta',
+        'Su saldo es ahora de 1.090 créditos.',
+        'http://portal.test/refills',
+      ],
+    };
+    for (const language of ['en', 'es'] as const) {
+      const { who } = await refillCustomer(s, { credits: '150' });
+      const res = await s.t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/account/language',
+        headers: who.headers,
+        payload: { language },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const before = (await mailsOf(s.t, who, '')).length;
+      await spend(s.t, who.accountId, '60');
+      await settled(s);
+      const [refill, ...more] = await refillsOf(s.t, who.accountId);
+      expect(more).toEqual([]);
+      expect(refill?.status).toBe('credited');
+      // Written: the refill's e-mail alone, never a receipt as well.
+      expect((await mailsOf(s.t, who, '')).slice(before).map((m) => m.template)).toEqual([
+        'auto_refill_succeeded',
+      ]);
+      // Sent: one e-mail names the purchase, with the receipt's figures and both links.
+      const sent = (await sentTextsOf(s.t, who)).filter((text) => text.includes(refill?.id ?? '?'));
+      expect(sent).toHaveLength(1);
+      const text = (sent[0] ?? '').replace(/[\u00a0\u202f]/g, ' ');
+      for (const line of [...lines[language], `http://portal.test/purchases/${refill?.id}`])
+        expect(text, language).toContain(line);
+    }
   });
 
   it('writes the webhook events of its outcome', async () => {
