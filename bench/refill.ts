@@ -4,8 +4,10 @@
 // (raw keep-alive HTTP/1.1, as in send-api).
 //
 // 1. Throughput: closed loop (`clients` connections) with refills off (rule disabled) and on
-//    (a limit above the balance, so a refill is always in flight, back to back), alternated
-//    `rounds` times; the ratio of accepted sends per second, on / off.
+//    (a limit just under the balance: the sends cross it within the round and again after each
+//    refill, each refill half a second of the sends, so two real refills a second), `rounds`
+//    pairs in ABBA order after an uncounted warm-up; the ratio of accepted sends per second,
+//    on / off.
 // 2. Crossings: sends offered at `rate`/s (or 80% of what phase 1 accepted, if less: a server
 //    that cannot take `rate` would only measure its queue), open loop, `seconds` at a time until
 //    `minCrossings`, to an account whose limit they cross again and again (each refill buys half
@@ -15,12 +17,12 @@
 //    committed), and to its credit (committed). The clock moves a day per refill so the 30-day
 //    cap (at most 31) never binds in a run of 50+.
 //
-//   npm run bench -- refill [seconds=15] [rate=5000] [clients=64] [rounds=2] [roundSeconds=5] [minCrossings=50]
+//   npm run bench -- refill [seconds=15] [rate=5000] [clients=64] [rounds=4] [roundSeconds=5] [minCrossings=50]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { formatCredits, parseCredits } from '../src/ledger/amounts.js';
+import { formatCredits } from '../src/ledger/amounts.js';
 import { stripeOf } from '../src/purchases/providers/stripe/client.js';
 import { ensureCustomer } from '../src/purchases/providers/stripe/customers.js';
 import { onCreditArrived } from '../src/purchases/index.js';
@@ -196,7 +198,7 @@ function runLoad(order: LoadOrder): Promise<LoadResult> {
 }
 
 export async function run(args: string[]) {
-  const [seconds = 15, rate = 5000, clients = 64, rounds = 2, roundSeconds = 5, minCrossings = 50] =
+  const [seconds = 15, rate = 5000, clients = 64, rounds = 4, roundSeconds = 5, minCrossings = 50] =
     args.map(Number);
   const sandbox = await startStripeSandbox({
     webhookSecret: `whsec_${randomBytes(24).toString('base64url')}`,
@@ -210,7 +212,6 @@ export async function run(args: string[]) {
   });
   const { ctx } = server;
   sandbox.addWebhookEndpoint(`http://127.0.0.1:${server.port}/api/v1/webhooks/stripe`);
-  // The clock a day further at each refill: the 30-day cap never binds in the run.
   let offset = 0;
   ctx.now = () => new Date(Date.now() + offset);
   const trigger = refillTrigger(ctx);
@@ -246,25 +247,60 @@ export async function run(args: string[]) {
   const load = (authorization: string, secs: number, offered: number | null) =>
     runLoad({ port: server.port, authorization, seconds: secs, clients, rate: offered });
 
-  // 1. Throughput, closed loop, one account with ample credit: refills off (the rule disabled)
-  //    against on (a limit above the balance, so a refill is always in flight, back to back).
+  // The clock a day further at each refill begun: the 30-day cap never binds in a run.
+  let onCrossingBegun: ((accountId: string) => void) | null = null;
+  trigger.onBegun = (accountId, outcome) => {
+    if (outcome.outcome !== 'started') return;
+    offset += DAY_MS;
+    onCrossingBegun?.(accountId);
+  };
+
+  // 1. Throughput, closed loop, one account: refills off (the rule disabled) against on (the
+  //    rule's limit just under the balance, so the sends cross it within the round and again
+  //    after every refill, each refill buying half a second of what the sends use: two real
+  //    refills a second, charged at the sandbox and credited, while the sends run). Rounds
+  //    alternate off/on in ABBA order after a warm-up round that is not counted.
   const steady = await buyer('100000000');
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const refillsOf = async (accountId: string) =>
+    (
+      await ctx.db.query<{ n: number }>(
+        `select count(*)::int as n from purchases where account_id = $1 and source = 'auto_refill' and status = 'credited'`,
+        [accountId],
+      )
+    ).rows[0]?.n ?? 0;
+  await steady.rule(false, 0n, 100n);
+  const warmFrom = await steady.available();
+  const warm = await load(steady.authorization, roundSeconds, null);
+  const usedPerSecond = (warmFrom - (await steady.available())) / BigInt(roundSeconds);
+  const halfSecondCredits = usedPerSecond / 2n / 1_000_000n + 1n;
+  log(
+    `warm-up: ${warm.acceptedPerSecond.toFixed(0)} accepted/s, ${formatCredits(usedPerSecond)} credits/s; ` +
+      `refills of ${halfSecondCredits} credits when on`,
+  );
   const perSecond = { off: [] as number[], on: [] as number[] };
+  const refillsOn: number[] = [];
   for (let round_ = 0; round_ < rounds; round_++) {
-    for (const mode of ['off', 'on'] as const) {
-      if (mode === 'on')
-        await steady.rule(true, (await steady.available()) + parseCredits('1000000000'), 100n);
-      else await steady.rule(false, 0n, 100n);
+    const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+    for (const mode of order) {
+      if (mode === 'on') {
+        const limit = (await steady.available()) - (halfSecondCredits * 1_000_000n) / 2n;
+        await steady.rule(true, limit, halfSecondCredits);
+      } else await steady.rule(false, 0n, 100n);
+      const before = await refillsOf(steady.accountId);
       const result = await load(steady.authorization, roundSeconds, null);
       await trigger.idle();
+      await sandbox.control.settle();
       perSecond[mode].push(result.acceptedPerSecond);
+      const refills = (await refillsOf(steady.accountId)) - before;
+      if (mode === 'on') refillsOn.push(refills);
       log(
-        `throughput, refills ${mode}: ${result.acceptedPerSecond.toFixed(0)} accepted/s (${clients} clients)`,
+        `throughput, refills ${mode}: ${result.acceptedPerSecond.toFixed(0)} accepted/s (${clients} clients), ` +
+          `${refills} refills credited, statuses ${JSON.stringify(result.statuses)}`,
       );
     }
   }
   await steady.rule(false, 0n, 100n);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const ratio = sum(perSecond.on) / sum(perSecond.off);
 
   // 2. Crossings, on another account. Each refill buys half a second of the sends offered, the
@@ -292,9 +328,7 @@ export async function run(args: string[]) {
       }
     }
   });
-  trigger.onBegun = (accountId, outcome) => {
-    if (outcome.outcome !== 'started') return;
-    offset += DAY_MS;
+  onCrossingBegun = (accountId) => {
     if (accountId === crosser.accountId && open && open.createdMs === null)
       open.createdMs = performance.now() - open.crossedAt;
   };
@@ -349,6 +383,7 @@ export async function run(args: string[]) {
     `  the crossing account's refills: ${JSON.stringify(states.rows)}; trigger outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
   );
   trigger.onBegun = null;
+  onCrossingBegun = null;
   offChanges();
   offCredit();
   await server.close();
@@ -368,6 +403,8 @@ export async function run(args: string[]) {
     throughput_off: round(sum(perSecond.off) / perSecond.off.length),
     throughput_on: round(sum(perSecond.on) / perSecond.on.length),
     throughput_ratio: round(ratio, 3),
+    throughput_rounds: rounds,
+    refills_per_on_round: refillsOn,
     compared_with:
       'targets: median 50 ms and p99 250 ms from the crossing commit to the purchase, 1 s to the credit; throughput with refills on at least 95% of off (same run, alternated)',
   };
