@@ -127,7 +127,8 @@ function sendAfterCommit(ctx: AppContext, tx: Queryable, ids: readonly string[])
 }
 
 /**
- * Inside the transaction that credited these purchases (settle.ts creditLockedPurchases): a
+ * Inside the transaction that credits these purchases, before the ledger transfer (settle.ts
+ * creditLockedPurchases): a
  * receipt each, but for those in `receipted` (a settle hook's own e-mail is their receipt: an
  * automatic refill's "succeeded" carries the receipt's figures, and one e-mail is enough), and
  * `purchase.credited` for accounts with a webhook, receipted or not.
@@ -147,6 +148,11 @@ export async function notifyCredited(
     tx,
     purchases.map((p) => p.accountId),
   );
+  // Written before the ledger transfer (settle.ts): the available credit these credits leave.
+  for (const purchase of purchases) {
+    const to = recipients.get(purchase.accountId);
+    if (to) to.availableMicros += purchase.credits * MICROS_PER_CREDIT;
+  }
   const mails: OutgoingEmail[] = [];
   for (const purchase of purchases) {
     const to = recipients.get(purchase.accountId);

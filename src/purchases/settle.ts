@@ -116,16 +116,16 @@ export async function creditLockedPurchases(
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');
   const ids = items.map(({ purchase }) => purchase.id);
-  // Other rooms' rows first: the credit locks the customer's ledger row, which the account's
-  // sends wait for, so it comes as late as possible and the commit soon after.
+  // Everything else first: the credit locks the customer's ledger row, which the account's
+  // sends wait for, so it comes last and the commit soon after. Other rooms' rows, then the
+  // receipts (with the available credit the credit leaves) and purchase.credited, all of which
+  // commit (or roll back) with the credit; a purchase whose receipt a hook wrote gets no second.
   const { emails, receipted } = await runCreditedHooks(ctx, tx, ids);
+  await notifyCredited(ctx, tx, ids, receipted);
   await ctx.ledger.apply(
     items.map(({ purchase }) => creditRequest(purchase)),
     tx,
   );
-  // The receipts (with the balance after the credit) and purchase.credited commit (or roll
-  // back) with the credit; a purchase whose receipt a hook wrote gets no second one.
-  await notifyCredited(ctx, tx, ids, receipted);
   return emails;
 }
 
