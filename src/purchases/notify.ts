@@ -20,7 +20,7 @@ import {
 } from '../notifications/templates-money.js';
 import type { Language } from '../notifications/templates.js';
 import { formatMoney } from '../pricing/money.js';
-import { formatRatePercent } from '../pricing/tax.js';
+import { formatRatePercent, type TaxTreatment } from '../pricing/tax.js';
 import { formatCreditorReference } from './providers/bank-transfer/creditor-reference.js';
 import { dueDateOf } from './providers/bank-transfer/terms.js';
 import { type Purchase, type PurchaseRow, toPurchase } from './purchase.js';
@@ -76,6 +76,12 @@ async function recipientsOf(tx: Queryable, accountIds: readonly string[]): Promi
 
 const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 
+/** Beside a 0 % rate, why there is no VAT (the invoice has the legal wording in full). */
+const ZERO_RATE_WORDS: Record<Language, Partial<Record<TaxTreatment, string>>> = {
+  en: { reverse_charge: 'reverse charge', outside_scope: 'outside the scope of EU VAT' },
+  es: { reverse_charge: 'inversión del sujeto pasivo', outside_scope: 'no sujeto al IVA de la UE' },
+};
+
 function dateText(date: Date, lang: Language, timeZone: string): string {
   try {
     return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone }).format(date);
@@ -110,7 +116,12 @@ export function receiptValues(ctx: AppContext, purchase: Purchase, to: ReceiptRe
     purchaseId: purchase.id,
     credits: creditsText(purchase.credits * MICROS_PER_CREDIT, lang),
     subtotal: money(purchase.subtotal),
-    taxRate: `${formatRatePercent(purchase.taxRateBasisPoints)} %`,
+    taxRate: [
+      `${formatRatePercent(purchase.taxRateBasisPoints)} %`,
+      ZERO_RATE_WORDS[lang][purchase.taxTreatment],
+    ]
+      .filter(Boolean)
+      .join(', '),
     tax: money(purchase.taxAmount),
     total: money(purchase.total),
     paymentMethod: purchase.paymentMethod,
