@@ -78,16 +78,30 @@ async function recipientOf(tx: Queryable, accountId: string): Promise<Recipient 
   };
 }
 
-function dateText(date: Date, language: Language): string {
-  return new Intl.DateTimeFormat(language, {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(date);
+/** The locales of the receipts (purchases/notify.ts): one way to write a date and an amount. */
+const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
+
+/** A moment in the account's time zone, named ("7 December 2026 at 18:00 CET"). */
+function dateText(date: Date, who: { language: Language; timezone: string }): string {
+  const format = (timeZone: string) =>
+    new Intl.DateTimeFormat(LOCALES[who.language], {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone,
+    }).format(date);
+  const zone = (timeZone: string) =>
+    new Intl.DateTimeFormat(LOCALES[who.language], { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value;
+  try {
+    return `${format(who.timezone)} ${zone(who.timezone) ?? ''}`.trim();
+  } catch {
+    return `${format('UTC')} UTC`;
+  }
 }
 
 function totalText(purchase: Purchase, language: Language): string {
-  return formatMoney({ amount: purchase.total, currency: purchase.currency }, language);
+  return formatMoney({ amount: purchase.total, currency: purchase.currency }, LOCALES[language]);
 }
 
 /** Whole credits as every money e-mail writes them ("1,000" / "1.000"). */
@@ -244,7 +258,7 @@ export async function onRefillFailed(ctx: AppContext, tx: Queryable, purchase: P
       credits: wholeCreditsText(purchase.credits, who.language),
       total: totalText(purchase, who.language),
       reason,
-      retryAt: dateText(nextRetryAt, who.language),
+      retryAt: dateText(nextRetryAt, who),
     });
     emails.push(await ctx.mailer.enqueue(tx, { ...mail, template: 'auto_refill_declined', to: who.to }));
   }
@@ -340,7 +354,7 @@ export async function noteCapReached(
       name: who.name,
       rulesUrl: rulesUrl(ctx),
       maximum: rule.max_per_30_days,
-      freesAt: dateText(freesAt, who.language),
+      freesAt: dateText(freesAt, who),
     });
     emails.push(await ctx.mailer.enqueue(tx, { ...mail, template: 'auto_refill_cap_reached', to: who.to }));
   }

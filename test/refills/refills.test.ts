@@ -392,6 +392,14 @@ describe('declines', () => {
       inFlight: null,
     });
     expect(new Date(rule.nextRetryAt).getTime() - clock.now().getTime()).toBeGreaterThan(HOUR - 60_000);
+    // The e-mail names the next try in the account's time zone (Europe/Madrid), not in UTC.
+    const firstRetry = new Date(rule.nextRetryAt);
+    const madrid = new Intl.DateTimeFormat('en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'Europe/Madrid',
+    }).format(firstRetry);
+    expect((await sentTextsOf(s.t, who)).join('\n')).toMatch(new RegExp(`${madrid} CES?T`));
     // Before the hour: debits and the sweep charge nothing.
     clock.advance(HOUR - 5 * 60_000);
     await spend(s.t, who.accountId, '1');
