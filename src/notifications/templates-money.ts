@@ -58,7 +58,8 @@ export interface LowBalanceValues {
   preferencesUrl: string;
 }
 
-const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
+/** How the money e-mails write numbers, amounts and dates in each language. */
+export const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 
 /** Micro-credits for people: "1,000" / "1.000", "0.045" / "0,045", "12,500.5" / "12.500,5". */
 export function creditsText(micros: bigint, lang: Language): string {

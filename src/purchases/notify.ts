@@ -17,6 +17,7 @@ import {
   purchaseCredited,
   type ReceiptValues,
   refundIssued,
+  LOCALES,
 } from '../notifications/templates-money.js';
 import type { Language } from '../notifications/templates.js';
 import { formatMoney } from '../pricing/money.js';
@@ -73,8 +74,6 @@ async function recipientsOf(tx: Queryable, accountIds: readonly string[]): Promi
     ]),
   );
 }
-
-const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 
 /** Beside a 0 % rate, why there is no VAT (the invoice has the legal wording in full). */
 const ZERO_RATE_WORDS: Record<Language, Partial<Record<TaxTreatment, string>>> = {

@@ -1,8 +1,8 @@
 // The e-mails of automatic refills, in English and Spanish, laid out as every other e-mail
 // (notifications/templates.ts): a refill succeeded (its purchase's receipt as well), a card
 // declined (with the next try), a payment that needs the customer to authenticate (with the
-// link), the 30-day maximum reached, and the rule paused (with why and how to resume it). Written to the mail outbox in the
-// transaction of the event that causes them (outcomes.ts).
+// link), the 30-day maximum reached, and the rule paused (with why and how to resume it).
+// Written to the mail outbox in the transaction of the event that causes them (outcomes.ts).
 import { INVOICE_FOLLOWS, type ReceiptValues, receiptDetails } from '../notifications/templates-money.js';
 import { FOOTER, greeting, type Language, type RenderedEmail, render } from '../notifications/templates.js';
 import type { PausedReason } from './rule.js';

@@ -19,7 +19,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { formatCredits, MICROS_PER_CREDIT } from '../ledger/amounts.js';
 import { metrics } from '../metrics.js';
-import { creditsText } from '../notifications/templates-money.js';
+import { creditsText, LOCALES } from '../notifications/templates-money.js';
 import { enqueueAccountEvent } from '../messaging/webhooks/index.js';
 import type { Language } from '../notifications/templates.js';
 import { formatMoney } from '../pricing/money.js';
@@ -77,9 +77,6 @@ async function recipientOf(tx: Queryable, accountId: string): Promise<Recipient 
     timezone: account.preferences.timezone,
   };
 }
-
-/** The locales of the receipts (purchases/notify.ts): one way to write a date and an amount. */
-const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 
 /** A moment in the account's time zone, named ("7 December 2026 at 18:00 CET"). */
 function dateText(date: Date, who: { language: Language; timezone: string }): string {
