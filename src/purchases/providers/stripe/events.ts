@@ -21,6 +21,29 @@ import { classifyStripeError } from './errors.js';
 import { convergeRefund } from './refunds.js';
 import { readPaymentIntent } from './saved-card.js';
 
+/**
+ * The events Tollgate acts on, as an endpoint subscribes to them (OPERATIONS.md, "Going live
+ * with Stripe": the checkout.session.*, payment_intent.* and refund.* families). The in-process
+ * sandbox's endpoint subscribes to these, as the dashboard's would, so it is not sent the
+ * charge.*, setup_intent.* and payment_method.* events that production does not receive either.
+ */
+export const SUBSCRIBED_EVENTS = [
+  'checkout.session.completed',
+  'checkout.session.expired',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'payment_intent.created',
+  'payment_intent.processing',
+  'payment_intent.requires_action',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'refund.created',
+  'refund.updated',
+  'refund.failed',
+  'charge.refund.updated',
+] as const;
+
 /** How long one delivery owns an event's processing before another may take it over. */
 const LEASE_MS = 60_000;
 

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, type StripeConfig } from '../../../config.js';
+import { SUBSCRIBED_EVENTS } from './events.js';
 import { WEBHOOK_PATH } from './routes.js';
 
 /** Where the in-process sandbox answers on the server's address. */
@@ -20,7 +21,7 @@ interface SandboxHandle {
   readonly publicUrl: string;
   readonly secretKey: string;
   readonly webhookSecret: string;
-  addWebhookEndpoint(url: string): unknown;
+  addWebhookEndpoint(url: string, events?: string[]): unknown;
   handle(req: IncomingMessage, res: ServerResponse, body?: string): void;
   stop(): Promise<void>;
 }
@@ -130,7 +131,7 @@ export async function startInProcessSandbox(
       const origin = localOrigin(host, port);
       stripe.apiBase = `${origin}${SANDBOX_BASE_PATH}`;
       const url = `${origin}${WEBHOOK_PATH}`;
-      sandbox.addWebhookEndpoint(url);
+      sandbox.addWebhookEndpoint(url, [...SUBSCRIBED_EVENTS]);
       return url;
     },
     stop: () => sandbox.stop(),
