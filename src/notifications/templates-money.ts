@@ -61,11 +61,17 @@ export interface LowBalanceValues {
 /** How the money e-mails write numbers, amounts and dates in each language. */
 export const LOCALES: Record<Language, string> = { en: 'en-GB', es: 'es-ES' };
 
+/** Whole numbers grouped per language (an Intl formatter is costly to make: one each, kept). */
+const GROUPED: Record<Language, Intl.NumberFormat> = {
+  en: new Intl.NumberFormat(LOCALES.en, { useGrouping: true }),
+  es: new Intl.NumberFormat(LOCALES.es, { useGrouping: true }),
+};
+
 /** Micro-credits for people: "1,000" / "1.000", "0.045" / "0,045", "12,500.5" / "12.500,5". */
 export function creditsText(micros: bigint, lang: Language): string {
   const sign = micros < 0n ? '-' : '';
   const abs = micros < 0n ? -micros : micros;
-  const whole = new Intl.NumberFormat(LOCALES[lang], { useGrouping: true }).format(abs / 1_000_000n);
+  const whole = GROUPED[lang].format(abs / 1_000_000n);
   const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
   return `${sign}${whole}${fraction ? `${lang === 'es' ? ',' : '.'}${fraction}` : ''}`;
 }

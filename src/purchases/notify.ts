@@ -81,12 +81,22 @@ const ZERO_RATE_WORDS: Record<Language, Partial<Record<TaxTreatment, string>>> =
   es: { reverse_charge: 'inversión del sujeto pasivo', outside_scope: 'no sujeto al IVA de la UE' },
 };
 
+/** Long dates per language and time zone: an Intl formatter is costly to make, so each is kept. */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 function dateText(date: Date, lang: Language, timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone }).format(date);
-  } catch {
-    return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  const key = `${lang}|${timeZone}`;
+  let format = DATE_FORMATS.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone });
+    } catch {
+      // A zone this runtime does not know: the date in UTC (not kept, so a bad name adds nothing).
+      return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+    }
+    DATE_FORMATS.set(key, format);
   }
+  return format.format(date);
 }
 
 function purchaseUrl(ctx: AppContext, purchaseId: string): string {
