@@ -6,7 +6,7 @@
 // 1. Throughput: closed loop (`clients` connections) with refills off (rule disabled) and on
 //    (a limit just under the balance: the sends cross it within the round and again after each
 //    refill, each refill half a second of the sends, so two real refills a second), `rounds`
-//    pairs in ABBA order after an uncounted warm-up; the ratio of accepted sends per second,
+//    pairs in ABBA order after an uncounted warm-up of each; the ratio of accepted sends per second,
 //    on / off.
 // 2. Crossings: sends offered at `rate`/s (or 80% of what phase 1 accepted, if less: a server
 //    that cannot take `rate` would only measure its queue), open loop, `seconds` at a time until
@@ -17,14 +17,16 @@
 //    committed), and to its credit (committed). The clock moves a day per refill so the 30-day
 //    cap (at most 31) never binds in a run of 50+.
 //
-//   npm run bench -- refill [seconds=15] [rate=5000] [clients=64] [rounds=4] [roundSeconds=5] [minCrossings=50]
+//   npm run bench -- refill [seconds=15] [rate=5000] [clients=64] [rounds=6] [roundSeconds=5] [minCrossings=50]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { formatCredits } from '../src/ledger/amounts.js';
 import { stripeOf } from '../src/purchases/providers/stripe/client.js';
 import { ensureCustomer } from '../src/purchases/providers/stripe/customers.js';
+import { SUBSCRIBED_EVENTS } from '../src/purchases/providers/stripe/events.js';
 import { onCreditArrived } from '../src/purchases/index.js';
 import { refillTrigger } from '../src/refills/index.js';
 import { saveRule } from '../src/refills/rule.js';
@@ -197,8 +199,29 @@ function runLoad(order: LoadOrder): Promise<LoadResult> {
   });
 }
 
+/** The share of the machine's CPU time spent busy from now to `since()` (/proc/stat). */
+function machineBusy(): { since(): number } {
+  const read = () => {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { idle, total: fields.reduce((a, b) => a + b, 0) };
+  };
+  const start = read();
+  return {
+    since() {
+      const end = read();
+      const total = end.total - start.total;
+      return total > 0 ? 1 - (end.idle - start.idle) / total : 0;
+    },
+  };
+}
+
 export async function run(args: string[]) {
-  const [seconds = 15, rate = 5000, clients = 64, rounds = 4, roundSeconds = 5, minCrossings = 50] =
+  const [seconds = 15, rate = 5000, clients = 64, rounds = 6, roundSeconds = 5, minCrossings = 50] =
     args.map(Number);
   const sandbox = await startStripeSandbox({
     webhookSecret: `whsec_${randomBytes(24).toString('base64url')}`,
@@ -211,7 +234,10 @@ export async function run(args: string[]) {
     MESSAGE_CARRIER_TPS: '1000000',
   });
   const { ctx } = server;
-  sandbox.addWebhookEndpoint(`http://127.0.0.1:${server.port}/api/v1/webhooks/stripe`);
+  // Subscribed as an operator subscribes the production endpoint (and as `serve` does).
+  sandbox.addWebhookEndpoint(`http://127.0.0.1:${server.port}/api/v1/webhooks/stripe`, [
+    ...SUBSCRIBED_EVENTS,
+  ]);
   let offset = 0;
   ctx.now = () => new Date(Date.now() + offset);
   const trigger = refillTrigger(ctx);
@@ -259,7 +285,7 @@ export async function run(args: string[]) {
   //    rule's limit just under the balance, so the sends cross it within the round and again
   //    after every refill, each refill buying half a second of what the sends use: two real
   //    refills a second, charged at the sandbox and credited, while the sends run). Rounds
-  //    alternate off/on in ABBA order after a warm-up round that is not counted.
+  //    alternate off/on in ABBA order after a warm-up round of each (not counted).
   const steady = await buyer('100000000');
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const refillsOf = async (accountId: string) =>
@@ -278,26 +304,40 @@ export async function run(args: string[]) {
     `warm-up: ${warm.acceptedPerSecond.toFixed(0)} accepted/s, ${formatCredits(usedPerSecond)} credits/s; ` +
       `refills of ${halfSecondCredits} credits when on`,
   );
+  /** One round of `roundSeconds`, refills off or on; what it did. */
+  const playRound = async (mode: 'off' | 'on', counted: boolean) => {
+    if (mode === 'on') {
+      const limit = (await steady.available()) - (halfSecondCredits * 1_000_000n) / 2n;
+      await steady.rule(true, limit, halfSecondCredits);
+    } else await steady.rule(false, 0n, 100n);
+    const before = await refillsOf(steady.accountId);
+    const cpu = process.cpuUsage();
+    const busy = machineBusy();
+    const result = await load(steady.authorization, roundSeconds, null);
+    const used = process.cpuUsage(cpu);
+    const machine = busy.since();
+    await trigger.idle();
+    await sandbox.control.settle();
+    const refills = (await refillsOf(steady.accountId)) - before;
+    log(
+      `throughput, refills ${mode}${counted ? '' : ' (warm-up, not counted)'}: ` +
+        `${result.acceptedPerSecond.toFixed(0)} accepted/s (${clients} clients), ` +
+        `${refills} refills credited, statuses ${JSON.stringify(result.statuses)}; this process ` +
+        `${round((used.user + used.system) / 1000 / (result.statuses['202'] ?? 1), 3)} ms CPU per send, machine ` +
+        `${round(machine * 100)} % busy`,
+    );
+    return { accepted: result.acceptedPerSecond, refills };
+  };
+  // Both paths warm (the refill's code is compiled in a round of its own) before any is counted.
+  await playRound('on', false);
   const perSecond = { off: [] as number[], on: [] as number[] };
   const refillsOn: number[] = [];
   for (let round_ = 0; round_ < rounds; round_++) {
     const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
     for (const mode of order) {
-      if (mode === 'on') {
-        const limit = (await steady.available()) - (halfSecondCredits * 1_000_000n) / 2n;
-        await steady.rule(true, limit, halfSecondCredits);
-      } else await steady.rule(false, 0n, 100n);
-      const before = await refillsOf(steady.accountId);
-      const result = await load(steady.authorization, roundSeconds, null);
-      await trigger.idle();
-      await sandbox.control.settle();
-      perSecond[mode].push(result.acceptedPerSecond);
-      const refills = (await refillsOf(steady.accountId)) - before;
-      if (mode === 'on') refillsOn.push(refills);
-      log(
-        `throughput, refills ${mode}: ${result.acceptedPerSecond.toFixed(0)} accepted/s (${clients} clients), ` +
-          `${refills} refills credited, statuses ${JSON.stringify(result.statuses)}`,
-      );
+      const played = await playRound(mode, true);
+      perSecond[mode].push(played.accepted);
+      if (mode === 'on') refillsOn.push(played.refills);
     }
   }
   await steady.rule(false, 0n, 100n);
