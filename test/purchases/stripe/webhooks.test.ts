@@ -9,6 +9,7 @@ import {
   balanceOf,
   buy,
   expectLedgerClean,
+  saveCardViaSetup,
   type StripeTest,
   startStripeTest,
   storedPurchase,
@@ -338,5 +339,38 @@ describe('events stored by id, processed once', () => {
       [event.id],
     );
     expect(rows).toEqual([{ type: 'customer.updated', processed: true }]);
+  });
+});
+
+describe('an event about a purchase already credited', () => {
+  it('is acknowledged without asking Stripe again: a saved card’s intent, credited by its charge', async () => {
+    const who = await readyCustomer(s.t);
+    const cardId = await saveCardViaSetup(s, who, '4242424242424242');
+    s.sandbox.control.holdEvents();
+    const res = await buy(s, who, { cardId });
+    expect(res.statusCode, res.body).toBe(201);
+    const purchaseId = res.json().id as string;
+    expect((await storedPurchase(s, purchaseId)).status).toBe('credited');
+    const event = s.sandbox.control
+      .events()
+      .reverse()
+      .find((e) => e.type === 'payment_intent.succeeded' && purchaseIdOf(e) === purchaseId);
+    if (!event) throw new Error('no payment_intent.succeeded');
+    s.sandbox.control.reset();
+    // Stripe cannot be read now: an event that needed it would fail its delivery (Stripe retries).
+    s.sandbox.control.failNextRequests(5);
+    const body = JSON.stringify(event);
+    const ok = await post(body, sign(body));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ received: true, duplicate: false });
+    expect(await balanceOf(s, who)).toBe('1000');
+    // The same kind of event about an intent whose purchase is not credited does read Stripe.
+    s.sandbox.control.reset();
+    const other = await paidWithHeldEvents();
+    s.sandbox.control.failNextRequests(5);
+    const otherBody = JSON.stringify(other.event);
+    const failed = await post(otherBody, sign(otherBody));
+    expect(failed.statusCode, failed.body).toBeGreaterThanOrEqual(500);
+    expect((await storedPurchase(s, other.purchaseId)).status).toBe('awaiting_payment');
   });
 });

@@ -193,6 +193,10 @@ async function actOn(ctx: AppContext, event: Stripe.Event, objectId: string): Pr
     return;
   }
   if (event.type.startsWith('payment_intent.')) {
+    // A purchase this intent has credited is final (a refund is a refund's own event): nothing
+    // an event about the intent says can change it, so Stripe is not asked again. The synchronous
+    // charge of a saved card (an automatic refill, say) has usually credited it by now.
+    if (await creditedBy(ctx, objectId)) return;
     const intent = await readPaymentIntent(ctx, objectId);
     const purchaseId = intent.metadata.purchase_id;
     if (purchaseId) await convergeById(ctx, purchaseId, { intent });
@@ -201,6 +205,14 @@ async function actOn(ctx: AppContext, event: Stripe.Event, objectId: string): Pr
   if (event.type.startsWith('refund.') || event.type === 'charge.refund.updated') {
     await convergeRefund(ctx, objectId);
   }
+}
+
+async function creditedBy(ctx: AppContext, intentId: string): Promise<boolean> {
+  const { rows } = await ctx.db.query(
+    `select 1 from purchases where provider_ref = $1 and status = 'credited' and payment_method = 'card'`,
+    [intentId],
+  );
+  return rows.length > 0;
 }
 
 async function convergeById(ctx: AppContext, purchaseId: string, options: ConvergeOptions) {
