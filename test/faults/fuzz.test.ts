@@ -42,7 +42,7 @@ const MAY_CHANGE_WHEN_REFUSED = new Set([
 
 /**
  * Columns that record use or background work, not a change a request made: a key's last use
- * (written whenever it authenticates, refused or not), and the delivery state of e-mails and
+ * (written whenever it authenticates, refused or not), the tries of an SMS code, and the delivery state of e-mails and
  * simulated SMS, which the mailer and the simulator update after the request that queued them.
  */
 const USE_COLUMNS: Record<string, string[]> = {
@@ -59,6 +59,8 @@ const USE_COLUMNS: Record<string, string[]> = {
     'html_body',
   ],
   simulator_messages: ['status', 'updated_at'],
+  // A wrong SMS code is refused and counted: five wrong tries end the code.
+  mobile_verifications: ['attempts'],
 };
 
 type Schema = {
