@@ -34,6 +34,8 @@ export interface PaidDetails {
   providerRef: string | null;
   /** The last four digits of the card charged, when the card provider said them. */
   cardLast4?: string | null;
+  /** The card provider's own status of the payment, recorded with the credit (one write, not two). */
+  providerStatus?: CardPaymentStatus;
 }
 
 export type SettleResult =
@@ -101,9 +103,10 @@ export async function creditLockedPurchases(
   const { rowCount } = await tx.query(
     `update purchases p
         set status = 'credited', paid_at = v.paid_at, paid_via = v.paid_via, paid_reference = v.paid_reference,
-            credited_at = $5, updated_at = $5, card_last4 = coalesce(v.card_last4, p.card_last4)
-       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $6::text[])
-         as v(id, paid_at, paid_via, paid_reference, card_last4)
+            credited_at = $5, updated_at = $5, card_last4 = coalesce(v.card_last4, p.card_last4),
+            provider_status = coalesce(v.provider_status, p.provider_status)
+       from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $6::text[], $7::text[])
+         as v(id, paid_at, paid_via, paid_reference, card_last4, provider_status)
       where p.id = v.id`,
     [
       items.map(({ purchase }) => purchase.id),
@@ -112,6 +115,7 @@ export async function creditLockedPurchases(
       items.map(({ paid }) => paid.providerRef),
       now,
       items.map(({ paid }) => (paid.cardLast4 && /^\d{4}$/.test(paid.cardLast4) ? paid.cardLast4 : null)),
+      items.map(({ paid }) => paid.providerStatus ?? null),
     ],
   );
   if (rowCount !== items.length) throw new Error('a purchase being credited disappeared');

@@ -67,9 +67,10 @@ export async function applyObservation(
         method: 'card',
         providerRef: observation.intent.id,
         cardLast4: cardLast4Of(observation.intent),
+        providerStatus: 'succeeded',
       });
       if (settled.outcome === 'not_found') return 'pending';
-      if (settled.outcome === 'credited' || settled.purchase.providerStatus !== 'succeeded') {
+      if (settled.outcome === 'already_credited' && settled.purchase.providerStatus !== 'succeeded') {
         await updatePaymentDetails(ctx, purchase.id, { providerStatus: 'succeeded' });
       }
       return 'credited';
