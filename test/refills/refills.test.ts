@@ -3,9 +3,10 @@
 // declines with back-off and pause, a decline never to retry, a payment that needs
 // authentication, a removed card, and a campaign waiting in the outbox that goes out after a
 // refill.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registry } from '../../src/metrics.js';
 import { markFailed, registerPaymentProvider } from '../../src/purchases/index.js';
+import { stripeOf } from '../../src/purchases/providers/stripe/client.js';
 import { sweepRefills } from '../../src/refills/index.js';
 import { newApiKey, readyCustomer } from '../helpers/accounts.js';
 import { dispatchAll } from '../messaging/helpers.js';
@@ -298,6 +299,51 @@ describe('a crossing', () => {
       for (const line of [...lines[language], `http://portal.test/purchases/${refill?.id}`])
         expect(text, language).toContain(line);
     }
+  });
+
+  it("its PaymentIntent's webhooks, arriving while the charge is under way, wait for it: Stripe is read once, the purchase credited once", async () => {
+    const { who, cardId } = await refillCustomer(s, { credits: '50', rule: null });
+    const intents = stripeOf(s.t.ctx).paymentIntents;
+    const retrieve = intents.retrieve.bind(intents);
+    const reads: string[] = [];
+    // The charge's own read of its PaymentIntent lets the webhooks in first and gives them time.
+    const spy = vi.spyOn(intents, 'retrieve').mockImplementation((async (id: string, ...rest: unknown[]) => {
+      reads.push(id);
+      if (reads.length === 1) {
+        void s.sandbox.control.releaseEvents('original');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return (retrieve as (...args: unknown[]) => Promise<unknown>)(id, ...rest);
+    }) as unknown as typeof intents.retrieve);
+    try {
+      s.sandbox.control.holdEvents();
+      const res = await putRule(s.t, who, {
+        enabled: true,
+        thresholdCredits: '100',
+        rechargeCredits: '1000',
+        maxRechargesPer30Days: 3,
+        cardId,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      await settled(s);
+    } finally {
+      spy.mockRestore();
+    }
+    const [intent] = await intentsOf(s, who.accountId);
+    expect(reads).toEqual([intent]);
+    expect((await refillsOf(s.t, who.accountId)).map((r) => [r.status, r.provider_status])).toEqual([
+      ['credited', 'succeeded'],
+    ]);
+    const { rows } = await s.t.ctx.db.query<{ type: string; done: boolean; last_error: string | null }>(
+      `select type, processed_at is not null as done, last_error from stripe_events
+        where object_id = $1 and type like 'payment_intent.%' order by type`,
+      [intent],
+    );
+    expect(rows).toEqual([
+      { type: 'payment_intent.created', done: true, last_error: null },
+      { type: 'payment_intent.succeeded', done: true, last_error: null },
+    ]);
+    expect(await available(who.accountId)).toBe(1_050_000_000n);
   });
 
   it('writes the webhook events of its outcome', async () => {

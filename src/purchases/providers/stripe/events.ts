@@ -15,6 +15,7 @@ import type Stripe from 'stripe';
 import type { AppContext } from '../../../context.js';
 import type { FieldProblem } from '../../../http/errors.js';
 import { getPurchase } from '../../purchase.js';
+import { chargeFinished } from './charging.js';
 import { readCheckoutSession } from './checkout.js';
 import { type ConvergeOptions, convergePurchase } from './converge.js';
 import { classifyStripeError } from './errors.js';
@@ -32,7 +33,6 @@ export const SUBSCRIBED_EVENTS = [
   'checkout.session.expired',
   'checkout.session.async_payment_succeeded',
   'checkout.session.async_payment_failed',
-  'payment_intent.created',
   'payment_intent.processing',
   'payment_intent.requires_action',
   'payment_intent.succeeded',
@@ -195,7 +195,10 @@ async function actOn(ctx: AppContext, event: Stripe.Event, objectId: string): Pr
   if (event.type.startsWith('payment_intent.')) {
     // A purchase this intent has credited is final (a refund is a refund's own event): nothing
     // an event about the intent says can change it, so Stripe is not asked again. The synchronous
-    // charge of a saved card (an automatic refill, say) has usually credited it by now.
+    // charge of a saved card (an automatic refill, say) has usually credited it by now, or is
+    // about to: this process's charge of the purchase the event names is waited for first.
+    const named = (event.data.object as { metadata?: Record<string, string> }).metadata?.purchase_id;
+    if (named) await chargeFinished(ctx, named);
     if (await creditedBy(ctx, objectId)) return;
     const intent = await readPaymentIntent(ctx, objectId);
     const purchaseId = intent.metadata.purchase_id;

@@ -20,6 +20,7 @@ import type {
   StartPaymentResult,
 } from '../types.js';
 import { ownCard } from './cards.js';
+import { whileCharging } from './charging.js';
 import { createCheckoutSession } from './checkout.js';
 import { stripeConfigured, stripeOf } from './client.js';
 import { applyObservation } from './converge.js';
@@ -61,7 +62,7 @@ export class StripeProvider implements PaymentProvider {
     }
     if (offSession(purchase)) await usableOffSession(ctx, purchase, customerId, input.cardId);
     else await orUnavailable(ownCard(ctx, customerId, input.cardId));
-    return chargeSavedCard(ctx, purchase, customerId);
+    return whileCharging(ctx, purchase.id, () => chargeSavedCard(ctx, purchase, customerId));
   }
 
   async cancelPayment(ctx: AppContext, purchase: Purchase): Promise<void> {
