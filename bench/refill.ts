@@ -312,9 +312,11 @@ export async function run(args: string[]) {
     } else await steady.rule(false, 0n, 100n);
     const before = await refillsOf(steady.accountId);
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     const busy = machineBusy();
     const result = await load(steady.authorization, roundSeconds, null);
     const used = process.cpuUsage(cpu);
+    const loopBusy = performance.eventLoopUtilization(loop).utilization;
     const machine = busy.since();
     await trigger.idle();
     await sandbox.control.settle();
@@ -323,7 +325,8 @@ export async function run(args: string[]) {
       `throughput, refills ${mode}${counted ? '' : ' (warm-up, not counted)'}: ` +
         `${result.acceptedPerSecond.toFixed(0)} accepted/s (${clients} clients), ` +
         `${refills} refills credited, statuses ${JSON.stringify(result.statuses)}; this process ` +
-        `${round((used.user + used.system) / 1000 / (result.statuses['202'] ?? 1), 3)} ms CPU per send, machine ` +
+        `${round((used.user + used.system) / 1000 / (result.statuses['202'] ?? 1), 3)} ms CPU per send, its ` +
+        `event loop ${round(loopBusy * 100)} % busy, machine ` +
         `${round(machine * 100)} % busy`,
     );
     return { accepted: result.acceptedPerSecond, refills };
