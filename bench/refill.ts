@@ -7,7 +7,10 @@
 //    (a limit just under the balance: the sends cross it within the round and again after each
 //    refill, each refill half a second of the sends, so two real refills a second), `rounds`
 //    pairs in ABBA order after an uncounted warm-up of each; the ratio of accepted sends per second,
-//    on / off.
+//    on / off, of each pair (its two rounds back to back), and their median: one round that the
+//    shared machine's other work slowed or sped up moves one pair, not the result. The pooled
+//    ratio (all on rounds over all off rounds) and this process's CPU per send, on / off, are
+//    printed beside it.
 // 2. Crossings: sends offered at `rate`/s (or 80% of what phase 1 accepted, if less: a server
 //    that cannot take `rate` would only measure its queue), open loop, `seconds` at a time until
 //    `minCrossings`, to an account whose limit they cross again and again (each refill buys half
@@ -288,6 +291,13 @@ export async function run(args: string[]) {
   //    alternate off/on in ABBA order after a warm-up round of each (not counted).
   const steady = await buyer('100000000');
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1
+      ? (sorted[middle] ?? 0)
+      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  };
   const refillsOf = async (accountId: string) =>
     (
       await ctx.db.query<{ n: number }>(
@@ -329,22 +339,35 @@ export async function run(args: string[]) {
         `event loop ${round(loopBusy * 100)} % busy, machine ` +
         `${round(machine * 100)} % busy`,
     );
-    return { accepted: result.acceptedPerSecond, refills };
+    return {
+      accepted: result.acceptedPerSecond,
+      refills,
+      cpuPerSend: (used.user + used.system) / 1000 / (result.statuses['202'] ?? 1),
+    };
   };
   // Both paths warm (the refill's code is compiled in a round of its own) before any is counted.
   await playRound('on', false);
   const perSecond = { off: [] as number[], on: [] as number[] };
+  const cpuPerSend = { off: [] as number[], on: [] as number[] };
   const refillsOn: number[] = [];
   for (let round_ = 0; round_ < rounds; round_++) {
     const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
     for (const mode of order) {
       const played = await playRound(mode, true);
       perSecond[mode].push(played.accepted);
+      cpuPerSend[mode].push(played.cpuPerSend);
       if (mode === 'on') refillsOn.push(played.refills);
     }
   }
   await steady.rule(false, 0n, 100n);
-  const ratio = sum(perSecond.on) / sum(perSecond.off);
+  const pairRatios = perSecond.on.map((on, i) => on / (perSecond.off[i] ?? on));
+  const ratio = median(pairRatios);
+  const pooledRatio = sum(perSecond.on) / sum(perSecond.off);
+  const cpuRatio = median(cpuPerSend.on) / median(cpuPerSend.off);
+  log(
+    `throughput on / off by pair: ${pairRatios.map((r) => round(r, 3)).join(', ')}; median ${round(ratio, 3)}, ` +
+      `pooled ${round(pooledRatio, 3)}; CPU per send on / off (medians) ${round(cpuRatio, 3)}`,
+  );
 
   // 2. Crossings, on another account. Each refill buys half a second of the sends offered, the
   //    limit is twice that: distinct crossings, each refill credited before the next.
@@ -446,10 +469,13 @@ export async function run(args: string[]) {
     throughput_off: round(sum(perSecond.off) / perSecond.off.length),
     throughput_on: round(sum(perSecond.on) / perSecond.on.length),
     throughput_ratio: round(ratio, 3),
+    throughput_pair_ratios: pairRatios.map((r) => round(r, 3)),
+    throughput_ratio_pooled: round(pooledRatio, 3),
+    cpu_per_send_ratio: round(cpuRatio, 3),
     throughput_rounds: rounds,
     refills_per_on_round: refillsOn,
     compared_with:
-      'targets: median 50 ms and p99 250 ms from the crossing commit to the purchase, 1 s to the credit; throughput with refills on at least 95% of off (same run, alternated)',
+      'targets: median 50 ms and p99 250 ms from the crossing commit to the purchase, 1 s to the credit; throughput with refills on at least 95% of off (same run, alternated; median of the pairs)',
   };
 }
 
