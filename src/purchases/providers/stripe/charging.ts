@@ -7,8 +7,9 @@
 // know the charge, converges as before: the row lock keeps it to one credit either way.
 import type { AppContext } from '../../../context.js';
 
-/** How long a webhook waits for a charge under way before it converges on its own. */
-const WAIT_MS = 10_000;
+/** How long a webhook waits for a charge under way before it converges on its own: well inside
+ * the time Stripe gives a delivery to be answered. */
+const WAIT_MS = 5_000;
 
 const underWay = new WeakMap<AppContext, Map<string, Promise<void>>>();
 
