@@ -54,6 +54,18 @@ async function available(accountId: string): Promise<bigint> {
   return balance?.available ?? 0n;
 }
 
+/** Switches the rule on: a limit of 100 credits, 1,000 per refill, at most 3 in 30 days. */
+async function switchOn(who: Parameters<typeof putRule>[1], cardId: string): Promise<void> {
+  const res = await putRule(s.t, who, {
+    enabled: true,
+    thresholdCredits: '100',
+    rechargeCredits: '1000',
+    maxRechargesPer30Days: 3,
+    cardId,
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
 /** tollgate_auto_refills_total for one outcome, as /metrics serves it. */
 async function refillsCounted(outcome: string): Promise<number> {
   const text = await registry.metrics();
@@ -317,14 +329,7 @@ describe('a crossing', () => {
     }) as unknown as typeof intents.retrieve);
     try {
       s.sandbox.control.holdEvents();
-      const res = await putRule(s.t, who, {
-        enabled: true,
-        thresholdCredits: '100',
-        rechargeCredits: '1000',
-        maxRechargesPer30Days: 3,
-        cardId,
-      });
-      expect(res.statusCode, res.body).toBe(200);
+      await switchOn(who, cardId);
       await settled(s);
     } finally {
       spy.mockRestore();
@@ -355,14 +360,7 @@ describe('a crossing', () => {
       payload: { url: 'http://127.0.0.1:9/hooks' },
     });
     expect(hook.statusCode, hook.body).toBe(200);
-    const res = await putRule(s.t, who, {
-      enabled: true,
-      thresholdCredits: '100',
-      rechargeCredits: '1000',
-      maxRechargesPer30Days: 3,
-      cardId,
-    });
-    expect(res.statusCode, res.body).toBe(200);
+    await switchOn(who, cardId);
     await spend(s.t, who.accountId, '450');
     await settled(s);
     const { rows } = await s.t.ctx.db.query<{ event_type: string; payload: string }>(
