@@ -118,11 +118,7 @@ export async function chargeRefill(ctx: AppContext, purchase: Purchase): Promise
       saveCard: false,
       idempotencyKey: `purchase:${purchase.id}`,
     });
-    // A charge that succeeded was recorded by its credit (reference and status): nothing to add.
-    if (
-      started.status !== 'succeeded' &&
-      (started.providerRef !== null || started.checkoutUrl !== null || started.status !== null)
-    ) {
+    if (started.providerRef !== null || started.checkoutUrl !== null || started.status !== null) {
       await updatePaymentDetails(ctx, purchase.id, {
         providerRef: started.providerRef,
         checkoutUrl: started.checkoutUrl,
