@@ -42,8 +42,9 @@ const MAY_CHANGE_WHEN_REFUSED = new Set([
 
 /**
  * Columns that record use or background work, not a change a request made: a key's last use
- * (written whenever it authenticates, refused or not), the tries of an SMS code, and the delivery state of e-mails and
- * simulated SMS, which the mailer and the simulator update after the request that queued them.
+ * (written whenever it authenticates, refused or not), the tries of an SMS code (a wrong one is
+ * counted), and the delivery state of e-mails and simulated SMS, which the mailer and the
+ * simulator update after the request that queued them.
  */
 const USE_COLUMNS: Record<string, string[]> = {
   api_keys: ['last_used_at'],
