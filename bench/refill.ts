@@ -35,7 +35,7 @@ import { refillTrigger } from '../src/refills/index.js';
 import { saveRule } from '../src/refills/rule.js';
 import { startStripeSandbox } from '../tools/stripe-sandbox/index.js';
 import { benchCustomer, benchServer } from './campaign.js';
-import { log, percentile, round } from './support.js';
+import { log, median, percentile, round } from './support.js';
 
 const DAY_MS = 86_400_000;
 
@@ -291,13 +291,6 @@ export async function run(args: string[]) {
   //    alternate off/on in ABBA order after a warm-up round of each (not counted).
   const steady = await buyer('100000000');
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1
-      ? (sorted[middle] ?? 0)
-      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-  };
   const refillsOf = async (accountId: string) =>
     (
       await ctx.db.query<{ n: number }>(

@@ -50,6 +50,16 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)] as number;
 }
 
+/** The middle value (the mean of the two middle ones when there are an even number). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }

@@ -16,6 +16,7 @@
 // message rows only as fast as the carriers take them.
 import type { AppContext } from '../context.js';
 import { countMessages, metrics } from '../metrics.js';
+import { withTimeout } from '../timeout.js';
 import { feedChunk } from './campaigns/materialise.js';
 import type { SubmitResult } from './carriers/types.js';
 import { type ClaimedMessage, claimDue } from './claim.js';
@@ -290,19 +291,6 @@ function submitOutcome(result: SubmitResult | null): string {
   if (result === null) return 'no_answer';
   if (result.ok) return 'accepted';
   return result.permanent ? 'refused' : 'retry';
-}
-
-/** The promise's value, or null when it takes longer than `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** At most `limit` holders at once, served in arrival order. */

@@ -8,7 +8,7 @@ import { registry } from '../../src/metrics.js';
 import { markFailed, registerPaymentProvider } from '../../src/purchases/index.js';
 import { stripeOf } from '../../src/purchases/providers/stripe/client.js';
 import { sweepRefills } from '../../src/refills/index.js';
-import { newApiKey, readyCustomer } from '../helpers/accounts.js';
+import { type Customer, newApiKey, readyCustomer } from '../helpers/accounts.js';
 import { dispatchAll } from '../messaging/helpers.js';
 import {
   authenticate,
@@ -55,7 +55,7 @@ async function available(accountId: string): Promise<bigint> {
 }
 
 /** Switches the rule on: a limit of 100 credits, 1,000 per refill, at most 3 in 30 days. */
-async function switchOn(who: Parameters<typeof putRule>[1], cardId: string): Promise<void> {
+async function switchOn(who: Customer, cardId: string): Promise<void> {
   const res = await putRule(s.t, who, {
     enabled: true,
     thresholdCredits: '100',

@@ -6,6 +6,7 @@
 // then goes on as always (a credited purchase ends it at once). Another process, which does not
 // know the charge, converges as before: the row lock keeps it to one credit either way.
 import type { AppContext } from '../../../context.js';
+import { withTimeout } from '../../../timeout.js';
 
 /** How long a webhook waits for a charge under way before it converges on its own: well inside
  * the time Stripe gives a delivery to be answered. */
@@ -40,14 +41,5 @@ export async function whileCharging<T>(
 /** Resolves when this process's charge of `purchaseId` (if any) has finished, or after WAIT_MS. */
 export async function chargeFinished(ctx: AppContext, purchaseId: string): Promise<void> {
   const done = underWay.get(ctx)?.get(purchaseId);
-  if (!done) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    done,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, WAIT_MS);
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
+  if (done) await withTimeout(done, WAIT_MS);
 }
